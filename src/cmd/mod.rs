@@ -1,0 +1,4 @@
+//! One module per subcommand, each with `run(args) -> Result<()>`.
+
+pub mod build;
+pub mod demo;

@@ -1,0 +1,554 @@
+//! The demo edition generator: a deterministic, seeded, synthetic dataset for every
+//! source of the barometer, consistent with the published national figures.
+//!
+//! Owns the calibration targets (published figures of the 2025 edition). Real
+//! populations come from the reference geography; everything else is generated.
+//! Rerunning it gives byte-identical files (checked by a test).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::geo::{Geography, Zone};
+
+pub const SEED: u64 = 20_251_120;
+
+/// Published national GP counts (1 January), calibrated exactly.
+pub const GP_TOTALS: [(i32, u64); 6] =
+    [(2020, 101_340), (2021, 100_870), (2022, 100_150), (2023, 99_499), (2024, 99_730), (2025, 100_019)];
+/// Published densities per 100,000 in 2025 (and Mayotte in 2023).
+pub const GP_DENSITY_2025: [(&str, f64); 7] =
+    [("05", 288.0), ("75", 240.0), ("73", 211.0), ("28", 84.0), ("976", 39.0), ("93", 89.0), ("91", 96.0)];
+pub const MAYOTTE_DENSITY_2023: f64 = 46.0;
+pub const YEARS: std::ops::RangeInclusive<i32> = 2020..=2025;
+
+/// Small seeded random helpers.
+struct Rand(ChaCha8Rng);
+
+impl Rand {
+    fn new(stream: u64) -> Rand {
+        Rand(ChaCha8Rng::seed_from_u64(SEED ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15)))
+    }
+    fn uniform(&mut self, a: f64, b: f64) -> f64 {
+        a + (b - a) * self.0.random::<f64>()
+    }
+    fn normal(&mut self, mu: f64, sd: f64) -> f64 {
+        // Box–Muller
+        let u1 = self.0.random::<f64>().max(1e-12);
+        let u2 = self.0.random::<f64>();
+        mu + sd * (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+    }
+    fn index(&mut self, n: usize) -> usize {
+        self.0.random_range(0..n)
+    }
+    fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            let j = self.0.random_range(0..=i);
+            v.swap(i, j);
+        }
+    }
+}
+
+/// Splits `total` into whole numbers proportional to `weights` (largest remainder,
+/// ties broken by position), so that the parts sum exactly to `total`.
+pub fn allocate(weights: &[f64], total: u64) -> Vec<u64> {
+    let sum: f64 = weights.iter().sum();
+    if weights.is_empty() || sum <= 0.0 {
+        return vec![0; weights.len()];
+    }
+    let exact: Vec<f64> = weights.iter().map(|w| w / sum * total as f64).collect();
+    let mut parts: Vec<u64> = exact.iter().map(|x| x.floor() as u64).collect();
+    let mut rest = total - parts.iter().sum::<u64>();
+    let mut order: Vec<usize> = (0..weights.len()).collect();
+    order.sort_by(|&a, &b| {
+        let ra = exact[a] - exact[a].floor();
+        let rb = exact[b] - exact[b].floor();
+        rb.total_cmp(&ra).then(a.cmp(&b))
+    });
+    for &i in order.iter().cycle() {
+        if rest == 0 {
+            break;
+        }
+        parts[i] += 1;
+        rest -= 1;
+    }
+    parts
+}
+
+/// Allocates `total` with some parts fixed in advance.
+fn allocate_with_fixed(weights: &[f64], fixed: &[Option<u64>], total: u64) -> Vec<u64> {
+    let fixed_sum: u64 = fixed.iter().flatten().sum();
+    let free_w: Vec<f64> = weights.iter().zip(fixed).map(|(w, f)| if f.is_some() { 0.0 } else { *w }).collect();
+    let mut out = allocate(&free_w, total - fixed_sum);
+    for (o, f) in out.iter_mut().zip(fixed) {
+        if let Some(f) = f {
+            *o = *f;
+        }
+    }
+    out
+}
+
+/// The generated demo edition: file name → bytes.
+pub struct DemoFiles {
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+struct Ctx<'a> {
+    geo: &'a Geography,
+    codes: Vec<String>,
+    pop: BTreeMap<(String, i32), u64>,
+    gp: BTreeMap<(String, i32), u64>,
+}
+
+impl Ctx<'_> {
+    fn density(&self, code: &str, year: i32) -> f64 {
+        self.gp[&(code.to_string(), year)] as f64 / self.pop[&(code.to_string(), year)] as f64 * 1e5
+    }
+}
+
+pub fn generate(geo: &Geography) -> DemoFiles {
+    let codes: Vec<String> = geo.departements.iter().map(|d| d.code.clone()).collect();
+    let mut ctx = Ctx { geo, codes, pop: BTreeMap::new(), gp: BTreeMap::new() };
+    let mut files = BTreeMap::new();
+    files.insert("population.csv".to_string(), population(&mut ctx));
+    files.insert("generalistes.csv".to_string(), generalistes(&mut ctx));
+    let (pdsa, pdsa_nat) = pdsa(&ctx);
+    files.insert("pdsa.csv".to_string(), pdsa);
+    files.insert("pdsa-national.csv".to_string(), pdsa_nat);
+    files.insert("sas.csv".to_string(), sas(&ctx));
+    files.insert("renoncement.csv".to_string(), renoncement(&ctx));
+    let (zr, zr_depts) = zones_rouges(&ctx);
+    files.insert("zones-rouges.csv".to_string(), zr);
+    files.insert("sans-medecin-traitant.csv".to_string(), sans_medecin_traitant(&ctx));
+    files.insert("missions-solidarite.csv".to_string(), missions(&zr_depts));
+    files.insert("provenance.toml".to_string(), PROVENANCE.as_bytes().to_vec());
+    DemoFiles { files }
+}
+
+/// Population: real legal populations for 2020 (COG 2022) and 2025 (COG 2026), geometric
+/// interpolation between; Mayotte (whose reference figure is the 2017 census) grown 3 %/yr.
+fn population(ctx: &mut Ctx) -> Vec<u8> {
+    let mut out = String::from("code_departement,annee,population,source\n");
+    for code in ctx.codes.clone() {
+        let p0 = ctx.geo.population_legale[&(code.clone(), 2022)] as f64;
+        let p1 = ctx.geo.population_legale[&(code.clone(), 2026)] as f64;
+        for year in YEARS {
+            let (p, source) = if code == "976" {
+                (256_518.0 * 1.03f64.powi(year - 2017), "démo : recensement 2017 de Mayotte, +3 % par an")
+            } else if year == 2020 {
+                (p0, "population municipale légale, COG 2022 (@etalab/decoupage-administratif 2.3.1)")
+            } else if year == 2025 {
+                (p1, "population municipale légale, COG 2026 (@etalab/decoupage-administratif 6.0.0)")
+            } else {
+                (p0 * (p1 / p0).powf(f64::from(year - 2020) / 5.0), "démo : interpolation géométrique 2020-2025")
+            };
+            let p = p.round() as u64;
+            ctx.pop.insert((code.clone(), year), p);
+            let _ = writeln!(out, "{code},{year},{p},\"{source}\"");
+        }
+    }
+    out.into_bytes()
+}
+
+fn generalistes(ctx: &mut Ctx) -> Vec<u8> {
+    let n = ctx.codes.len();
+    let mut rng = Rand::new(1);
+    let pop = |ctx: &Ctx, i: usize, y: i32| ctx.pop[&(ctx.codes[i].clone(), y)] as f64;
+    let fixed_density: BTreeMap<&str, f64> = GP_DENSITY_2025.into_iter().collect();
+
+    // 2025: named densities fixed, the others drawn between 100 and 200.
+    let mut w25 = vec![0.0; n];
+    let mut fixed25 = vec![None; n];
+    for i in 0..n {
+        let code = ctx.codes[i].as_str();
+        if let Some(d) = fixed_density.get(code) {
+            fixed25[i] = Some((d * pop(ctx, i, 2025) / 1e5).round() as u64);
+        }
+        let d = rng.normal(148.0, 24.0).clamp(100.0, 200.0);
+        w25[i] = d * pop(ctx, i, 2025) / 1e5;
+    }
+    let total = |y: i32| GP_TOTALS.iter().find(|(yy, _)| *yy == y).map(|(_, t)| *t).unwrap_or(0);
+    let c25 = allocate_with_fixed(&w25, &fixed25, total(2025));
+
+    // 2023: a few percent around 2025, Mayotte fixed at 46 per 100,000.
+    let mut w23 = vec![0.0; n];
+    let mut fixed23 = vec![None; n];
+    for i in 0..n {
+        w23[i] = c25[i] as f64 * rng.normal(0.0, 0.025).exp();
+        if ctx.codes[i] == "976" {
+            fixed23[i] = Some((MAYOTTE_DENSITY_2023 * pop(ctx, i, 2023) / 1e5).round() as u64);
+        }
+    }
+    let c23 = allocate_with_fixed(&w23, &fixed23, total(2023));
+
+    // 2020: higher, with spread.
+    let w20: Vec<f64> = (0..n).map(|i| c23[i] as f64 * rng.normal(0.018, 0.02).exp()).collect();
+    let c20 = allocate(&w20, total(2020));
+
+    let interp = |a: &[u64], b: &[u64], t: f64| -> Vec<f64> {
+        a.iter().zip(b).map(|(&x, &y)| x as f64 + (y as f64 - x as f64) * t).collect()
+    };
+    let c21 = allocate(&interp(&c20, &c23, 1.0 / 3.0), total(2021));
+    let c22 = allocate(&interp(&c20, &c23, 2.0 / 3.0), total(2022));
+    let c24 = allocate(&interp(&c23, &c25, 0.5), total(2024));
+
+    let mut out = String::from("code_departement,annee,effectif\n");
+    for i in 0..n {
+        for (year, c) in [(2020, &c20), (2021, &c21), (2022, &c22), (2023, &c23), (2024, &c24), (2025, &c25)] {
+            ctx.gp.insert((ctx.codes[i].clone(), year), c[i]);
+            let _ = writeln!(out, "{},{year},{}", ctx.codes[i], c[i]);
+        }
+    }
+    out.into_bytes()
+}
+
+/// PDSA survey: départements' sectors, GPs concerned and volunteers in 2022 and 2024
+/// (national 38 % and 39 %; Paris 9 %, Vosges 84 % in 2024), plus the national series.
+fn pdsa(ctx: &Ctx) -> (Vec<u8>, Vec<u8>) {
+    let n = ctx.codes.len();
+    let mut rng = Rand::new(2);
+    let non_respondents_2022 = ["2B", "973"];
+    let mut out = String::from("code_departement,annee,secteurs,generalistes_concernes,generalistes_volontaires\n");
+    let mut rows: BTreeMap<(usize, i32), (u64, u64, u64)> = BTreeMap::new();
+    let base_rate: Vec<f64> = (0..n).map(|_| rng.normal(0.40, 0.13).clamp(0.12, 0.78)).collect();
+    for (year, target, fixed) in [(2022, 0.38, [("75", 0.11), ("88", 0.82)]), (2024, 0.39, [("75", 0.09), ("88", 0.84)])] {
+        let mut conc = vec![0u64; n];
+        let mut w = vec![0.0; n];
+        let mut fixed_vol = vec![None; n];
+        for i in 0..n {
+            let code = ctx.codes[i].as_str();
+            if year == 2022 && non_respondents_2022.contains(&code) {
+                continue;
+            }
+            conc[i] = (ctx.gp[&(code.to_string(), year)] as f64 * rng.uniform(0.55, 0.75)).round() as u64;
+            let rate = (base_rate[i] + if year == 2022 { rng.normal(-0.01, 0.03) } else { 0.0 }).clamp(0.10, 0.80);
+            w[i] = rate * conc[i] as f64;
+            if let Some((_, r)) = fixed.iter().find(|(c, _)| *c == code) {
+                fixed_vol[i] = Some((r * conc[i] as f64).round() as u64);
+            }
+        }
+        let total_conc: u64 = conc.iter().sum();
+        let vol = allocate_with_fixed(&w, &fixed_vol, (target * total_conc as f64).round() as u64);
+        for i in 0..n {
+            let secteurs = (conc[i] as f64 / rng.uniform(12.0, 20.0)).round().max(1.0) as u64;
+            rows.insert((i, year), (secteurs, conc[i], vol[i]));
+        }
+    }
+    let mut national = BTreeMap::new();
+    for i in 0..n {
+        for year in [2022, 2024] {
+            let code = &ctx.codes[i];
+            let (s, c, v) = rows[&(i, year)];
+            if c == 0 {
+                let _ = writeln!(out, "{code},{year},ND,ND,ND");
+            } else {
+                let _ = writeln!(out, "{code},{year},{s},{c},{v}");
+                let e = national.entry(year).or_insert((0u64, 0u64));
+                e.0 += v;
+                e.1 += c;
+            }
+        }
+    }
+    let rate = |y: i32| national.get(&y).map(|(v, c)| *v as f64 / *c as f64 * 100.0).unwrap_or(0.0);
+    let mut nat = String::from("annee,taux_participation\n");
+    let series = [
+        (2012, 73.0),
+        (2013, 71.2),
+        (2014, 68.9),
+        (2015, 66.5),
+        (2016, 63.8),
+        (2017, 61.6),
+        (2018, 58.9),
+        (2019, 53.4),
+        (2020, 46.7),
+        (2021, 41.9),
+        (2022, rate(2022)),
+        (2023, 38.6),
+        (2024, rate(2024)),
+    ];
+    for (y, r) in series {
+        let _ = writeln!(nat, "{y},{r:.1}");
+    }
+    (out.into_bytes(), nat.into_bytes())
+}
+
+/// SAS: 92 SAS covering 93 départements (Corsica shares one), 85,280 appointments in 2025.
+fn sas(ctx: &Ctx) -> Vec<u8> {
+    let mut rng = Rand::new(3);
+    let mut without: Vec<String> = vec!["976".to_string()];
+    let mut candidates: Vec<String> =
+        ctx.codes.iter().filter(|c| !["976", "2A", "2B", "75"].contains(&c.as_str())).cloned().collect();
+    rng.shuffle(&mut candidates);
+    without.extend(candidates.into_iter().take(7));
+    let mut sas: Vec<(String, Vec<String>)> = Vec::new();
+    for code in &ctx.codes {
+        if without.contains(code) || code == "2B" {
+            continue;
+        }
+        let name = ctx.geo.departement(code).map(|d| d.name.clone()).unwrap_or_default();
+        if code == "2A" {
+            sas.push(("SAS Corse".to_string(), vec!["2A".to_string(), "2B".to_string()]));
+        } else {
+            sas.push((format!("SAS {name}"), vec![code.clone()]));
+        }
+    }
+    let weights: Vec<f64> = sas
+        .iter()
+        .map(|(_, ds)| ds.iter().map(|d| ctx.pop[&(d.clone(), 2025)] as f64).sum::<f64>() * rng.uniform(0.3, 1.7))
+        .collect();
+    let rdv = allocate(&weights, 85_280);
+    let mut out = String::from("id_sas,nom_sas,departements,date_ouverture,annee,rdv_plateforme\n");
+    for (k, ((name, ds), r)) in sas.iter().zip(&rdv).enumerate() {
+        let month = 1 + rng.index(42); // January 2022 .. June 2025
+        let (y, m) = (2022 + (month - 1) / 12, 1 + (month - 1) % 12);
+        let _ = writeln!(out, "SAS-{:03},{name},{},{y}-{m:02}-01,2025,{r}", k + 1, ds.join("|"));
+    }
+    out.into_bytes()
+}
+
+/// Renunciation survey: about 5,000 weighted respondents per year; weighted rate 62 % in
+/// 2024 and 65 % in 2025.
+fn renoncement(ctx: &Ctx) -> Vec<u8> {
+    let mut rng = Rand::new(4);
+    let ages = [("18-24", 0.10), ("25-34", 0.15), ("35-49", 0.25), ("50-64", 0.25), ("65+", 0.25)];
+    let motifs = ["delai", "distance", "cout", "pas_de_medecin", "autre"];
+    let pops: Vec<f64> = ctx.codes.iter().map(|c| ctx.pop[&(c.clone(), 2025)] as f64).collect();
+    let total_pop: f64 = pops.iter().sum();
+    let mut out = String::from("id,annee,code_departement,tranche_age,sexe,poids,renoncement,motif\n");
+    let mut id = 0;
+    for (year, target, n) in [(2024, 0.62, 5_000usize), (2025, 0.65, 5_100usize)] {
+        let mut resp: Vec<(usize, &str, &str, f64, bool)> = Vec::with_capacity(n);
+        for _ in 0..n {
+            let mut u = rng.uniform(0.0, total_pop);
+            let mut d = 0;
+            while d + 1 < pops.len() && u >= pops[d] {
+                u -= pops[d];
+                d += 1;
+            }
+            let mut a = rng.uniform(0.0, 1.0);
+            let mut age = ages[ages.len() - 1].0;
+            for (label, p) in ages {
+                if a < p {
+                    age = label;
+                    break;
+                }
+                a -= p;
+            }
+            let sexe = if rng.uniform(0.0, 1.0) < 0.52 { "F" } else { "H" };
+            let weight = (rng.uniform(0.4, 2.6) * 100.0).round() / 100.0;
+            let dens = ctx.density(&ctx.codes[d], year);
+            let p = (target + 0.12 * (150.0 - dens) / 100.0).clamp(0.2, 0.95);
+            let yes = rng.uniform(0.0, 1.0) < p;
+            resp.push((d, age, sexe, weight, yes));
+        }
+        // Calibrate the weighted national rate to the published figure (±0.1 point).
+        let wsum: f64 = resp.iter().map(|r| r.3).sum();
+        let mut yes_w: f64 = resp.iter().filter(|r| r.4).map(|r| r.3).sum();
+        let mut k = 0;
+        while (yes_w / wsum - target).abs() > 0.001 && k < 100 * n {
+            let i = rng.index(n);
+            let want_yes = yes_w / wsum < target;
+            if resp[i].4 != want_yes {
+                resp[i].4 = want_yes;
+                yes_w += if want_yes { resp[i].3 } else { -resp[i].3 };
+            }
+            k += 1;
+        }
+        for (d, age, sexe, weight, yes) in resp {
+            id += 1;
+            let motif = if yes { motifs[rng.index(motifs.len())] } else { "" };
+            let _ = writeln!(out, "R{id:06},{year},{},{age},{sexe},{weight:.2},{},{motif}", ctx.codes[d], u8::from(yes));
+        }
+    }
+    out.into_bytes()
+}
+
+/// Zones rouges: 151 real EPCI (SIREN from the reference list), 28 in Occitanie, chosen in
+/// départements with few GPs, more than 2.5 million inhabitants in all. The list is
+/// synthetic: the ministry's list is not available as data.
+fn zones_rouges(ctx: &Ctx) -> (Vec<u8>, BTreeMap<String, u64>) {
+    let mut rng = Rand::new(5);
+    let geo = ctx.geo;
+    let region_of = |d: &str| geo.departement(d).map(|x| x.region.clone()).unwrap_or_default();
+    let mut scored: Vec<(f64, &crate::geo::Epci)> = geo
+        .epci
+        .iter()
+        .filter(|e| (e.kind == "CC" || e.kind == "CA") && (6_000..=60_000).contains(&e.population))
+        .filter(|e| geo.departement(&e.departements[0]).is_some_and(|d| d.zone == Zone::Metro))
+        .map(|e| {
+            let dens = ctx.density(&e.departements[0], 2025);
+            (dens / 150.0 + rng.uniform(0.0, 0.6), e)
+        })
+        .collect();
+    scored.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.siren.cmp(&b.1.siren)));
+    let (occ, other): (Vec<_>, Vec<_>) = scored.into_iter().partition(|(_, e)| region_of(&e.departements[0]) == "76");
+    let mut chosen: Vec<&crate::geo::Epci> = occ.iter().take(28).map(|x| x.1).collect();
+    let mut pool: Vec<&crate::geo::Epci> = other.iter().map(|x| x.1).collect();
+    chosen.extend(pool.drain(..123));
+    // Bring the total population into [2.52 M, 2.70 M] by swapping with the pool.
+    let total = |c: &[&crate::geo::Epci]| c.iter().map(|e| e.population).sum::<u64>();
+    let mut guard = 0;
+    while (total(&chosen) < 2_520_000 || total(&chosen) > 2_700_000) && guard < 1000 {
+        guard += 1;
+        let grow = total(&chosen) < 2_520_000;
+        let (pos, _) = chosen
+            .iter()
+            .enumerate()
+            .skip(28)
+            .min_by_key(|(_, e)| if grow { e.population } else { u64::MAX - e.population })
+            .unwrap_or((28, &chosen[28]));
+        let cand = pool.iter().position(|e| if grow { e.population > chosen[pos].population } else { e.population < chosen[pos].population });
+        match cand {
+            Some(j) => {
+                let e = pool.remove(j);
+                chosen[pos] = e;
+            }
+            None => break,
+        }
+    }
+    chosen.sort_by(|a, b| a.siren.cmp(&b.siren));
+    let mut by_dept = BTreeMap::new();
+    let mut out = String::from("siren,nom_epci,code_departement,code_region,population,demo\n");
+    for e in &chosen {
+        let d = &e.departements[0];
+        *by_dept.entry(d.clone()).or_insert(0) += e.population;
+        let name = if e.name.contains(',') { format!("\"{}\"", e.name) } else { e.name.clone() };
+        let _ = writeln!(out, "{},{name},{d},{},{},oui", e.siren, region_of(d), e.population);
+    }
+    (out.into_bytes(), by_dept)
+}
+
+/// Patients without a médecin traitant: 6.7 M (650,000 in ALD) in 2023, 6.0 M (400,000) in 2025.
+fn sans_medecin_traitant(ctx: &Ctx) -> Vec<u8> {
+    let mut rng = Rand::new(6);
+    let mut out = String::from("code_departement,annee,patients_sans_medecin_traitant,dont_ald\n");
+    let mut cols = Vec::new();
+    for (year, total, ald) in [(2023, 6_700_000u64, 650_000u64), (2025, 6_000_000, 400_000)] {
+        let w: Vec<f64> = ctx
+            .codes
+            .iter()
+            .map(|c| ctx.pop[&(c.clone(), year)] as f64 * (180.0 / ctx.density(c, year)).powf(1.2) * rng.uniform(0.85, 1.15))
+            .collect();
+        let sans = allocate(&w, total);
+        let w_ald: Vec<f64> = sans.iter().map(|&s| s as f64 * rng.uniform(0.8, 1.2)).collect();
+        cols.push((year, sans, allocate(&w_ald, ald)));
+    }
+    for (i, code) in ctx.codes.iter().enumerate() {
+        for (year, sans, ald) in &cols {
+            let _ = writeln!(out, "{code},{year},{},{}", sans[i], ald[i]);
+        }
+    }
+    out.into_bytes()
+}
+
+/// Solidarity missions in zones rouges by month and département since September 2025:
+/// about 200 doctors enrolled and 1,000 consultations by November 2025, more than 300
+/// doctors and 6,500 consultations from October 2025 to mid-February 2026.
+fn missions(zr_depts: &BTreeMap<String, u64>) -> Vec<u8> {
+    let mut rng = Rand::new(7);
+    // month, enrolled (cumulative), doctors on mission, days, consultations
+    let months: [(&str, u64, u64, u64, u64); 6] = [
+        ("2025-09", 90, 8, 10, 150),
+        ("2025-10", 150, 18, 22, 350),
+        ("2025-11", 200, 25, 30, 500),
+        ("2025-12", 240, 70, 85, 1_400),
+        ("2026-01", 285, 120, 150, 2_450),
+        ("2026-02", 310, 95, 112, 1_850),
+    ];
+    let depts: Vec<&String> = zr_depts.keys().collect();
+    let weights: Vec<f64> = depts.iter().map(|d| zr_depts[*d] as f64 * rng.uniform(0.5, 1.5)).collect();
+    let mut enrolled = vec![0u64; depts.len()];
+    let mut prev_total = 0;
+    let mut out = String::from("mois,code_departement,medecins_inscrits,medecins_mobilises,jours_mission,consultations\n");
+    for (month, ins_total, mob_total, days_total, cons_total) in months {
+        let inc = allocate(&weights, ins_total - prev_total);
+        prev_total = ins_total;
+        for (e, i) in enrolled.iter_mut().zip(&inc) {
+            *e += i;
+        }
+        let ew: Vec<f64> = enrolled.iter().map(|&e| e as f64).collect();
+        let mut mob = allocate(&ew, mob_total);
+        // Never more doctors on mission than enrolled.
+        for i in 0..mob.len() {
+            while mob[i] > enrolled[i] {
+                mob[i] -= 1;
+                if let Some(j) = (0..mob.len()).max_by_key(|&j| enrolled[j] - mob[j].min(enrolled[j])) {
+                    mob[j] += 1;
+                }
+            }
+        }
+        // At least one day per doctor on mission, at most two.
+        let extra_w: Vec<f64> = mob.iter().map(|&m| m as f64).collect();
+        let extra = allocate(&extra_w, days_total - mob_total);
+        let days: Vec<u64> = mob.iter().zip(&extra).map(|(m, x)| m + x.min(m)).collect();
+        let dw: Vec<f64> = days.iter().map(|&d| d as f64).collect();
+        let cons = allocate(&dw, cons_total + (days_total - days.iter().sum::<u64>()) * 0);
+        for (i, d) in depts.iter().enumerate() {
+            if enrolled[i] > 0 {
+                let _ = writeln!(out, "{month},{d},{},{},{},{}", enrolled[i], mob[i], days[i], cons[i]);
+            }
+        }
+    }
+    out.into_bytes()
+}
+
+const PROVENANCE: &str = r#"# Provenance of the demo edition (fixtures/demo/).
+# Generated by `barometre demo` (src/demo/generate.rs, seed 20251120). DO NOT EDIT:
+# rerun the generator. All files are SYNTHETIC demo data ("données de démonstration")
+# calibrated on the published national figures of the 2025 edition, except the
+# populations of 2020 and 2025, which are real legal populations.
+
+demo = true
+vintage = "démo 2025-11 (générateur v1)"
+
+[files."generalistes.csv"]
+source = "Démo, calée sur DREES/RPPS (médecins généralistes en activité au 1er janvier)"
+years = [2020, 2021, 2022, 2023, 2024, 2025]
+notes = "Totaux nationaux publiés exacts ; densités 2025 publiées pour les Hautes-Alpes, Paris, la Savoie, l'Eure-et-Loir et Mayotte ; le reste est synthétique."
+
+[files."population.csv"]
+source = "INSEE, populations municipales légales via @etalab/decoupage-administratif (2020 : COG 2022 ; 2025 : COG 2026) ; années intermédiaires interpolées ; Mayotte synthétique"
+years = [2020, 2021, 2022, 2023, 2024, 2025]
+
+[files."pdsa.csv"]
+source = "Démo, calée sur l'enquête CNOM sur la permanence des soins ambulatoires"
+years = [2022, 2024]
+
+[files."pdsa-national.csv"]
+source = "Démo, calée sur l'enquête CNOM (2012 : 73 %, 2022 : 38 %, 2024 : 39 %)"
+years = [2012, 2013, 2014, 2015, 2016, 2017, 2018, 2019, 2020, 2021, 2022, 2023, 2024]
+
+[files."sas.csv"]
+source = "Démo, calée sur le ministère de la Santé (92 SAS, 93 départements, 85 280 rendez-vous)"
+years = [2025]
+
+[files."renoncement.csv"]
+source = "Démo : micro-données d'enquête pondérées, calées sur le baromètre 2025 (65 % ; +3 points)"
+years = [2024, 2025]
+
+[files."zones-rouges.csv"]
+source = "Démo : 151 EPCI réels tirés au hasard (SIREN du référentiel Etalab), pas la liste du ministère"
+years = [2025]
+
+[files."sans-medecin-traitant.csv"]
+source = "Démo, calée sur l'Assurance maladie (6,7 M en 2023 dont 650 000 en ALD ; 6 M en 2025 dont 400 000)"
+years = [2023, 2025]
+
+[files."missions-solidarite.csv"]
+source = "Démo, calée sur le ministère (≈ 200 médecins et 1 000 consultations fin novembre 2025 ; > 300 médecins et 6 500 consultations d'octobre 2025 à mi-février 2026)"
+years = [2025, 2026]
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allocate_sums_exactly_and_is_proportional() {
+        assert_eq!(allocate(&[1.0, 1.0, 1.0], 10), vec![4, 3, 3]);
+        assert_eq!(allocate(&[3.0, 1.0], 100), vec![75, 25]);
+        assert_eq!(allocate(&[0.0, 0.0], 5), vec![0, 0]);
+    }
+}

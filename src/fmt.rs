@@ -1,0 +1,89 @@
+//! French number and date formatting: narrow no-break space (U+202F) between thousands,
+//! decimal comma, true minus sign, "%" after a narrow no-break space.
+
+const NNBSP: char = '\u{202f}';
+
+/// `100019` → "100 019"; `1.25, 1` → "1,3".
+pub fn number(x: f64, decimals: usize) -> String {
+    let s = format!("{:.*}", decimals, x.abs());
+    let (int, frac) = s.split_once('.').map_or((s.as_str(), None), |(a, b)| (a, Some(b)));
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(NNBSP);
+        }
+        out.push(c);
+    }
+    if let Some(f) = frac {
+        out.push(',');
+        out.push_str(f);
+    }
+    let zero = out.chars().all(|c| c == '0' || c == ',' || c == NNBSP);
+    if x < 0.0 && !zero { format!("\u{2212}{out}") } else { out }
+}
+
+/// Always signed: "+520", "−1,3", "0".
+pub fn signed(x: f64, decimals: usize) -> String {
+    let s = number(x, decimals);
+    if s.starts_with('\u{2212}') || s.chars().all(|c| c == '0' || c == ',') { s } else { format!("+{s}") }
+}
+
+/// "1,3 %" (value already in percent).
+pub fn pct(x: f64, decimals: usize) -> String {
+    format!("{}{NNBSP}%", number(x, decimals))
+}
+
+/// "+1,3 %".
+pub fn signed_pct(x: f64, decimals: usize) -> String {
+    format!("{}{NNBSP}%", signed(x, decimals))
+}
+
+const MONTHS: [&str; 12] =
+    ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"];
+
+/// `2025-11-20` → "20 novembre 2025" (1 → "1er").
+pub fn date_fr(year: i32, month: u32, day: u32) -> String {
+    let m = MONTHS.get(month.saturating_sub(1) as usize).copied().unwrap_or("?");
+    let d = if day == 1 { "1er".to_string() } else { day.to_string() };
+    format!("{d} {m} {year}")
+}
+
+/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (Howard Hinnant).
+pub fn civil_from_days(z: i64) -> (i32, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    ((if m <= 2 { y + 1 } else { y }) as i32, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_french_numbers() {
+        assert_eq!(number(100_019.0, 0), "100\u{202f}019");
+        assert_eq!(number(145.6, 0), "146");
+        assert_eq!(number(1.26, 1), "1,3");
+        assert_eq!(number(-0.04, 1), "0,0");
+        assert_eq!(signed(520.0, 0), "+520");
+        assert_eq!(signed(-4.2, 0), "\u{2212}4");
+        assert_eq!(signed_pct(-1.3, 1), "\u{2212}1,3\u{202f}%");
+        assert_eq!(pct(39.0, 0), "39\u{202f}%");
+        assert_eq!(number(1_234_567.891, 2), "1\u{202f}234\u{202f}567,89");
+    }
+
+    #[test]
+    fn formats_french_dates() {
+        assert_eq!(date_fr(2025, 11, 20), "20 novembre 2025");
+        assert_eq!(date_fr(2025, 12, 1), "1er décembre 2025");
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(20_412), (2025, 11, 20));
+    }
+}

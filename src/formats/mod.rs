@@ -1,0 +1,56 @@
+//! File formats: the only code that knows delimiters, encodings, "ND" tokens and
+//! header rows. Turns bytes into a [`RawTable`] of strings; typing is `validate`'s job.
+
+pub mod delimited;
+
+pub use delimited::read_delimited;
+
+/// A table of text cells as read from a file, with enough location to report problems.
+#[derive(Debug, Clone)]
+pub struct RawTable {
+    /// File name as shown to the user.
+    pub file: String,
+    pub sheet: Option<String>,
+    pub headers: Vec<String>,
+    pub rows: Vec<RawRow>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawRow {
+    /// 1-based line or row number in the file.
+    pub line: usize,
+    pub cells: Vec<String>,
+}
+
+impl RawTable {
+    /// Index of a column, ignoring case, accents and surrounding spaces.
+    pub fn column(&self, name: &str) -> Option<usize> {
+        let want = fold(name);
+        self.headers.iter().position(|h| fold(h) == want)
+    }
+}
+
+/// Lowercase, accents removed, spaces/hyphens as underscores: for tolerant matching of
+/// headers and names.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.trim().chars() {
+        let c = match c {
+            'à' | 'â' | 'ä' | 'À' | 'Â' | 'Ä' => 'a',
+            'é' | 'è' | 'ê' | 'ë' | 'É' | 'È' | 'Ê' | 'Ë' => 'e',
+            'î' | 'ï' | 'Î' | 'Ï' => 'i',
+            'ô' | 'ö' | 'Ô' | 'Ö' => 'o',
+            'ù' | 'û' | 'ü' | 'Ù' | 'Û' | 'Ü' => 'u',
+            'ç' | 'Ç' => 'c',
+            'ÿ' | 'Ÿ' => 'y',
+            ' ' | '-' | '\'' | '’' => '_',
+            c => c.to_ascii_lowercase(),
+        };
+        if c == 'œ' || c == 'Œ' {
+            out.push_str("oe");
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

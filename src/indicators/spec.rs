@@ -1,0 +1,188 @@
+//! Indicator specifications: `indicators/*.toml`, one file per indicator.
+//!
+//! Owns parsing and validation of specs against the known sources and fields; every
+//! error in every file is reported at once. Knows nothing of polars.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{DataError, Problem};
+
+/// The indicator files shipped with the binary (a copy of `indicators/`).
+pub static EMBEDDED: &[(&str, &str)] = &[
+    ("effectif-generalistes.toml", include_str!("../../indicators/effectif-generalistes.toml")),
+    ("densite-generalistes.toml", include_str!("../../indicators/densite-generalistes.toml")),
+];
+
+/// Sources the engine can read, with their numeric fields.
+pub const SOURCES: &[(&str, &[&str])] = &[("generalistes", &["effectif"]), ("population", &["population"])];
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorSpec {
+    pub id: String,
+    pub title: String,
+    pub short_label: String,
+    pub definition: String,
+    pub unit: String,
+    pub kind: Kind,
+    pub numerator: FieldRef,
+    #[serde(default)]
+    pub denominator: Option<FieldRef>,
+    /// Multiplier applied to numerator / denominator (100000 for "per 100,000").
+    #[serde(default = "one")]
+    pub scale: f64,
+    pub polarity: Polarity,
+    #[serde(default)]
+    pub decimals: u8,
+    /// Data year relative to the edition year (0: same year; -1: the year before).
+    #[serde(default)]
+    pub data_year_offset: i32,
+    pub levels: Vec<Level>,
+    #[serde(default)]
+    pub thresholds: Vec<Threshold>,
+    #[serde(default)]
+    pub notes: Option<String>,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// A sum of the numerator field.
+    Count,
+    /// Numerator / denominator × scale; aggregates are ratios of sums.
+    Rate,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldRef {
+    pub source: String,
+    pub field: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Polarity {
+    HigherIsBetter,
+    HigherIsWorse,
+    Neutral,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Departement,
+    Region,
+    France,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Threshold {
+    #[serde(default)]
+    pub below: Option<f64>,
+    #[serde(default)]
+    pub above: Option<f64>,
+    pub label: String,
+}
+
+/// Loads the embedded specs, or those of a directory.
+pub fn load(dir: Option<&Path>) -> Result<Vec<IndicatorSpec>> {
+    let files: Vec<(String, String)> = match dir {
+        None => EMBEDDED.iter().map(|(n, t)| (format!("indicators/{n}"), t.to_string())).collect(),
+        Some(dir) => {
+            let mut v = Vec::new();
+            let entries = std::fs::read_dir(dir).with_context(|| format!("failed to read `{}`", dir.display()))?;
+            for e in entries {
+                let path = e?.path();
+                if path.extension().is_some_and(|x| x == "toml") {
+                    let text = std::fs::read_to_string(&path).with_context(|| format!("failed to read `{}`", path.display()))?;
+                    v.push((path.display().to_string(), text));
+                }
+            }
+            v.sort();
+            v
+        }
+    };
+    parse_all(&files)
+}
+
+/// Parses and cross-checks specs, reporting every problem of every file.
+pub fn parse_all(files: &[(String, String)]) -> Result<Vec<IndicatorSpec>> {
+    let known: BTreeMap<&str, &[&str]> = SOURCES.iter().copied().collect();
+    let mut problems = Vec::new();
+    let mut specs: Vec<IndicatorSpec> = Vec::new();
+    for (file, text) in files {
+        let spec: IndicatorSpec = match toml::from_str(text) {
+            Ok(s) => s,
+            Err(e) => {
+                let mut p = Problem::file(file, format!("a valid indicator spec ({})", e.message().trim()));
+                p.row = e.span().map(|s| text[..s.start].lines().count().max(1));
+                problems.push(p);
+                continue;
+            }
+        };
+        let mut check_ref = |r: &FieldRef, what: &str| match known.get(r.source.as_str()) {
+            None => problems.push(Problem {
+                column: Some(what.to_string()),
+                value: Some(r.source.clone()),
+                ..Problem::file(file, format!("a known source ({})", known.keys().copied().collect::<Vec<_>>().join(", ")))
+            }),
+            Some(fields) if !fields.contains(&r.field.as_str()) => problems.push(Problem {
+                column: Some(what.to_string()),
+                value: Some(r.field.clone()),
+                ..Problem::file(file, format!("a field of `{}` ({})", r.source, fields.join(", ")))
+            }),
+            Some(_) => {}
+        };
+        check_ref(&spec.numerator, "numerator");
+        if let Some(d) = &spec.denominator {
+            check_ref(d, "denominator");
+        }
+        if spec.kind == Kind::Rate && spec.denominator.is_none() {
+            problems.push(Problem { column: Some("denominator".into()), ..Problem::file(file, "a denominator for a rate") });
+        }
+        let stem = Path::new(file).file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        if stem != spec.id {
+            problems.push(Problem { column: Some("id".into()), value: Some(spec.id.clone()), ..Problem::file(file, format!("the id `{stem}` (the file name)")) });
+        }
+        if specs.iter().any(|s| s.id == spec.id) {
+            problems.push(Problem { column: Some("id".into()), value: Some(spec.id.clone()), ..Problem::file(file, "a unique id") });
+        }
+        specs.push(spec);
+    }
+    if problems.is_empty() { Ok(specs) } else { Err(DataError::Invalid(problems).into()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_specs_parse() {
+        let specs = load(None).expect("embedded specs");
+        assert!(specs.iter().any(|s| s.id == "densite-generalistes" && s.kind == Kind::Rate));
+    }
+
+    #[test]
+    fn reports_every_error_at_once() {
+        let files = vec![
+            ("a.toml".to_string(), "id = \"a\"\nbogus = 1\n".to_string()),
+            (
+                "b.toml".to_string(),
+                EMBEDDED[1].1.replace("densite-generalistes", "b").replace("field = \"population\"", "field = \"habitants\""),
+            ),
+        ];
+        let err = parse_all(&files).expect_err("invalid").to_string();
+        assert!(err.contains("a.toml, row 2"), "{err}");
+        assert!(err.contains("b.toml, column `denominator`: found `habitants`"), "{err}");
+    }
+}

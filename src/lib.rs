@@ -1,0 +1,30 @@
+//! barometre: builds the French health-access barometer from public data.
+//!
+//! Pipeline: `sources` (files) → `validate` (typed datasets) → `indicators` (polars) →
+//! `model` (plain records) → `render` (charts, tables, HTML, PDF). See ARCHITECTURE.md.
+
+pub mod cli;
+pub mod cmd;
+pub mod demo;
+pub mod error;
+pub mod fmt;
+pub mod formats;
+pub mod geo;
+pub mod indicators;
+pub mod model;
+pub mod output;
+pub mod render;
+pub mod sources;
+pub mod validate;
+
+use anyhow::Result;
+
+use cli::{Cli, Command};
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    match &cli.command {
+        Command::Build(args) => cmd::build::run(args),
+        Command::Demo(args) => cmd::demo::run(args),
+    }
+}

@@ -1,0 +1,92 @@
+//! The national PDF, compiled with typst from `report-templates/barometre.typ`.
+//!
+//! The model reaches typst only as data (a JSON string in `sys.inputs`), never spliced
+//! into markup. Fonts are embedded; typst never touches the network.
+
+use std::sync::OnceLock;
+
+use anyhow::{Context, Result, anyhow, bail};
+use typst::diag::{Severity, SourceDiagnostic};
+use typst::foundations::{Datetime, Dict, IntoValue, Smart};
+use typst::{World, WorldExt};
+use typst_as_lib::TypstEngine;
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, Timestamp};
+
+use crate::fmt::civil_from_days;
+
+use super::charts::{INTER_BOLD, INTER_REGULAR};
+use super::{RenderContext, Renderer, template, write};
+
+static MAIN: &str = include_str!("../../report-templates/barometre.typ");
+static INTER_ITALIC: &[u8] = include_bytes!("../../report-templates/fonts/Inter-Italic.otf");
+static INTER_SEMIBOLD: &[u8] = include_bytes!("../../report-templates/fonts/Inter-SemiBold.otf");
+
+pub struct Pdf;
+
+impl Renderer for Pdf {
+    fn name(&self) -> &'static str {
+        "PDF"
+    }
+
+    fn render(&self, cx: &RenderContext) -> Result<()> {
+        let (name, source) = template(cx.templates, "barometre.typ", MAIN)?;
+        let mut inputs = Dict::new();
+        inputs.insert("data".into(), serde_json::to_string(cx.model)?.into_value());
+        let mut charts = Dict::new();
+        for c in &cx.model.charts {
+            let svg = std::fs::read_to_string(cx.out.join(&c.svg)).with_context(|| format!("failed to read chart `{}`", c.svg))?;
+            charts.insert(c.id.as_str().into(), svg.into_value());
+        }
+        inputs.insert("charts".into(), charts.into_value());
+        let pdf = compile(&name, &source, inputs, cx.epoch, &format!("barometre-{}", cx.model.edition.year))?;
+        write(cx.out, &format!("barometre-{}.pdf", cx.model.edition.year), &pdf)
+    }
+}
+
+fn fonts() -> &'static [&'static [u8]] {
+    static FONTS: OnceLock<Vec<&'static [u8]>> = OnceLock::new();
+    FONTS.get_or_init(|| vec![INTER_REGULAR, INTER_BOLD, INTER_ITALIC, INTER_SEMIBOLD])
+}
+
+/// Compiles a typst source with `sys.inputs` to PDF bytes. Errors and warnings name the
+/// template file and line.
+pub fn compile(name: &str, source: &str, inputs: Dict, epoch: i64, ident: &str) -> Result<Vec<u8>> {
+    let file_name = std::path::Path::new(name).file_name().and_then(|s| s.to_str()).unwrap_or("main.typ").to_string();
+    let engine = TypstEngine::builder()
+        .fonts(fonts().iter().copied())
+        .with_static_source_file_resolver([(file_name.as_str(), source.to_string())])
+        .build();
+    let world = engine.world_builder(file_name.as_str()).with_inputs(inputs).build().map_err(|e| anyhow!("{e}"))?;
+    let warned = typst::compile::<PagedDocument>(&world);
+    let report = |diags: &[SourceDiagnostic]| -> String {
+        diags.iter().map(|d| format!("  {}", locate(&world, name, d))).collect::<Vec<_>>().join("\n")
+    };
+    let doc = match warned.output {
+        Ok(doc) => doc,
+        Err(errors) => bail!("typst template `{name}` failed to compile:\n{}", report(&errors)),
+    };
+    if !warned.warnings.is_empty() {
+        bail!("typst template `{name}` compiled with warnings:\n{}", report(&warned.warnings));
+    }
+    let (y, mo, d) = civil_from_days(epoch.div_euclid(86_400));
+    let secs = epoch.rem_euclid(86_400);
+    let dt = Datetime::from_ymd_hms(y, mo as u8, d as u8, (secs / 3600) as u8, (secs / 60 % 60) as u8, (secs % 60) as u8)
+        .context("invalid creation date")?;
+    let options = PdfOptions { ident: Smart::Custom(ident.to_string()), timestamp: Some(Timestamp::new_utc(dt)), ..Default::default() };
+    typst_pdf::pdf(&doc, &options).map_err(|errors| anyhow!("typst template `{name}` failed to export:\n{}", report(&errors)))
+}
+
+fn locate(world: &dyn World, name: &str, d: &SourceDiagnostic) -> String {
+    let level = if d.severity == Severity::Error { "error" } else { "warning" };
+    let mut at = name.to_string();
+    if let Some(id) = d.span.id() {
+        if let (Ok(src), Some(range)) = (world.source(id), world.range(d.span)) {
+            if let Some(line) = src.lines().byte_to_line(range.start) {
+                at = format!("{name}:{}", line + 1);
+            }
+        }
+    }
+    let hints: String = d.hints.iter().map(|h| format!(" (hint: {})", h.v)).collect();
+    format!("{at}: {level}: {}{hints}", d.message)
+}

@@ -1,0 +1,198 @@
+//! Raw to typed in one step: every problem in a table is collected before failing.
+//!
+//! Owns field parsing rules (codes, counts, "ND", decimal commas, ranges). Knows nothing
+//! about file formats (that is `formats`) or about indicators.
+
+use std::collections::BTreeMap;
+
+use crate::error::Problem;
+use crate::formats::{RawRow, RawTable};
+use crate::geo::Geography;
+
+/// Collects problems while typing the cells of one table.
+pub struct Checker<'a> {
+    pub table: &'a RawTable,
+    problems: Vec<Problem>,
+}
+
+/// A count that may be withheld at source ("ND": fewer than 10, secret).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Count {
+    Value(u64),
+    Withheld,
+}
+
+impl<'a> Checker<'a> {
+    pub fn new(table: &'a RawTable) -> Self {
+        Checker { table, problems: Vec::new() }
+    }
+
+    fn problem(&mut self, row: Option<&RawRow>, col: Option<usize>, value: Option<&str>, expected: String) {
+        self.problems.push(Problem {
+            file: self.table.file.clone(),
+            sheet: self.table.sheet.clone(),
+            row: row.map(|r| r.line),
+            column: col.and_then(|c| self.table.headers.get(c).cloned()),
+            value: value.map(str::to_string),
+            expected,
+        });
+    }
+
+    /// Records a problem at a row (for checks that span columns, such as duplicates).
+    pub fn row_problem(&mut self, row: &RawRow, col: usize, expected: String) {
+        let value = row.cells.get(col).cloned();
+        self.problem(Some(row), Some(col), value.as_deref(), expected);
+    }
+
+    pub fn table_problem(&mut self, expected: String) {
+        self.problem(None, None, None, expected);
+    }
+
+    /// Index of a required column; a missing column is a problem.
+    pub fn column(&mut self, name: &str) -> Option<usize> {
+        let idx = self.table.column(name);
+        if idx.is_none() {
+            let found = self.table.headers.join(", ");
+            self.problems.push(Problem {
+                file: self.table.file.clone(),
+                sheet: self.table.sheet.clone(),
+                row: Some(1),
+                column: Some(name.to_string()),
+                value: None,
+                expected: format!("a column `{name}` (found: {found})"),
+            });
+        }
+        idx
+    }
+
+    fn cell<'r>(row: &'r RawRow, col: usize) -> &'r str {
+        row.cells.get(col).map(String::as_str).unwrap_or("")
+    }
+
+    pub fn text(&mut self, row: &RawRow, col: usize) -> Option<String> {
+        let v = Self::cell(row, col);
+        if v.is_empty() {
+            self.problem(Some(row), Some(col), Some(v), "a non-empty value".into());
+            return None;
+        }
+        Some(v.to_string())
+    }
+
+    pub fn dept(&mut self, row: &RawRow, col: usize, geo: &Geography) -> Option<String> {
+        let v = Self::cell(row, col);
+        match geo.normalize_dept(v) {
+            Ok(code) => Some(code),
+            Err(why) => {
+                self.problem(Some(row), Some(col), Some(v), why);
+                None
+            }
+        }
+    }
+
+    pub fn year(&mut self, row: &RawRow, col: usize) -> Option<i32> {
+        let v = Self::cell(row, col);
+        match parse_number(v) {
+            Some(x) if x.fract() == 0.0 && (1990.0..=2100.0).contains(&x) => Some(x as i32),
+            _ => {
+                self.problem(Some(row), Some(col), Some(v), "a year such as 2025".into());
+                None
+            }
+        }
+    }
+
+    /// A non-negative whole number.
+    pub fn count(&mut self, row: &RawRow, col: usize) -> Option<u64> {
+        let v = Self::cell(row, col);
+        match parse_number(v) {
+            Some(x) if x.fract() == 0.0 && x >= 0.0 && x < 1e12 => Some(x as u64),
+            Some(x) if x < 0.0 => {
+                self.problem(Some(row), Some(col), Some(v), "a count of 0 or more".into());
+                None
+            }
+            _ => {
+                self.problem(Some(row), Some(col), Some(v), "a whole number".into());
+                None
+            }
+        }
+    }
+
+    /// A count, or "ND"/"nd"/"s" (withheld at source, fewer than 10).
+    pub fn count_or_withheld(&mut self, row: &RawRow, col: usize) -> Option<Count> {
+        let v = Self::cell(row, col);
+        if is_withheld(v) {
+            return Some(Count::Withheld);
+        }
+        self.count(row, col).map(Count::Value)
+    }
+
+    /// A decimal number in `[min, max]`; decimal comma accepted.
+    pub fn number(&mut self, row: &RawRow, col: usize, min: f64, max: f64) -> Option<f64> {
+        let v = Self::cell(row, col);
+        match parse_number(v) {
+            Some(x) if (min..=max).contains(&x) => Some(x),
+            Some(_) => {
+                self.problem(Some(row), Some(col), Some(v), format!("a number between {min} and {max}"));
+                None
+            }
+            None => {
+                self.problem(Some(row), Some(col), Some(v), "a number".into());
+                None
+            }
+        }
+    }
+
+    /// Fails with every problem found, or succeeds.
+    pub fn finish(self) -> Result<(), Vec<Problem>> {
+        if self.problems.is_empty() { Ok(()) } else { Err(self.problems) }
+    }
+
+    /// Reports rows whose key was already seen.
+    pub fn unique<K: Ord + std::fmt::Debug>(&mut self, keys: Vec<(K, &RawRow)>, col: usize, what: &str) {
+        let mut seen: BTreeMap<&K, usize> = BTreeMap::new();
+        for (k, row) in &keys {
+            if let Some(first) = seen.get(k) {
+                self.row_problem(row, col, format!("one row per {what}; {k:?} already on row {first}"));
+            } else {
+                seen.insert(k, row.line);
+            }
+        }
+    }
+}
+
+pub fn is_withheld(v: &str) -> bool {
+    matches!(v.trim(), "ND" | "nd" | "n.d." | "s" | "secret")
+}
+
+/// Parses "1234", "1 234", "1 234" (narrow/no-break spaces), "12,5", "12.5".
+/// Refuses ambiguous forms such as "1,234.5".
+pub fn parse_number(s: &str) -> Option<f64> {
+    let t: String = s.trim().chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}')).collect();
+    if t.is_empty() {
+        return None;
+    }
+    let t = if t.contains(',') {
+        if t.contains('.') || t.matches(',').count() > 1 {
+            return None;
+        }
+        t.replace(',', ".")
+    } else {
+        t
+    };
+    let x: f64 = t.parse().ok()?;
+    x.is_finite().then_some(x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_french_numbers() {
+        assert_eq!(parse_number("1 234"), Some(1234.0));
+        assert_eq!(parse_number("1\u{202f}234,5"), Some(1234.5));
+        assert_eq!(parse_number("12.5"), Some(12.5));
+        assert_eq!(parse_number("1,234.5"), None);
+        assert_eq!(parse_number("ND"), None);
+        assert_eq!(parse_number(""), None);
+    }
+}
