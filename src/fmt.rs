@@ -38,8 +38,20 @@ pub fn signed_pct(x: f64, decimals: usize) -> String {
     format!("{}{NNBSP}%", signed(x, decimals))
 }
 
-const MONTHS: [&str; 12] =
-    ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"];
+const MONTHS: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
 
 /// `2025-11-20` → "20 novembre 2025" (1 → "1er").
 pub fn date_fr(year: i32, month: u32, day: u32) -> String {

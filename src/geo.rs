@@ -141,7 +141,9 @@ impl Geography {
         let s = raw.trim();
         // Labels "075-Paris", "971 -Guadeloupe": keep the code part.
         let s = match s.split_once('-') {
-            Some((head, _)) if !head.trim().is_empty() && head.trim().chars().all(|c| c.is_ascii_alphanumeric()) => head.trim(),
+            Some((head, _)) if !head.trim().is_empty() && head.trim().chars().all(|c| c.is_ascii_alphanumeric()) => {
+                head.trim()
+            }
             _ => s,
         };
         let s = s.strip_suffix(".0").unwrap_or(s).to_ascii_uppercase();

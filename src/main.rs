@@ -4,7 +4,10 @@ fn main() {
     let cli = barometre::cli::Cli::parse();
     if let Err(err) = barometre::run(cli) {
         // A closed pipe (`barometre … | head`) is not an error worth reporting.
-        if err.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)) {
+        if err
+            .chain()
+            .any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe))
+        {
             std::process::exit(0);
         }
         eprintln!("error: {err:#}");

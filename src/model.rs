@@ -53,6 +53,10 @@ pub struct IndicatorResult {
     pub definition: String,
     pub unit: String,
     pub decimals: u8,
+    /// True for a count (no denominator).
+    pub is_count: bool,
+    /// Sources of the numerator and denominator, with their vintage.
+    pub source: String,
     /// Data years: current, previous edition, baseline.
     pub years: [i32; 3],
     pub rows: Vec<Row>,
@@ -127,7 +131,8 @@ impl ReportModel {
     }
 }
 
-pub const DEMO_NOTICE: &str = "Données de démonstration : chiffres synthétiques calés sur les totaux nationaux publiés, à ne pas citer.";
+pub const DEMO_NOTICE: &str =
+    "Données de démonstration : chiffres synthétiques calés sur les totaux nationaux publiés, à ne pas citer.";
 
 /// Builds the key figures from the national rows of the indicators.
 pub fn key_figures(indicators: &[IndicatorResult], source: &str) -> Vec<KeyFigure> {
@@ -140,7 +145,7 @@ pub fn key_figures(indicators: &[IndicatorResult], source: &str) -> Vec<KeyFigur
             (Some(a), Some(p)) if ind.unit == "médecins" => {
                 format!("{} ({}) depuis {year}", fmt::signed(a, d), fmt::signed_pct(p, 1))
             }
-            (Some(a), _) => format!("{} depuis {year}", fmt::signed(a, d)),
+            (Some(a), _) => format!("{} depuis {year}", fmt::signed(a, d + 1)),
             _ => "n.d.".to_string(),
         };
         out.push(KeyFigure {

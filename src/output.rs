@@ -37,7 +37,8 @@ impl Staging {
         let old = if self.target.exists() {
             let old = tempfile::Builder::new().prefix(&format!(".{name}.old-")).tempdir_in(parent)?.keep();
             std::fs::remove_dir(&old)?;
-            std::fs::rename(&self.target, &old).with_context(|| format!("failed to move aside `{}`", self.target.display()))?;
+            std::fs::rename(&self.target, &old)
+                .with_context(|| format!("failed to move aside `{}`", self.target.display()))?;
             Some(old)
         } else {
             None

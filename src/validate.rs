@@ -65,7 +65,7 @@ impl<'a> Checker<'a> {
         idx
     }
 
-    fn cell<'r>(row: &'r RawRow, col: usize) -> &'r str {
+    fn cell(row: &RawRow, col: usize) -> &str {
         row.cells.get(col).map(String::as_str).unwrap_or("")
     }
 
@@ -104,7 +104,7 @@ impl<'a> Checker<'a> {
     pub fn count(&mut self, row: &RawRow, col: usize) -> Option<u64> {
         let v = Self::cell(row, col);
         match parse_number(v) {
-            Some(x) if x.fract() == 0.0 && x >= 0.0 && x < 1e12 => Some(x as u64),
+            Some(x) if x.fract() == 0.0 && (0.0..1e12).contains(&x) => Some(x as u64),
             Some(x) if x < 0.0 => {
                 self.problem(Some(row), Some(col), Some(v), "a count of 0 or more".into());
                 None

@@ -1,1 +1,6 @@
+//! The one integration test binary. One module per feature; see tests/README.md.
 
+mod common;
+
+mod build;
+mod indicators;

@@ -17,7 +17,12 @@ const EDITION_DATES: [(i32, (u32, u32)); 3] = [(2020, (12, 1)), (2023, (11, 1)),
 pub fn run(args: &BuildArgs) -> Result<()> {
     let years = Years { current: args.edition, previous: args.previous, baseline: args.baseline };
     if !(years.baseline < years.previous && years.previous < years.current) {
-        bail!("expected baseline < previous < edition, got {} < {} < {}", years.baseline, years.previous, years.current);
+        bail!(
+            "expected baseline < previous < edition, got {} < {} < {}",
+            years.baseline,
+            years.previous,
+            years.current
+        );
     }
     let epoch = epoch(args)?;
     let src = DataSource::from_arg(&args.data);
@@ -49,7 +54,12 @@ fn chart_source_line(m: &ReportModel) -> String {
 }
 
 /// Loads every dataset, computes the indicators and assembles the report model.
-pub fn build_model(src: &DataSource, years: Years, epoch: i64, indicator_dir: Option<&std::path::Path>) -> Result<ReportModel> {
+pub fn build_model(
+    src: &DataSource,
+    years: Years,
+    epoch: i64,
+    indicator_dir: Option<&std::path::Path>,
+) -> Result<ReportModel> {
     let geo = Geography::get();
     let prov = src.provenance()?;
     let specs = indicators::spec::load(indicator_dir)?;
@@ -59,7 +69,20 @@ pub fn build_model(src: &DataSource, years: Years, epoch: i64, indicator_dir: Op
     let inputs = Inputs::new(&gp, &pop)?;
     let mut results = Vec::new();
     for spec in &specs {
-        results.push(indicators::compute(spec, &inputs, geo, years).with_context(|| format!("indicator `{}`", spec.id))?);
+        let mut r =
+            indicators::compute(spec, &inputs, geo, years).with_context(|| format!("indicator `{}`", spec.id))?;
+        let refs = std::iter::once(&spec.numerator).chain(spec.denominator.as_ref());
+        r.source = refs
+            .map(|f| {
+                let file = format!("{}.csv", f.source);
+                match prov.files.get(&file) {
+                    Some(p) => format!("{} [{}]", p.source, p.vintage.as_deref().unwrap_or(&prov.vintage)),
+                    None => format!("{file} (source non documentée)"),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ; ");
+        results.push(r);
     }
     let sources: Vec<SourceInfo> = [sources::gp::FILE, sources::population::FILE]
         .iter()
@@ -100,7 +123,10 @@ fn epoch(args: &BuildArgs) -> Result<i64> {
         return parse_date(date).with_context(|| format!("invalid --as-of `{date}`: expected YYYY-MM-DD"));
     }
     if let Ok(s) = std::env::var("SOURCE_DATE_EPOCH") {
-        return s.trim().parse().with_context(|| format!("invalid SOURCE_DATE_EPOCH `{s}`: expected seconds since 1970"));
+        return s
+            .trim()
+            .parse()
+            .with_context(|| format!("invalid SOURCE_DATE_EPOCH `{s}`: expected seconds since 1970"));
     }
     let (m, d) = EDITION_DATES.iter().find(|(y, _)| *y == args.edition).map(|(_, md)| *md).unwrap_or((12, 31));
     parse_date(&format!("{}-{m:02}-{d:02}", args.edition))

@@ -213,7 +213,9 @@ fn pdsa(ctx: &Ctx) -> (Vec<u8>, Vec<u8>) {
     let mut out = String::from("code_departement,annee,secteurs,generalistes_concernes,generalistes_volontaires\n");
     let mut rows: BTreeMap<(usize, i32), (u64, u64, u64)> = BTreeMap::new();
     let base_rate: Vec<f64> = (0..n).map(|_| rng.normal(0.40, 0.13).clamp(0.12, 0.78)).collect();
-    for (year, target, fixed) in [(2022, 0.38, [("75", 0.11), ("88", 0.82)]), (2024, 0.39, [("75", 0.09), ("88", 0.84)])] {
+    for (year, target, fixed) in
+        [(2022, 0.38, [("75", 0.11), ("88", 0.82)]), (2024, 0.39, [("75", 0.09), ("88", 0.84)])]
+    {
         let mut conc = vec![0u64; n];
         let mut w = vec![0.0; n];
         let mut fixed_vol = vec![None; n];
@@ -359,7 +361,8 @@ fn renoncement(ctx: &Ctx) -> Vec<u8> {
         for (d, age, sexe, weight, yes) in resp {
             id += 1;
             let motif = if yes { motifs[rng.index(motifs.len())] } else { "" };
-            let _ = writeln!(out, "R{id:06},{year},{},{age},{sexe},{weight:.2},{},{motif}", ctx.codes[d], u8::from(yes));
+            let _ =
+                writeln!(out, "R{id:06},{year},{},{age},{sexe},{weight:.2},{},{motif}", ctx.codes[d], u8::from(yes));
         }
     }
     out.into_bytes()
@@ -399,7 +402,9 @@ fn zones_rouges(ctx: &Ctx) -> (Vec<u8>, BTreeMap<String, u64>) {
             .skip(28)
             .min_by_key(|(_, e)| if grow { e.population } else { u64::MAX - e.population })
             .unwrap_or((28, &chosen[28]));
-        let cand = pool.iter().position(|e| if grow { e.population > chosen[pos].population } else { e.population < chosen[pos].population });
+        let cand = pool.iter().position(|e| {
+            if grow { e.population > chosen[pos].population } else { e.population < chosen[pos].population }
+        });
         match cand {
             Some(j) => {
                 let e = pool.remove(j);
@@ -429,7 +434,9 @@ fn sans_medecin_traitant(ctx: &Ctx) -> Vec<u8> {
         let w: Vec<f64> = ctx
             .codes
             .iter()
-            .map(|c| ctx.pop[&(c.clone(), year)] as f64 * (180.0 / ctx.density(c, year)).powf(1.2) * rng.uniform(0.85, 1.15))
+            .map(|c| {
+                ctx.pop[&(c.clone(), year)] as f64 * (180.0 / ctx.density(c, year)).powf(1.2) * rng.uniform(0.85, 1.15)
+            })
             .collect();
         let sans = allocate(&w, total);
         let w_ald: Vec<f64> = sans.iter().map(|&s| s as f64 * rng.uniform(0.8, 1.2)).collect();
@@ -461,7 +468,8 @@ fn missions(zr_depts: &BTreeMap<String, u64>) -> Vec<u8> {
     let weights: Vec<f64> = depts.iter().map(|d| zr_depts[*d] as f64 * rng.uniform(0.5, 1.5)).collect();
     let mut enrolled = vec![0u64; depts.len()];
     let mut prev_total = 0;
-    let mut out = String::from("mois,code_departement,medecins_inscrits,medecins_mobilises,jours_mission,consultations\n");
+    let mut out =
+        String::from("mois,code_departement,medecins_inscrits,medecins_mobilises,jours_mission,consultations\n");
     for (month, ins_total, mob_total, days_total, cons_total) in months {
         let inc = allocate(&weights, ins_total - prev_total);
         prev_total = ins_total;
@@ -484,7 +492,7 @@ fn missions(zr_depts: &BTreeMap<String, u64>) -> Vec<u8> {
         let extra = allocate(&extra_w, days_total - mob_total);
         let days: Vec<u64> = mob.iter().zip(&extra).map(|(m, x)| m + x.min(m)).collect();
         let dw: Vec<f64> = days.iter().map(|&d| d as f64).collect();
-        let cons = allocate(&dw, cons_total + (days_total - days.iter().sum::<u64>()) * 0);
+        let cons = allocate(&dw, cons_total);
         for (i, d) in depts.iter().enumerate() {
             if enrolled[i] > 0 {
                 let _ = writeln!(out, "{month},{d},{},{},{},{}", enrolled[i], mob[i], days[i], cons[i]);

@@ -15,3 +15,20 @@ pub static FILES: &[(&str, &[u8])] = &[
     ("missions-solidarite.csv", include_bytes!("../../fixtures/demo/missions-solidarite.csv")),
     ("provenance.toml", include_bytes!("../../fixtures/demo/provenance.toml")),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geo::Geography;
+
+    /// Issue 2: the generator rebuilds the committed demo files byte-identically.
+    #[test]
+    fn generator_rebuilds_committed_files_byte_identically() {
+        let generated = generate::generate(Geography::get());
+        assert_eq!(generated.files.len(), FILES.len());
+        for (name, bytes) in FILES {
+            let g = generated.files.get(*name).unwrap_or_else(|| panic!("{name} not generated"));
+            assert!(g.as_slice() == *bytes, "{name} differs from fixtures/demo: rerun `barometre demo`");
+        }
+    }
+}

@@ -7,25 +7,25 @@ use super::{RawRow, RawTable};
 
 /// Decodes and splits a delimited file. The separator is the one of `;`, `,` or tab
 /// that occurs most in the header line.
-pub fn read_delimited(file: &str, bytes: &[u8]) -> Result<RawTable, Problem> {
+pub fn read_delimited(file: &str, bytes: &[u8]) -> Result<RawTable, Box<Problem>> {
     let text = decode(bytes);
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     if text.trim().is_empty() {
-        return Err(Problem::file(file, "a header line and data rows, but the file is empty"));
+        return Err(Box::new(Problem::file(file, "a header line and data rows, but the file is empty")));
     }
     let first_line = text.lines().next().unwrap_or("");
-    let sep = [b';', b',', b'\t']
-        .into_iter()
-        .max_by_key(|&c| first_line.bytes().filter(|&b| b == c).count())
-        .unwrap_or(b',');
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(sep)
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(text.as_bytes());
+    let sep =
+        [b';', b',', b'\t'].into_iter().max_by_key(|&c| first_line.bytes().filter(|&b| b == c).count()).unwrap_or(b',');
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(sep).has_headers(true).flexible(true).from_reader(text.as_bytes());
     let headers: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|s| s.trim().to_string()).collect(),
-        Err(e) => return Err(Problem { row: Some(1), ..Problem::file(file, format!("a readable header line ({e})")) }),
+        Err(e) => {
+            return Err(Box::new(Problem {
+                row: Some(1),
+                ..Problem::file(file, format!("a readable header line ({e})"))
+            }));
+        }
     };
     let mut rows = Vec::new();
     for rec in reader.records() {
@@ -33,7 +33,10 @@ pub fn read_delimited(file: &str, bytes: &[u8]) -> Result<RawTable, Problem> {
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map(|p| p.line() as usize);
-                return Err(Problem { row: line, ..Problem::file(file, format!("well-formed delimited text ({e})")) });
+                return Err(Box::new(Problem {
+                    row: line,
+                    ..Problem::file(file, format!("well-formed delimited text ({e})"))
+                }));
             }
         };
         let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
@@ -41,11 +44,14 @@ pub fn read_delimited(file: &str, bytes: &[u8]) -> Result<RawTable, Problem> {
             continue;
         }
         if rec.len() != headers.len() {
-            return Err(Problem {
+            return Err(Box::new(Problem {
                 row: Some(line),
                 value: Some(format!("{} fields", rec.len())),
-                ..Problem::file(file, format!("{} fields separated by `{}` as in the header", headers.len(), sep as char))
-            });
+                ..Problem::file(
+                    file,
+                    format!("{} fields separated by `{}` as in the header", headers.len(), sep as char),
+                )
+            }));
         }
         rows.push(RawRow { line, cells: rec.iter().map(|s| s.trim().to_string()).collect() });
     }

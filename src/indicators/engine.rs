@@ -67,7 +67,9 @@ fn long_values(spec: &IndicatorSpec, inputs: &Inputs, geo: &Geography, years: &[
     let keys = [col("dept"), col("year")];
     let mut lf = inputs.field(&spec.numerator.source, &spec.numerator.field, "num")?;
     lf = match &spec.denominator {
-        Some(d) => lf.join(inputs.field(&d.source, &d.field, "den")?, keys.clone(), keys, JoinArgs::new(JoinType::Left)),
+        Some(d) => {
+            lf.join(inputs.field(&d.source, &d.field, "den")?, keys.clone(), keys, JoinArgs::new(JoinType::Left))
+        }
         None => lf.with_column(lit(NULL).cast(DataType::Float64).alias("den")),
     };
     let mut year_filter = lit(false);
@@ -78,23 +80,39 @@ fn long_values(spec: &IndicatorSpec, inputs: &Inputs, geo: &Geography, years: &[
         .filter(year_filter)
         .join(geo_frame(geo)?.lazy(), [col("dept")], [col("dept")], JoinArgs::new(JoinType::Inner))
         // A rate uses a département only when both terms are known.
-        .with_column(when(col("num").is_null()).then(lit(NULL).cast(DataType::Float64)).otherwise(col("den")).alias("den"));
+        .with_column(
+            when(col("num").is_null()).then(lit(NULL).cast(DataType::Float64)).otherwise(col("den")).alias("den"),
+        );
 
     let cols = |level: &str, code: Expr| {
-        [lit(level.to_string()).alias("level"), code.alias("code"), col("year"), col("num"), col("den"), col("n_missing")]
+        [
+            lit(level.to_string()).alias("level"),
+            code.alias("code"),
+            col("year"),
+            col("num"),
+            col("den"),
+            col("n_missing"),
+        ]
     };
     let dept = lf
         .clone()
         .with_column(col("num").is_null().cast(DataType::UInt32).alias("n_missing"))
         .select(cols("departement", col("dept")));
     let sums = [col("num").sum(), col("den").sum(), col("num").null_count().cast(DataType::UInt32).alias("n_missing")];
-    let region = lf.clone().group_by([col("region"), col("year")]).agg(sums.clone()).select(cols("region", col("region")));
+    let region =
+        lf.clone().group_by([col("region"), col("year")]).agg(sums.clone()).select(cols("region", col("region")));
     let france = lf.group_by([col("year")]).agg(sums).select(cols("france", lit("FR")));
-    let all = concat([dept, region, france], UnionArgs::default())?;
+    let mut all = concat([dept, region, france], UnionArgs::default())?;
+    if spec.kind == Kind::Count {
+        // Sums of an absent denominator are 0 in polars: keep it absent.
+        all = all.with_column(lit(NULL).cast(DataType::Float64).alias("den"));
+    }
 
     let value = match spec.kind {
         Kind::Count => col("num") * lit(spec.scale),
-        Kind::Rate => when(col("den").gt(lit(0.0))).then(col("num") / col("den") * lit(spec.scale)).otherwise(lit(NULL).cast(DataType::Float64)),
+        Kind::Rate => when(col("den").gt(lit(0.0)))
+            .then(col("num") / col("den") * lit(spec.scale))
+            .otherwise(lit(NULL).cast(DataType::Float64)),
     };
     Ok(all.with_column(value.alias("value")).with_column(
         col("value")
@@ -123,7 +141,9 @@ pub fn compute(spec: &IndicatorSpec, inputs: &Inputs, geo: &Geography, years: Ye
     };
     let on = [col("level"), col("code")];
     let pct = |a: &str, b: &str| {
-        when(col(b).gt(lit(0.0))).then((col(a) / col(b) - lit(1.0)) * lit(100.0)).otherwise(lit(NULL).cast(DataType::Float64))
+        when(col(b).gt(lit(0.0)))
+            .then((col(a) / col(b) - lit(1.0)) * lit(100.0))
+            .otherwise(lit(NULL).cast(DataType::Float64))
     };
     let wide = pick(yc, "cur")
         .join(pick(yp, "prev"), on.clone(), on.clone(), JoinArgs::new(JoinType::Left))
@@ -144,6 +164,8 @@ pub fn compute(spec: &IndicatorSpec, inputs: &Inputs, geo: &Geography, years: Ye
         definition: spec.definition.clone(),
         unit: spec.unit.clone(),
         decimals: spec.decimals,
+        is_count: spec.kind == Kind::Count,
+        source: String::new(),
         years: [yc, yp, yb],
         rows,
     })
@@ -162,14 +184,15 @@ fn strs(df: &DataFrame, name: &str) -> Result<Vec<String>> {
 fn to_rows(spec: &IndicatorSpec, df: &DataFrame, geo: &Geography) -> Result<Vec<Row>> {
     let level = strs(df, "level")?;
     let code = strs(df, "code")?;
-    let value = |s: &str, i: usize, cols: &BTreeMap<String, Vec<Option<f64>>>, miss: &BTreeMap<String, Vec<Option<u32>>>| {
-        cols[&format!("value_{s}")][i].map(|v| Value {
-            value: v,
-            num: cols[&format!("num_{s}")][i].unwrap_or(0.0),
-            den: cols[&format!("den_{s}")][i],
-            n_missing: miss[&format!("missing_{s}")][i].unwrap_or(0),
-        })
-    };
+    let value =
+        |s: &str, i: usize, cols: &BTreeMap<String, Vec<Option<f64>>>, miss: &BTreeMap<String, Vec<Option<u32>>>| {
+            cols[&format!("value_{s}")][i].map(|v| Value {
+                value: v,
+                num: cols[&format!("num_{s}")][i].unwrap_or(0.0),
+                den: cols[&format!("den_{s}")][i],
+                n_missing: miss[&format!("missing_{s}")][i].unwrap_or(0),
+            })
+        };
     let mut cols = BTreeMap::new();
     let mut miss = BTreeMap::new();
     for s in ["cur", "prev", "base"] {

@@ -104,7 +104,8 @@ pub fn load(dir: Option<&Path>) -> Result<Vec<IndicatorSpec>> {
             for e in entries {
                 let path = e?.path();
                 if path.extension().is_some_and(|x| x == "toml") {
-                    let text = std::fs::read_to_string(&path).with_context(|| format!("failed to read `{}`", path.display()))?;
+                    let text = std::fs::read_to_string(&path)
+                        .with_context(|| format!("failed to read `{}`", path.display()))?;
                     v.push((path.display().to_string(), text));
                 }
             }
@@ -125,7 +126,7 @@ pub fn parse_all(files: &[(String, String)]) -> Result<Vec<IndicatorSpec>> {
             Ok(s) => s,
             Err(e) => {
                 let mut p = Problem::file(file, format!("a valid indicator spec ({})", e.message().trim()));
-                p.row = e.span().map(|s| text[..s.start].lines().count().max(1));
+                p.row = e.span().map(|s| text[..s.start].matches('\n').count() + 1);
                 problems.push(p);
                 continue;
             }
@@ -134,7 +135,10 @@ pub fn parse_all(files: &[(String, String)]) -> Result<Vec<IndicatorSpec>> {
             None => problems.push(Problem {
                 column: Some(what.to_string()),
                 value: Some(r.source.clone()),
-                ..Problem::file(file, format!("a known source ({})", known.keys().copied().collect::<Vec<_>>().join(", ")))
+                ..Problem::file(
+                    file,
+                    format!("a known source ({})", known.keys().copied().collect::<Vec<_>>().join(", ")),
+                )
             }),
             Some(fields) if !fields.contains(&r.field.as_str()) => problems.push(Problem {
                 column: Some(what.to_string()),
@@ -148,14 +152,25 @@ pub fn parse_all(files: &[(String, String)]) -> Result<Vec<IndicatorSpec>> {
             check_ref(d, "denominator");
         }
         if spec.kind == Kind::Rate && spec.denominator.is_none() {
-            problems.push(Problem { column: Some("denominator".into()), ..Problem::file(file, "a denominator for a rate") });
+            problems.push(Problem {
+                column: Some("denominator".into()),
+                ..Problem::file(file, "a denominator for a rate")
+            });
         }
         let stem = Path::new(file).file_stem().and_then(|s| s.to_str()).unwrap_or("");
         if stem != spec.id {
-            problems.push(Problem { column: Some("id".into()), value: Some(spec.id.clone()), ..Problem::file(file, format!("the id `{stem}` (the file name)")) });
+            problems.push(Problem {
+                column: Some("id".into()),
+                value: Some(spec.id.clone()),
+                ..Problem::file(file, format!("the id `{stem}` (the file name)"))
+            });
         }
         if specs.iter().any(|s| s.id == spec.id) {
-            problems.push(Problem { column: Some("id".into()), value: Some(spec.id.clone()), ..Problem::file(file, "a unique id") });
+            problems.push(Problem {
+                column: Some("id".into()),
+                value: Some(spec.id.clone()),
+                ..Problem::file(file, "a unique id")
+            });
         }
         specs.push(spec);
     }
@@ -178,7 +193,10 @@ mod tests {
             ("a.toml".to_string(), "id = \"a\"\nbogus = 1\n".to_string()),
             (
                 "b.toml".to_string(),
-                EMBEDDED[1].1.replace("densite-generalistes", "b").replace("field = \"population\"", "field = \"habitants\""),
+                EMBEDDED[1]
+                    .1
+                    .replace("densite-generalistes", "b")
+                    .replace("field = \"population\"", "field = \"habitants\""),
             ),
         ];
         let err = parse_all(&files).expect_err("invalid").to_string();

@@ -61,17 +61,14 @@ pub fn ranking(ind: &IndicatorResult, source_line: &str, threshold: Option<f64>)
             .y_label_area_size(48)
             .build_cartesian_2d((0..n).into_segmented(), 0f64..max)
             .map_err(|e| anyhow!("{e:?}"))?;
-        let codes: Vec<String> = rows.iter().map(|r| r.0.code.clone()).collect();
         chart
             .configure_mesh()
             .disable_x_mesh()
-            .light_line_style(RGBColor(235, 235, 235))
-            .x_labels(n)
-            .x_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) => codes.get(*i).cloned().unwrap_or_default(),
-                _ => String::new(),
-            })
-            .x_label_style((FONT, 9).into_font().transform(FontTransform::Rotate90))
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(RGBColor(225, 225, 225))
+            .x_labels(1)
+            .x_label_formatter(&|_| String::new())
+            .x_desc("Départements, du plus dense au moins dense (valeurs dans le fichier CSV du graphique)")
             .y_desc(ind.unit.clone())
             .y_label_formatter(&|y| fmt::number(*y, 0))
             .label_style((FONT, 12))
@@ -82,14 +79,18 @@ pub fn ranking(ind: &IndicatorResult, source_line: &str, threshold: Option<f64>)
             .draw_series(rows.iter().enumerate().map(|(i, (_, v))| {
                 let below = threshold.is_some_and(|t| *v < t);
                 let color = if below { ORANGE } else { BLUE };
-                let mut bar = Rectangle::new([(SegmentValue::Exact(i), 0.0), (SegmentValue::Exact(i + 1), *v)], color.filled());
+                let mut bar =
+                    Rectangle::new([(SegmentValue::Exact(i), 0.0), (SegmentValue::Exact(i + 1), *v)], color.filled());
                 bar.set_margin(0, 0, 1, 1);
                 bar
             }))
             .map_err(|e| anyhow!("{e:?}"))?;
         if let Some(fr) = france {
             chart
-                .draw_series(LineSeries::new([(SegmentValue::Exact(0), fr), (SegmentValue::Exact(n), fr)], GREY.stroke_width(2)))
+                .draw_series(LineSeries::new(
+                    [(SegmentValue::Exact(0), fr), (SegmentValue::Exact(n), fr)],
+                    GREY.stroke_width(2),
+                ))
                 .map_err(|e| anyhow!("{e:?}"))?
                 .label(format!("France : {}", fmt::number(fr, d)))
                 .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], GREY.stroke_width(2)));

@@ -36,8 +36,14 @@ fn describe(name: &str, e: minijinja::Error) -> anyhow::Error {
 pub fn environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
-    env.add_filter("num", |x: Option<f64>, d: Option<usize>| x.map(|x| fmt::number(x, d.unwrap_or(0))).unwrap_or_else(|| "n.d.".into()));
-    env.add_filter("signed", |x: Option<f64>, d: Option<usize>| x.map(|x| fmt::signed(x, d.unwrap_or(0))).unwrap_or_else(|| "n.d.".into()));
-    env.add_filter("pct", |x: Option<f64>, d: Option<usize>| x.map(|x| fmt::signed_pct(x, d.unwrap_or(1))).unwrap_or_else(|| "n.d.".into()));
+    env.add_filter("num", |x: Option<f64>, d: Option<usize>| {
+        x.map(|x| fmt::number(x, d.unwrap_or(0))).unwrap_or_else(|| "n.d.".into())
+    });
+    env.add_filter("signed", |x: Option<f64>, d: Option<usize>| {
+        x.map(|x| fmt::signed(x, d.unwrap_or(0))).unwrap_or_else(|| "n.d.".into())
+    });
+    env.add_filter("pct", |x: Option<f64>, d: Option<usize>| {
+        x.map(|x| fmt::signed_pct(x, d.unwrap_or(1))).unwrap_or_else(|| "n.d.".into())
+    });
     env
 }

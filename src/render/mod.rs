@@ -51,7 +51,8 @@ pub fn template(templates: Option<&Path>, name: &str, embedded: &'static str) ->
     if let Some(dir) = templates {
         let path = dir.join(name);
         if path.exists() {
-            let text = std::fs::read_to_string(&path).with_context(|| format!("failed to read `{}`", path.display()))?;
+            let text =
+                std::fs::read_to_string(&path).with_context(|| format!("failed to read `{}`", path.display()))?;
             return Ok((path.display().to_string(), text));
         }
     }

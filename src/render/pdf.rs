@@ -35,7 +35,8 @@ impl Renderer for Pdf {
         inputs.insert("data".into(), serde_json::to_string(cx.model)?.into_value());
         let mut charts = Dict::new();
         for c in &cx.model.charts {
-            let svg = std::fs::read_to_string(cx.out.join(&c.svg)).with_context(|| format!("failed to read chart `{}`", c.svg))?;
+            let svg = std::fs::read_to_string(cx.out.join(&c.svg))
+                .with_context(|| format!("failed to read chart `{}`", c.svg))?;
             charts.insert(c.id.as_str().into(), svg.into_value());
         }
         inputs.insert("charts".into(), charts.into_value());
@@ -71,21 +72,26 @@ pub fn compile(name: &str, source: &str, inputs: Dict, epoch: i64, ident: &str) 
     }
     let (y, mo, d) = civil_from_days(epoch.div_euclid(86_400));
     let secs = epoch.rem_euclid(86_400);
-    let dt = Datetime::from_ymd_hms(y, mo as u8, d as u8, (secs / 3600) as u8, (secs / 60 % 60) as u8, (secs % 60) as u8)
-        .context("invalid creation date")?;
-    let options = PdfOptions { ident: Smart::Custom(ident.to_string()), timestamp: Some(Timestamp::new_utc(dt)), ..Default::default() };
-    typst_pdf::pdf(&doc, &options).map_err(|errors| anyhow!("typst template `{name}` failed to export:\n{}", report(&errors)))
+    let dt =
+        Datetime::from_ymd_hms(y, mo as u8, d as u8, (secs / 3600) as u8, (secs / 60 % 60) as u8, (secs % 60) as u8)
+            .context("invalid creation date")?;
+    let options = PdfOptions {
+        ident: Smart::Custom(ident.to_string()),
+        timestamp: Some(Timestamp::new_utc(dt)),
+        ..Default::default()
+    };
+    typst_pdf::pdf(&doc, &options)
+        .map_err(|errors| anyhow!("typst template `{name}` failed to export:\n{}", report(&errors)))
 }
 
 fn locate(world: &dyn World, name: &str, d: &SourceDiagnostic) -> String {
     let level = if d.severity == Severity::Error { "error" } else { "warning" };
     let mut at = name.to_string();
-    if let Some(id) = d.span.id() {
-        if let (Ok(src), Some(range)) = (world.source(id), world.range(d.span)) {
-            if let Some(line) = src.lines().byte_to_line(range.start) {
-                at = format!("{name}:{}", line + 1);
-            }
-        }
+    if let Some(id) = d.span.id()
+        && let (Ok(src), Some(range)) = (world.source(id), world.range(d.span))
+        && let Some(line) = src.lines().byte_to_line(range.start)
+    {
+        at = format!("{name}:{}", line + 1);
     }
     let hints: String = d.hints.iter().map(|h| format!(" (hint: {})", h.v)).collect();
     format!("{at}: {level}: {}{hints}", d.message)

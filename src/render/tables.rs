@@ -69,8 +69,9 @@ pub fn indicator_csv(m: &ReportModel, ind: &IndicatorResult) -> String {
     let header: Vec<String> = columns(ind).into_iter().map(|(n, _)| n).collect();
     let mut out = header.join(",");
     out.push('\n');
-    let d = ind.decimals as usize + 2;
-    let source = m.sources.iter().map(|s| s.source.as_str()).collect::<Vec<_>>().join(" ; ");
+    // Rates keep two more decimals than displayed, so users can re-round.
+    let d = ind.decimals as usize + if ind.is_count { 0 } else { 2 };
+    let source = &ind.source;
     for r in &ind.rows {
         let Row { cur, prev, base, .. } = r;
         let fields = [
@@ -90,7 +91,7 @@ pub fn indicator_csv(m: &ReportModel, ind: &IndicatorResult) -> String {
             num(r.delta_base_pct, 2),
             r.rank.map(|x| x.to_string()).unwrap_or_default(),
             quote(&r.flags.join("|")),
-            quote(&source),
+            quote(source),
             quote(&m.vintage),
             if m.demo { "oui" } else { "non" }.to_string(),
         ];
@@ -105,7 +106,9 @@ fn readme(m: &ReportModel) -> String {
         let _ = writeln!(s, "**{n}**\n");
     }
     s.push_str("Fichiers CSV en UTF-8, séparateur virgule, point décimal, une ligne par territoire.\n");
-    s.push_str("Les régions et la France sont calculées comme rapports de sommes, jamais comme moyennes des départements.\n\n");
+    s.push_str(
+        "Les régions et la France sont calculées comme rapports de sommes, jamais comme moyennes des départements.\n\n",
+    );
     for ind in &m.indicators {
         let _ = writeln!(s, "## {} — `{}`\n\n{}\n", ind.title, file_name(ind), ind.definition);
         s.push_str("| colonne | contenu |\n|---|---|\n");
@@ -117,7 +120,8 @@ fn readme(m: &ReportModel) -> String {
     s.push_str("## Sources\n\n");
     for src in &m.sources {
         let years: Vec<String> = src.years.iter().map(|y| y.to_string()).collect();
-        let _ = writeln!(s, "- `{}` : {} (années {} ; millésime {})", src.file, src.source, years.join(", "), src.vintage);
+        let _ =
+            writeln!(s, "- `{}` : {} (années {} ; millésime {})", src.file, src.source, years.join(", "), src.vintage);
     }
     s
 }

@@ -63,11 +63,11 @@ impl DataSource {
 
     pub fn read(&self, name: &str) -> Result<Vec<u8>> {
         match self {
-            DataSource::Demo => crate::demo::FILES
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, b)| b.to_vec())
-                .ok_or_else(|| DataError::Invalid(vec![Problem::file(&self.display(name), "an embedded demo file")]).into()),
+            DataSource::Demo => {
+                crate::demo::FILES.iter().find(|(n, _)| *n == name).map(|(_, b)| b.to_vec()).ok_or_else(|| {
+                    DataError::Invalid(vec![Problem::file(&self.display(name), "an embedded demo file")]).into()
+                })
+            }
             DataSource::Dir(dir) => read_file(&dir.join(name)),
         }
     }
@@ -75,16 +75,17 @@ impl DataSource {
     /// Reads and splits a delimited file, or fails with a located problem.
     pub fn table(&self, name: &str) -> Result<RawTable> {
         let bytes = self.read(name)?;
-        read_delimited(&self.display(name), &bytes).map_err(|p| DataError::Invalid(vec![p]).into())
+        read_delimited(&self.display(name), &bytes).map_err(|p| DataError::Invalid(vec![*p]).into())
     }
 
     pub fn provenance(&self) -> Result<Provenance> {
         let name = "provenance.toml";
         let bytes = self.read(name)?;
-        let text = String::from_utf8(bytes).map_err(|_| DataError::Invalid(vec![Problem::file(&self.display(name), "UTF-8 text")]))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| DataError::Invalid(vec![Problem::file(&self.display(name), "UTF-8 text")]))?;
         toml::from_str(&text).map_err(|e| {
             let mut p = Problem::file(&self.display(name), format!("a valid provenance file ({})", e.message()));
-            p.row = e.span().map(|s| text[..s.start].lines().count().max(1));
+            p.row = e.span().map(|s| text[..s.start].matches('\n').count() + 1);
             DataError::Invalid(vec![p]).into()
         })
     }
@@ -94,7 +95,8 @@ fn read_file(path: &Path) -> Result<Vec<u8>> {
     match std::fs::read(path) {
         Ok(b) => Ok(b),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            Err(DataError::Invalid(vec![Problem::file(&path.display().to_string(), "the file to exist (not found)")]).into())
+            Err(DataError::Invalid(vec![Problem::file(&path.display().to_string(), "the file to exist (not found)")])
+                .into())
         }
         Err(e) => Err(e).with_context(|| format!("failed to read `{}`", path.display())),
     }

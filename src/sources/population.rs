@@ -20,7 +20,8 @@ pub struct PopRow {
 pub fn load(src: &DataSource, geo: &Geography, years: &[i32]) -> Result<Vec<PopRow>> {
     let table = src.table(FILE)?;
     let mut c = Checker::new(&table);
-    let (Some(cd), Some(cy), Some(cp)) = (c.column("code_departement"), c.column("annee"), c.column("population")) else {
+    let (Some(cd), Some(cy), Some(cp)) = (c.column("code_departement"), c.column("annee"), c.column("population"))
+    else {
         check(c.finish())?;
         return Ok(Vec::new());
     };

@@ -1,0 +1,21 @@
+# Recipes are one-line wrappers; `just ci` runs what CI runs.
+
+# Build the demo edition into output/2025/
+build:
+    cargo run --release -- build
+
+# Run the tests (the README's test command)
+test:
+    cargo test
+
+# What CI runs on a clean clone
+ci:
+    .ci/run
+
+# Regenerate the demo dataset (fixtures/demo/), byte-identically
+demo:
+    cargo run -- demo
+
+# Regenerate the reference geography from @etalab/decoupage-administratif (needs npm)
+reference:
+    python3 scripts/derive_reference.py

@@ -1,0 +1,66 @@
+//! Test harness: runs the `barometre` binary in a temporary directory.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+
+pub struct Workdir {
+    pub dir: tempfile::TempDir,
+}
+
+impl Workdir {
+    pub fn new() -> Workdir {
+        Workdir { dir: tempfile::tempdir().expect("tempdir") }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Runs `barometre ARGS` in the work directory with a fixed creation date.
+    pub fn run(&self, args: &[&str]) -> Output {
+        Command::cargo_bin("barometre")
+            .expect("binary")
+            .current_dir(self.dir.path())
+            .env_remove("SOURCE_DATE_EPOCH")
+            .args(args)
+            .output()
+            .expect("run barometre")
+    }
+
+    /// Copies the committed demo dataset into `rel` so a test can break it.
+    pub fn copy_demo(&self, rel: &str) -> PathBuf {
+        let dst = self.path(rel);
+        std::fs::create_dir_all(&dst).expect("mkdir");
+        for e in std::fs::read_dir(repo().join("fixtures/demo")).expect("fixtures/demo") {
+            let p = e.expect("entry").path();
+            std::fs::copy(&p, dst.join(p.file_name().expect("name"))).expect("copy");
+        }
+        dst
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"))
+    }
+}
+
+pub fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Parses a CSV written by the tool into header → values rows.
+pub fn csv_rows(text: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let headers = r.headers().expect("headers").clone();
+    r.records()
+        .map(|rec| {
+            let rec = rec.expect("record");
+            headers.iter().zip(rec.iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect()
+        })
+        .collect()
+}
