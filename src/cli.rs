@@ -18,16 +18,75 @@ pub struct Cli {
 pub enum Command {
     /// Build an edition: indicators, charts, PDF, HTML and tables into `output/<edition>/`.
     Build(BuildArgs),
+    /// Download every configured source into the cache, validate it and write the
+    /// provenance manifest (`manifest.json`).
+    Fetch(FetchArgs),
+    /// Write `sources.toml` and the documented analyst templates (CSV and XLSX) to fill in.
+    InitTemplates(InitTemplatesArgs),
     /// Regenerate the synthetic demo dataset (`fixtures/demo/`), byte-identically.
     Demo(DemoArgs),
 }
 
+/// Where the download cache lives.
+#[derive(Debug, Args)]
+pub struct CacheArgs {
+    /// Cache directory [env: BAROMETRE_CACHE] [default: .cache/barometre]
+    #[arg(long = "cache-dir")]
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl CacheArgs {
+    pub fn cache_dir(&self) -> PathBuf {
+        self.cache_dir
+            .clone()
+            .or_else(|| std::env::var_os("BAROMETRE_CACHE").map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from(".cache/barometre"))
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// Sources configuration (default: the embedded one; write it out with `init-templates`).
+    #[arg(long)]
+    pub sources: Option<PathBuf>,
+    #[command(flatten)]
+    pub cache: CacheArgs,
+    /// Use the cache only; report what is missing.
+    #[arg(long)]
+    pub offline: bool,
+    /// Fetch only these sources (comma-separated ids).
+    #[arg(long, value_delimiter = ',')]
+    pub only: Vec<String>,
+    /// Timeout of one download attempt, in seconds.
+    #[arg(long, default_value_t = 600.0)]
+    pub timeout: f64,
+    /// Retries after a failed attempt (connection error, timeout, 5xx, 429, truncated body).
+    #[arg(long, default_value_t = 3)]
+    pub retries: u32,
+    /// Wait before the first retry, in milliseconds; doubled at each retry.
+    #[arg(long, default_value_t = 1000)]
+    pub backoff_ms: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct InitTemplatesArgs {
+    /// Directory to write `sources.toml` and `saisie/` into.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Overwrite existing files.
+    #[arg(long)]
+    pub force: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct BuildArgs {
-    /// Input data: `demo` (the embedded demo edition) or a directory laid out like
+    /// Input data: `demo` (the embedded demo edition), `cache` (files downloaded by
+    /// `fetch`), a cache directory, or a directory of canonical files laid out like
     /// `fixtures/demo/` with its `provenance.toml`.
     #[arg(long, default_value = "demo")]
     pub data: String,
+    #[command(flatten)]
+    pub cache: CacheArgs,
     /// Edition year.
     #[arg(long, default_value_t = 2025)]
     pub edition: i32,

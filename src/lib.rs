@@ -11,6 +11,7 @@ pub mod fmt;
 pub mod formats;
 pub mod geo;
 pub mod indicators;
+pub mod ingest;
 pub mod model;
 pub mod output;
 pub mod render;
@@ -25,6 +26,8 @@ use cli::{Cli, Command};
 pub fn run(cli: Cli) -> Result<()> {
     match &cli.command {
         Command::Build(args) => cmd::build::run(args),
+        Command::Fetch(args) => cmd::fetch::run(args),
+        Command::InitTemplates(args) => cmd::init_templates::run(args),
         Command::Demo(args) => cmd::demo::run(args),
     }
 }

@@ -159,6 +159,54 @@ impl<'a> Checker<'a> {
     }
 }
 
+/// Every département must be present for every year the edition needs.
+pub fn require_complete<'a>(
+    file: &str,
+    geo: &Geography,
+    years: &[i32],
+    present: impl Iterator<Item = (&'a str, i32)>,
+) -> Result<(), Vec<Problem>> {
+    let have: std::collections::BTreeSet<(&str, i32)> = present.collect();
+    let mut problems = Vec::new();
+    for &year in years {
+        let missing: Vec<&str> =
+            geo.departements.iter().map(|d| d.code.as_str()).filter(|code| !have.contains(&(*code, year))).collect();
+        if !missing.is_empty() {
+            problems.push(Problem::file(
+                file,
+                format!("a row for every département in {year}; missing: {}", missing.join(", ")),
+            ));
+        }
+    }
+    if problems.is_empty() { Ok(()) } else { Err(problems) }
+}
+
+/// Parses "oui"/"non", "1"/"0", "true"/"false", "o"/"n".
+pub fn parse_bool(s: &str) -> Option<bool> {
+    match crate::formats::fold(s).as_str() {
+        "1" | "oui" | "o" | "true" | "vrai" | "yes" | "y" => Some(true),
+        "0" | "non" | "n" | "false" | "faux" | "no" => Some(false),
+        _ => None,
+    }
+}
+
+/// Parses a date as ISO ("2025-09-01", "2025-09"), French ("01/09/2025") or a
+/// spreadsheet date already converted to ISO. Returns (year, month, day).
+pub fn parse_date(s: &str) -> Option<(i32, u32, u32)> {
+    let s = s.trim();
+    let s = s.split(['T', ' ']).next().unwrap_or(s);
+    let parts: Vec<&str> = s.split(['-', '/']).collect();
+    let num = |x: &str| x.parse::<u32>().ok();
+    let (y, m, d) = match parts.as_slice() {
+        [y, m, d] if y.len() == 4 => (num(y)?, num(m)?, num(d)?),
+        [d, m, y] if y.len() == 4 => (num(y)?, num(m)?, num(d)?),
+        [y, m] if y.len() == 4 => (num(y)?, num(m)?, 1),
+        [m, y] if y.len() == 4 => (num(y)?, num(m)?, 1),
+        _ => return None,
+    };
+    ((1990..=2100).contains(&y) && (1..=12).contains(&m) && (1..=31).contains(&d)).then_some((y as i32, m, d))
+}
+
 pub fn is_withheld(v: &str) -> bool {
     matches!(v.trim(), "ND" | "nd" | "n.d." | "s" | "secret")
 }
@@ -185,6 +233,18 @@ pub fn parse_number(s: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parses_dates_and_booleans() {
+        assert_eq!(parse_date("2025-09-01"), Some((2025, 9, 1)));
+        assert_eq!(parse_date("01/03/2022"), Some((2022, 3, 1)));
+        assert_eq!(parse_date("2025-09"), Some((2025, 9, 1)));
+        assert_eq!(parse_date("2025-09-01T00:00:00"), Some((2025, 9, 1)));
+        assert_eq!(parse_date("32/01/2022"), None);
+        assert_eq!(parse_bool("Oui"), Some(true));
+        assert_eq!(parse_bool("0"), Some(false));
+        assert_eq!(parse_bool("peut-être"), None);
+    }
 
     #[test]
     fn parses_french_numbers() {

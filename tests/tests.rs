@@ -3,4 +3,6 @@
 mod common;
 
 mod build;
+mod fetch;
 mod indicators;
+mod readers;

@@ -25,7 +25,7 @@ pub fn run(args: &BuildArgs) -> Result<()> {
         );
     }
     let epoch = epoch(args)?;
-    let src = DataSource::from_arg(&args.data);
+    let src = DataSource::from_arg(&args.data, &args.cache.cache_dir());
     let model = build_model(&src, years, epoch, args.indicators.as_deref())?;
 
     let target = args.output.join(args.edition.to_string());
@@ -38,11 +38,29 @@ pub fn run(args: &BuildArgs) -> Result<()> {
         render::write(staging.path(), &chart.reference.csv, chart.csv.as_bytes())?;
         model.charts.push(chart.reference);
     }
+    write_provenance(&src, &model, staging.path())?;
     let cx = RenderContext { model: &model, out: staging.path(), templates: args.templates.as_deref(), epoch };
     render::render_all(&cx)?;
     staging.commit()?;
     eprintln!("built edition {} in {}", args.edition, target.display());
     Ok(())
+}
+
+/// Copies the provenance of the inputs into the edition: the fetch manifest, or the data
+/// directory's provenance as JSON.
+fn write_provenance(src: &DataSource, model: &ReportModel, out: &std::path::Path) -> Result<()> {
+    let json = match src {
+        DataSource::Cache(dir) => {
+            let path = dir.join(crate::ingest::manifest::FILE);
+            std::fs::read_to_string(&path).with_context(|| format!("failed to read `{}`", path.display()))?
+        }
+        _ => serde_json::to_string_pretty(&serde_json::json!({
+            "demo": model.demo,
+            "vintage": model.vintage,
+            "sources": model.sources,
+        }))?,
+    };
+    render::write(out, "provenance.json", json.as_bytes())
 }
 
 fn chart_source_line(m: &ReportModel) -> String {
@@ -84,12 +102,13 @@ pub fn build_model(
             .join(" ; ");
         results.push(r);
     }
-    let sources: Vec<SourceInfo> = [sources::gp::FILE, sources::population::FILE]
+    let sources: Vec<SourceInfo> = [sources::gp::ID, sources::population::ID]
         .iter()
-        .map(|f| {
-            let p = prov.files.get(*f);
+        .map(|id| {
+            let f = format!("{id}.csv");
+            let p = prov.files.get(&f);
             SourceInfo {
-                file: f.to_string(),
+                file: f.clone(),
                 source: p.map(|p| p.source.clone()).unwrap_or_else(|| "non documentée".into()),
                 years: p.map(|p| p.years.clone()).unwrap_or_default(),
                 vintage: p.and_then(|p| p.vintage.clone()).unwrap_or_else(|| prov.vintage.clone()),

@@ -2,3 +2,5 @@
 
 pub mod build;
 pub mod demo;
+pub mod fetch;
+pub mod init_templates;

@@ -2,8 +2,21 @@
 //! header rows. Turns bytes into a [`RawTable`] of strings; typing is `validate`'s job.
 
 pub mod delimited;
+pub mod xlsx;
 
 pub use delimited::read_delimited;
+
+use crate::error::Problem;
+
+/// Reads a table from a delimited text file or from the first sheet of a workbook whose
+/// header row holds the `required` columns.
+pub fn read_table(file: &str, bytes: Vec<u8>, required: &[&str]) -> Result<RawTable, Box<Problem>> {
+    if xlsx::is_workbook(&bytes) {
+        xlsx::Workbook::open(file, bytes)?.find_table(required)
+    } else {
+        read_delimited(file, &bytes)
+    }
+}
 
 /// A table of text cells as read from a file, with enough location to report problems.
 #[derive(Debug, Clone)]

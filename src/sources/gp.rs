@@ -1,14 +1,15 @@
-//! General practitioners in activity at 1 January, by département and year
-//! (`generalistes.csv`: `code_departement, annee, effectif`).
+//! General practitioners in activity at 1 January, by département and year: the
+//! canonical table (`code_departement, annee, effectif`), the DREES RPPS workbook or the
+//! data.ameli.fr export.
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 
 use crate::geo::Geography;
-use crate::validate::{Checker, Count};
+use crate::validate::{Checker, Count, require_complete};
 
-use super::{DataSource, check};
+use super::{DataSource, Format, Located, canonical_table, check};
 
-pub const FILE: &str = "generalistes.csv";
+pub const ID: &str = "generalistes";
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct GpRow {
@@ -18,8 +19,26 @@ pub struct GpRow {
     pub count: Option<u64>,
 }
 
+/// Loads the GP counts and checks that every département is there for `years`.
 pub fn load(src: &DataSource, geo: &Geography, years: &[i32]) -> Result<Vec<GpRow>> {
-    let table = src.table(FILE)?;
+    let located = src.locate(ID)?;
+    let display = located.display.clone();
+    let rows = parse(located, geo)?;
+    check(require_complete(&display, geo, years, rows.iter().map(|r| (r.dept.as_str(), r.year))))?;
+    Ok(rows)
+}
+
+pub fn parse(located: Located, geo: &Geography) -> Result<Vec<GpRow>> {
+    match located.format {
+        Format::Canonical => canonical(located, geo),
+        Format::DreesRpps => super::drees::parse(located, geo),
+        Format::AmeliCsv => super::ameli::parse(located, geo),
+        other => bail!("`{}`: format `{}` cannot hold GP counts", located.display, other.name()),
+    }
+}
+
+fn canonical(located: Located, geo: &Geography) -> Result<Vec<GpRow>> {
+    let table = canonical_table(located, &["code_departement", "annee", "effectif"])?;
     let mut c = Checker::new(&table);
     let (Some(cd), Some(cy), Some(ce)) = (c.column("code_departement"), c.column("annee"), c.column("effectif")) else {
         check(c.finish())?;
@@ -39,19 +58,6 @@ pub fn load(src: &DataSource, geo: &Geography, years: &[i32]) -> Result<Vec<GpRo
         }
     }
     c.unique(keys, cd, "département and year");
-    complete(&mut c, geo, years, rows.iter().map(|r| (r.dept.as_str(), r.year)));
     check(c.finish())?;
     Ok(rows)
-}
-
-/// Every département must be present for every year the edition needs.
-pub fn complete<'a>(c: &mut Checker, geo: &Geography, years: &[i32], present: impl Iterator<Item = (&'a str, i32)>) {
-    let have: std::collections::BTreeSet<(&str, i32)> = present.collect();
-    for &year in years {
-        let missing: Vec<&str> =
-            geo.departements.iter().map(|d| d.code.as_str()).filter(|code| !have.contains(&(*code, year))).collect();
-        if !missing.is_empty() {
-            c.table_problem(format!("a row for every département in {year}; missing: {}", missing.join(", ")));
-        }
-    }
 }

@@ -1,14 +1,14 @@
-//! Population at 1 January by département and year
-//! (`population.csv`: `code_departement, annee, population[, source]`).
+//! Population at 1 January by département and year: the canonical table
+//! (`code_departement, annee, population[, source]`) or the INSEE workbook.
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 
 use crate::geo::Geography;
-use crate::validate::Checker;
+use crate::validate::{Checker, require_complete};
 
-use super::{DataSource, check, gp::complete};
+use super::{DataSource, Format, Located, canonical_table, check};
 
-pub const FILE: &str = "population.csv";
+pub const ID: &str = "population";
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct PopRow {
@@ -18,7 +18,23 @@ pub struct PopRow {
 }
 
 pub fn load(src: &DataSource, geo: &Geography, years: &[i32]) -> Result<Vec<PopRow>> {
-    let table = src.table(FILE)?;
+    let located = src.locate(ID)?;
+    let display = located.display.clone();
+    let rows = parse(located, geo)?;
+    check(require_complete(&display, geo, years, rows.iter().map(|r| (r.dept.as_str(), r.year))))?;
+    Ok(rows)
+}
+
+pub fn parse(located: Located, geo: &Geography) -> Result<Vec<PopRow>> {
+    match located.format {
+        Format::Canonical => canonical(located, geo),
+        Format::InseePopulation => super::insee::parse(located, geo),
+        other => bail!("`{}`: format `{}` cannot hold populations", located.display, other.name()),
+    }
+}
+
+fn canonical(located: Located, geo: &Geography) -> Result<Vec<PopRow>> {
+    let table = canonical_table(located, &["code_departement", "annee", "population"])?;
     let mut c = Checker::new(&table);
     let (Some(cd), Some(cy), Some(cp)) = (c.column("code_departement"), c.column("annee"), c.column("population"))
     else {
@@ -39,7 +55,6 @@ pub fn load(src: &DataSource, geo: &Geography, years: &[i32]) -> Result<Vec<PopR
         }
     }
     c.unique(keys, cd, "département and year");
-    complete(&mut c, geo, years, rows.iter().map(|r| (r.dept.as_str(), r.year)));
     check(c.finish())?;
     Ok(rows)
 }

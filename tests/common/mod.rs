@@ -1,5 +1,7 @@
 //! Test harness: runs the `barometre` binary in a temporary directory.
 
+pub mod server;
+
 use std::path::{Path, PathBuf};
 use std::process::Output;
 

@@ -1,0 +1,89 @@
+//! `barometre init-templates`: write the sources configuration and the documented analyst
+//! templates (CSV and XLSX) to fill in.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use rust_xlsxwriter::{Format, Workbook};
+
+use crate::cli::InitTemplatesArgs;
+use crate::ingest::config::DEFAULT;
+use crate::sources::{Template, templates};
+
+pub fn run(args: &InitTemplatesArgs) -> Result<()> {
+    let dir = &args.dir;
+    let saisie = dir.join("saisie");
+    std::fs::create_dir_all(&saisie).with_context(|| format!("failed to create `{}`", saisie.display()))?;
+    let mut written = Vec::new();
+    let mut put = |path: &Path, bytes: &[u8]| -> Result<()> {
+        if path.exists() && !args.force {
+            eprintln!("kept existing {} (use --force to overwrite)", path.display());
+            return Ok(());
+        }
+        std::fs::write(path, bytes).with_context(|| format!("failed to write `{}`", path.display()))?;
+        written.push(path.display().to_string());
+        Ok(())
+    };
+    put(&dir.join("sources.toml"), DEFAULT.as_bytes())?;
+    let mut readme = String::from("# Modèles de saisie du baromètre\n\n");
+    readme.push_str("Chaque fichier se remplit en CSV (UTF-8 ou Windows-1252, séparateur `,` ou `;`, virgule décimale acceptée) ou en XLSX (première feuille).\n");
+    readme.push_str("Les codes de département sont du texte : « 01 », « 2A », « 971 ». Puis : `barometre fetch --sources sources.toml`.\n\n");
+    for t in templates() {
+        put(&saisie.join(format!("{}.csv", t.id)), csv(t).as_bytes())?;
+        put(&saisie.join(format!("{}.xlsx", t.id)), &xlsx(t)?)?;
+        let _ = writeln!(readme, "## `{}` — {}\n\n{}\n\n| colonne | contenu |\n|---|---|", t.id, t.title, t.notes);
+        for c in t.columns {
+            let _ = writeln!(readme, "| `{}` | {} |", c.name, c.description);
+        }
+        readme.push('\n');
+    }
+    put(&saisie.join("LISEZMOI.md"), readme.as_bytes())?;
+    for w in &written {
+        eprintln!("wrote {w}");
+    }
+    Ok(())
+}
+
+fn csv(t: &Template) -> String {
+    let mut s = t.columns.iter().map(|c| c.name).collect::<Vec<_>>().join(",");
+    s.push('\n');
+    for i in 0..2 {
+        let row: Vec<String> = t.columns.iter().map(|c| quote(c.examples[i])).collect();
+        s.push_str(&row.join(","));
+        s.push('\n');
+    }
+    s
+}
+
+fn quote(s: &str) -> String {
+    if s.contains([',', '"']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+}
+
+fn xlsx(t: &Template) -> Result<Vec<u8>> {
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    let text = Format::new().set_num_format("@");
+    let ws = wb.add_worksheet().set_name("Données")?;
+    for (j, c) in t.columns.iter().enumerate() {
+        let col = j as u16;
+        ws.write_string_with_format(0, col, c.name, &bold)?;
+        ws.set_column_format(col, &text)?;
+        ws.set_column_width(col, (c.name.len() as f64 + 4.0).max(14.0))?;
+        for i in 0..2 {
+            ws.write_string_with_format(1 + i as u32, col, c.examples[i], &text)?;
+        }
+    }
+    let doc = wb.add_worksheet().set_name("Colonnes")?;
+    doc.write_string_with_format(0, 0, t.title, &bold)?;
+    doc.write_string(1, 0, t.notes)?;
+    doc.write_string_with_format(3, 0, "colonne", &bold)?;
+    doc.write_string_with_format(3, 1, "contenu", &bold)?;
+    for (i, c) in t.columns.iter().enumerate() {
+        doc.write_string(4 + i as u32, 0, c.name)?;
+        doc.write_string(4 + i as u32, 1, c.description)?;
+    }
+    doc.set_column_width(0, 32)?;
+    doc.set_column_width(1, 90)?;
+    Ok(wb.save_to_buffer()?)
+}

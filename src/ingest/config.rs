@@ -1,0 +1,116 @@
+//! `sources.toml`: where each source of an edition comes from.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{DataError, Problem};
+use crate::sources::{CATALOG, Format};
+
+/// The default configuration, embedded.
+pub static DEFAULT: &str = include_str!("sources.toml");
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourcesFile {
+    #[serde(rename = "source")]
+    pub sources: Vec<SourceConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceConfig {
+    pub id: String,
+    #[serde(default)]
+    pub title: Option<String>,
+    pub format: Format,
+    /// `http(s)://…`, `file://…` or a path relative to the configuration file.
+    pub url: String,
+    /// File name in the cache.
+    pub file: String,
+    #[serde(default)]
+    pub vintage: Option<String>,
+    #[serde(default)]
+    pub licence: Option<String>,
+    /// If set, the only data years the file may hold.
+    #[serde(default)]
+    pub years: Option<Vec<i32>>,
+    #[serde(default)]
+    pub optional: bool,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Largest accepted download, in bytes (default 1 GiB).
+    #[serde(default)]
+    pub max_bytes: Option<u64>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A loaded configuration with the directory its relative paths start from.
+pub struct Config {
+    pub sources: Vec<SourceConfig>,
+    pub base: PathBuf,
+    pub origin: String,
+}
+
+impl Config {
+    pub fn load(path: Option<&Path>) -> Result<Config> {
+        let (text, origin, base) = match path {
+            Some(p) => (
+                std::fs::read_to_string(p).with_context(|| format!("failed to read `{}`", p.display()))?,
+                p.display().to_string(),
+                p.parent().map(Path::to_path_buf).unwrap_or_default(),
+            ),
+            None => (DEFAULT.to_string(), "sources.toml (embedded default)".to_string(), PathBuf::from(".")),
+        };
+        let file: SourcesFile = toml::from_str(&text).map_err(|e| {
+            let mut p = Problem::file(&origin, format!("a valid sources file ({})", e.message().trim()));
+            p.row = e.span().map(|s| text[..s.start].matches('\n').count() + 1);
+            DataError::Invalid(vec![p])
+        })?;
+        let mut problems = Vec::new();
+        for s in &file.sources {
+            match CATALOG.iter().find(|c| c.0 == s.id) {
+                None => problems.push(Problem {
+                    column: Some("id".into()),
+                    value: Some(s.id.clone()),
+                    ..Problem::file(
+                        &origin,
+                        format!("a known source ({})", CATALOG.iter().map(|c| c.0).collect::<Vec<_>>().join(", ")),
+                    )
+                }),
+                Some((_, _, formats)) if !formats.contains(&s.format) => problems.push(Problem {
+                    column: Some("format".into()),
+                    value: Some(s.format.name().into()),
+                    ..Problem::file(
+                        &origin,
+                        format!(
+                            "a format of `{}` ({})",
+                            s.id,
+                            formats.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")
+                        ),
+                    )
+                }),
+                Some(_) => {}
+            }
+            if s.file.contains(['/', '\\'])
+                || s.file.starts_with('.')
+                || s.file.is_empty()
+                || s.file == crate::ingest::manifest::FILE
+            {
+                problems.push(Problem {
+                    column: Some("file".into()),
+                    value: Some(s.file.clone()),
+                    ..Problem::file(&origin, "a plain file name for the cache (no directory)")
+                });
+            }
+        }
+        if !problems.is_empty() {
+            return Err(DataError::Invalid(problems).into());
+        }
+        Ok(Config { sources: file.sources, base, origin })
+    }
+}

@@ -1,0 +1,283 @@
+//! Ingestion: the only code that touches the network or the cache. Downloads every
+//! configured source into the cache, validates it with its reader, and records the
+//! provenance manifest.
+
+pub mod config;
+pub mod http;
+pub mod manifest;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::error::{DataError, NetworkError, Problem};
+use crate::geo::Geography;
+use crate::sources::{CATALOG, Format, Located, parse_summary};
+
+use config::{Config, SourceConfig};
+use manifest::{Entry, Manifest, Revision};
+
+pub const DEFAULT_MAX_BYTES: u64 = 1 << 30;
+
+pub struct Plan {
+    pub config: Config,
+    pub cache_dir: PathBuf,
+    pub offline: bool,
+    /// Only these source ids (all enabled sources when empty).
+    pub only: Vec<String>,
+    pub http: http::Options,
+    /// Retrieval time recorded in the manifest (RFC 3339, UTC).
+    pub now: String,
+}
+
+/// What happened to one source.
+pub struct Outcome {
+    pub id: String,
+    pub status: String,
+}
+
+/// Fetches, validates and records every configured source. Fails at the end with every
+/// network failure (exit 3) or invalid file (exit 4) found.
+pub fn fetch(plan: &Plan) -> Result<(Manifest, Vec<Outcome>)> {
+    let geo = Geography::get();
+    std::fs::create_dir_all(&plan.cache_dir)
+        .with_context(|| format!("failed to create `{}`", plan.cache_dir.display()))?;
+    let previous = Manifest::load_optional(&plan.cache_dir)?.unwrap_or_default();
+    let client = if plan.offline { None } else { Some(http::Client::new(plan.http.clone())?) };
+
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut outcomes = Vec::new();
+    let mut network: Vec<String> = Vec::new();
+    let mut invalid: Vec<Problem> = Vec::new();
+    let mut missing: Vec<String> = Vec::new();
+    let selected: Vec<&SourceConfig> = plan
+        .config
+        .sources
+        .iter()
+        .filter(|s| s.enabled && (plan.only.is_empty() || plan.only.contains(&s.id)))
+        .collect();
+    if let Some(unknown) = plan.only.iter().find(|id| !plan.config.sources.iter().any(|s| &s.id == *id)) {
+        anyhow::bail!("`--only {unknown}`: no such source in {}", plan.config.origin);
+    }
+
+    // Files arrive in `.incoming/` and move into the cache only once complete and valid.
+    let incoming = plan.cache_dir.join(".incoming");
+    if !plan.offline {
+        std::fs::create_dir_all(&incoming).with_context(|| format!("failed to create `{}`", incoming.display()))?;
+    }
+    for src in &selected {
+        let dest = plan.cache_dir.join(&src.file);
+        let arriving = incoming.join(&src.file);
+        let prev = previous.sources.iter().find(|e| e.id == src.id);
+        let got: Result<(Option<u16>, String), NetworkError> = if plan.offline {
+            match (prev, dest.is_file()) {
+                (Some(p), true) => {
+                    outcomes.push(Outcome { id: src.id.clone(), status: format!("in cache ({})", p.retrieved_at) });
+                    entries.push(p.clone());
+                    continue;
+                }
+                _ => {
+                    missing.push(format!("{} ({})", src.id, src.file));
+                    continue;
+                }
+            }
+        } else if src.url.starts_with("http://") || src.url.starts_with("https://") {
+            let max = src.max_bytes.unwrap_or(DEFAULT_MAX_BYTES);
+            match client.as_ref().map(|c| c.download(&src.url, &arriving, max, &src.id)) {
+                Some(Ok(d)) => Ok((Some(d.status), src.url.clone())),
+                Some(Err(e)) => Err(e),
+                None => continue,
+            }
+        } else {
+            let path = local_path(&plan.config.base, &src.url);
+            if !path.is_file() {
+                if src.optional {
+                    outcomes.push(Outcome {
+                        id: src.id.clone(),
+                        status: format!("skipped: optional, `{}` not found", path.display()),
+                    });
+                    if let Some(p) = prev.filter(|_| dest.is_file()) {
+                        entries.push(p.clone());
+                    }
+                } else {
+                    invalid.push(Problem::file(
+                        &path.display().to_string(),
+                        format!("the file of source `{}` to exist (not found)", src.id),
+                    ));
+                }
+                continue;
+            }
+            copy_atomically(&path, &arriving).map(|()| (None, path.display().to_string()))
+        };
+        let (status, url) = match got {
+            Ok(x) => x,
+            Err(e) => {
+                outcomes.push(Outcome { id: src.id.clone(), status: "FAILED (network)".into() });
+                network.push(e.message);
+                if let Some(p) = prev.filter(|_| dest.is_file()) {
+                    entries.push(p.clone());
+                }
+                continue;
+            }
+        };
+        let bytes = std::fs::read(&arriving).with_context(|| format!("failed to read `{}`", arriving.display()))?;
+        let located = Located { display: dest.display().to_string(), bytes: bytes.clone(), format: src.format };
+        let summary = match parse_summary(&src.id, located, geo) {
+            Ok(s) => s,
+            Err(e) => {
+                outcomes.push(Outcome { id: src.id.clone(), status: "FAILED (invalid data)".into() });
+                let _ = std::fs::remove_file(&arriving);
+                if let Some(p) = prev.filter(|_| dest.is_file()) {
+                    entries.push(p.clone());
+                }
+                match e.downcast::<DataError>() {
+                    Ok(DataError::Invalid(p)) => invalid.extend(p),
+                    Err(e) => return Err(e),
+                }
+                continue;
+            }
+        };
+        if let Some(allowed) = &src.years {
+            let other: Vec<String> =
+                summary.years.iter().filter(|y| !allowed.contains(y)).map(|y| y.to_string()).collect();
+            if !other.is_empty() {
+                let allowed: Vec<String> = allowed.iter().map(|y| y.to_string()).collect();
+                invalid.push(Problem {
+                    value: Some(other.join(", ")),
+                    ..Problem::file(
+                        &dest.display().to_string(),
+                        format!(
+                            "only the years configured for `{}` in {} ({})",
+                            src.id,
+                            plan.config.origin,
+                            allowed.join(", ")
+                        ),
+                    )
+                });
+                outcomes.push(Outcome { id: src.id.clone(), status: "FAILED (unexpected year)".into() });
+                let _ = std::fs::remove_file(&arriving);
+                if let Some(p) = prev.filter(|_| dest.is_file()) {
+                    entries.push(p.clone());
+                }
+                continue;
+            }
+        }
+        std::fs::rename(&arriving, &dest)
+            .with_context(|| format!("failed to move `{}` into the cache", dest.display()))?;
+        let sha256 = http::sha256(&bytes);
+        let detected = summary.years.iter().max().map(|y| y.to_string()).or_else(|| src.vintage.clone());
+        let revision = prev
+            .filter(|p| p.sha256 != sha256 && p.detected_vintage == detected)
+            .map(|p| Revision { previous_sha256: p.sha256.clone(), previous_retrieved_at: p.retrieved_at.clone() });
+        let title = src
+            .title
+            .clone()
+            .unwrap_or_else(|| CATALOG.iter().find(|c| c.0 == src.id).map(|c| c.1.to_string()).unwrap_or_default());
+        let mut status_line = format!("ok: {} bytes, data years {}", bytes.len(), years(&summary.years));
+        if let Some(r) = &revision {
+            status_line.push_str(&format!(
+                "; REVISION: same vintage {} but the file changed (sha256 {} → {})",
+                detected.as_deref().unwrap_or("?"),
+                &r.previous_sha256[..12.min(r.previous_sha256.len())],
+                &sha256[..12]
+            ));
+        }
+        if let (Some(exp), Some(det)) = (&src.vintage, &detected)
+            && exp != det
+        {
+            status_line.push_str(&format!("; vintage {det} found, {exp} expected"));
+        }
+        outcomes.push(Outcome { id: src.id.clone(), status: status_line });
+        entries.push(Entry {
+            id: src.id.clone(),
+            title,
+            url,
+            file: src.file.clone(),
+            format: src.format,
+            retrieved_at: plan.now.clone(),
+            http_status: status,
+            size: bytes.len() as u64,
+            sha256,
+            expected_vintage: src.vintage.clone(),
+            detected_vintage: detected,
+            data_years: summary.years,
+            rows: summary.rows,
+            parser: parser_name(src.format),
+            licence: src.licence.clone(),
+            revision,
+        });
+    }
+
+    if !plan.offline {
+        let _ = std::fs::remove_dir_all(&incoming);
+    }
+    // Keep entries of sources not fetched this time (`--only`).
+    for p in &previous.sources {
+        if !entries.iter().any(|e| e.id == p.id)
+            && !selected.iter().any(|s| s.id == p.id)
+            && plan.cache_dir.join(&p.file).is_file()
+        {
+            entries.push(p.clone());
+        }
+    }
+    entries.sort_by_key(|e| CATALOG.iter().position(|c| c.0 == e.id));
+    let manifest = Manifest {
+        generated_by: concat!("barometre ", env!("CARGO_PKG_VERSION")).into(),
+        fetched_at: plan.now.clone(),
+        sources: entries,
+    };
+    if !plan.offline {
+        manifest.save(&plan.cache_dir)?;
+    }
+
+    if !missing.is_empty() {
+        return Err(NetworkError {
+            url: String::new(),
+            message: format!(
+                "offline: {} source(s) not in the cache `{}`: {}. Run `barometre fetch` with network access first",
+                missing.len(),
+                plan.cache_dir.display(),
+                missing.join(", ")
+            ),
+        }
+        .into());
+    }
+    if !network.is_empty() {
+        return Err(NetworkError { url: String::new(), message: network.join("\n") }.into());
+    }
+    if !invalid.is_empty() {
+        return Err(DataError::Invalid(invalid).into());
+    }
+    Ok((manifest, outcomes))
+}
+
+fn years(y: &[i32]) -> String {
+    match (y.first(), y.last()) {
+        (Some(a), Some(b)) if a == b => a.to_string(),
+        (Some(a), Some(b)) => format!("{a}–{b}"),
+        _ => "n/a".into(),
+    }
+}
+
+pub fn parser_name(f: Format) -> String {
+    format!("barometre {} / {}", env!("CARGO_PKG_VERSION"), f.name())
+}
+
+fn local_path(base: &Path, url: &str) -> PathBuf {
+    let p = url.strip_prefix("file://").unwrap_or(url);
+    let p = Path::new(p);
+    if p.is_absolute() { p.to_path_buf() } else { base.join(p) }
+}
+
+fn copy_atomically(from: &Path, to: &Path) -> Result<(), NetworkError> {
+    let fail = |e: std::io::Error| NetworkError {
+        url: from.display().to_string(),
+        message: format!("failed to copy `{}`: {e}", from.display()),
+    };
+    let dir = to.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new().prefix(".download-").tempfile_in(dir).map_err(fail)?;
+    let bytes = std::fs::read(from).map_err(fail)?;
+    std::io::Write::write_all(&mut tmp, &bytes).map_err(fail)?;
+    tmp.persist(to).map_err(|e| fail(e.error))?;
+    Ok(())
+}

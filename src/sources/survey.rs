@@ -1,0 +1,107 @@
+//! Care-renunciation survey microdata: one row per respondent, with a sampling weight.
+//! Estimates are computed by the indicator engine (weighted, with design effect).
+
+use anyhow::Result;
+
+use crate::geo::Geography;
+use crate::validate::{Checker, parse_bool};
+
+use super::{Column, DataSource, Located, Template, canonical_table, check};
+
+pub const ID: &str = "renoncement";
+
+pub static TEMPLATE: Template = Template {
+    id: ID,
+    title: "Enquête renoncement aux soins : micro-données (une ligne par répondant)",
+    notes: "Telles que livrées par l'institut de sondage. Le poids doit être strictement positif. renoncement : 1/0 ou oui/non (a renoncé ou reporté des soins au cours des douze derniers mois).",
+    columns: &[
+        Column { name: "id", description: "identifiant du répondant", examples: ["R000001", "R000002"] },
+        Column { name: "annee", description: "année de l'enquête", examples: ["2025", "2025"] },
+        Column {
+            name: "code_departement",
+            description: "département de résidence (ou vide si seule la région est connue)",
+            examples: ["63", "2A"],
+        },
+        Column { name: "tranche_age", description: "tranche d'âge", examples: ["50-64", "18-24"] },
+        Column { name: "sexe", description: "F ou H", examples: ["F", "H"] },
+        Column {
+            name: "poids",
+            description: "poids de redressement (> 0), virgule décimale acceptée",
+            examples: ["1,80", "0,95"],
+        },
+        Column {
+            name: "renoncement",
+            description: "1 si la personne a renoncé à des soins ou les a reportés, sinon 0",
+            examples: ["1", "0"],
+        },
+        Column { name: "motif", description: "facultatif : motif principal", examples: ["delai", ""] },
+    ],
+};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Respondent {
+    pub id: String,
+    pub year: i32,
+    pub dept: Option<String>,
+    pub region: String,
+    pub age: String,
+    pub sex: String,
+    pub weight: f64,
+    pub renounced: bool,
+}
+
+pub fn load(src: &DataSource, geo: &Geography) -> Result<Vec<Respondent>> {
+    parse(src.locate(ID)?, geo)
+}
+
+pub fn parse(located: Located, geo: &Geography) -> Result<Vec<Respondent>> {
+    let table = canonical_table(located, &["id", "annee", "poids", "renoncement"])?;
+    let mut c = Checker::new(&table);
+    let cols = ["id", "annee", "tranche_age", "sexe", "poids", "renoncement"].map(|n| c.column(n));
+    let [Some(ci), Some(cy), Some(ca), Some(cs), Some(cw), Some(cr)] = cols else {
+        check(c.finish())?;
+        return Ok(Vec::new());
+    };
+    let cd = table.column("code_departement");
+    let creg = table.column("code_region");
+    if cd.is_none() && creg.is_none() {
+        c.column("code_departement");
+    }
+    let mut out = Vec::new();
+    let mut keys = Vec::new();
+    for row in &table.rows {
+        let id = c.text(row, ci);
+        let year = c.year(row, cy);
+        let dept_cell = cd.and_then(|i| row.cells.get(i)).map(String::as_str).unwrap_or("");
+        let (dept, region) = if !dept_cell.is_empty() {
+            let d = cd.and_then(|i| c.dept(row, i, geo));
+            let r = d.as_ref().and_then(|d| geo.departement(d)).map(|d| d.region.clone());
+            (d, r)
+        } else {
+            let reg = creg.and_then(|i| row.cells.get(i)).map(|s| s.trim().to_string()).unwrap_or_default();
+            let reg = if reg.len() == 1 { format!("0{reg}") } else { reg };
+            if geo.region(&reg).is_some() {
+                (None, Some(reg))
+            } else {
+                c.row_problem(row, cd.or(creg).unwrap_or(0), "a département code or a région code".into());
+                (None, None)
+            }
+        };
+        let weight = c.number(row, cw, f64::MIN_POSITIVE, 1e9);
+        let renounced = parse_bool(row.cells.get(cr).map(String::as_str).unwrap_or(""));
+        if renounced.is_none() {
+            c.row_problem(row, cr, "1/0 or oui/non".into());
+        }
+        let age = row.cells.get(ca).cloned().unwrap_or_default();
+        let sex = row.cells.get(cs).cloned().unwrap_or_default();
+        if let (Some(id), Some(year), Some(region), Some(weight), Some(renounced)) =
+            (id, year, region, weight, renounced)
+        {
+            keys.push(((id.clone(), year), row));
+            out.push(Respondent { id, year, dept, region, age, sex, weight, renounced });
+        }
+    }
+    c.unique(keys, ci, "respondent and year");
+    check(c.finish())?;
+    Ok(out)
+}
