@@ -39,6 +39,8 @@ enum Failure {
 
 impl Client {
     pub fn new(opts: Options) -> Result<Client, NetworkError> {
+        // One TLS crypto provider for the process (ring); a second install is a no-op.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let inner = reqwest::blocking::Client::builder()
             .user_agent(concat!("barometre/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(opts.timeout.min(Duration::from_secs(30)))
