@@ -105,6 +105,10 @@ pub struct BuildArgs {
     /// Directory of templates overriding the embedded `report-templates/`.
     #[arg(long)]
     pub templates: Option<PathBuf>,
+    /// Values published in the previous edition (`indicateur,code,valeur`, CSV or XLSX):
+    /// kept beside the restated values so that revisions are told apart from change.
+    #[arg(long)]
+    pub previous_published: Option<PathBuf>,
     /// Date of the edition (YYYY-MM-DD), used as creation date of every output.
     /// Defaults to `SOURCE_DATE_EPOCH` if set, else to the edition's publication date.
     #[arg(long)]

@@ -3,6 +3,7 @@
 //! Pipeline: `sources` (files) → `validate` (typed datasets) → `indicators` (polars) →
 //! `model` (plain records) → `render` (charts, tables, HTML, PDF). See ARCHITECTURE.md.
 
+pub mod checks;
 pub mod cli;
 pub mod cmd;
 pub mod demo;
@@ -16,6 +17,7 @@ pub mod model;
 pub mod output;
 pub mod render;
 pub mod sources;
+pub mod stats;
 pub mod validate;
 
 use anyhow::Result;

@@ -15,14 +15,22 @@ pub enum LevelName {
     Departement,
 }
 
-/// A value with the terms it was computed from.
+/// A value with the terms it was computed from and its 95 % confidence interval.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Value {
     pub value: f64,
+    /// Numerator (Σw·y for a survey).
     pub num: f64,
+    /// Denominator (Σw for a survey); absent for counts.
     pub den: Option<f64>,
     /// Départements withheld at source ("ND") left out of an aggregate.
     pub n_missing: u32,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    /// Unweighted respondents (surveys).
+    pub n: Option<u64>,
+    /// Kish effective sample size (surveys).
+    pub n_eff: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -39,10 +47,29 @@ pub struct Row {
     pub delta_prev_pct: Option<f64>,
     pub delta_base_abs: Option<f64>,
     pub delta_base_pct: Option<f64>,
+    /// p-value of the test of change since the comparison year, and its label
+    /// ("hausse significative", "baisse significative", "stable").
+    pub p_value_prev: Option<f64>,
+    pub change_prev: Option<String>,
+    pub p_value_base: Option<f64>,
+    pub change_base: Option<String>,
+    /// Current value minus France's, and minus the région's (départements).
+    pub vs_france: Option<f64>,
+    pub vs_region: Option<f64>,
     /// Rank among départements, 1 = highest value (ties share the lowest rank).
     pub rank: Option<u32>,
+    /// Quintile among départements, 1 = the fifth with the lowest values.
+    pub quintile: Option<u32>,
     /// Labels of the thresholds the current value crosses.
     pub flags: Vec<String>,
+    /// Why the current value is not published (too few respondents…).
+    pub withheld: Option<String>,
+    /// France: current value as a percentage of the indicator's objective.
+    pub objective_pct: Option<f64>,
+    /// The comparison-year value as published in the previous edition, when supplied,
+    /// and the revision (restated minus published).
+    pub published_prev: Option<f64>,
+    pub revision_prev: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -55,8 +82,17 @@ pub struct IndicatorResult {
     pub decimals: u8,
     /// True for a count (no denominator).
     pub is_count: bool,
-    /// Sources of the numerator and denominator, with their vintage.
+    /// The value is a percentage: changes are in points.
+    pub percent: bool,
+    pub higher_is_better: bool,
+    /// Test of change: poisson, proportion, survey or none.
+    pub test: String,
+    pub objective: Option<String>,
+    /// Short source line (from the spec).
     pub source: String,
+    /// Sources of the numerator and denominator with their vintage (from provenance).
+    pub provenance: String,
+    pub notes: Option<String>,
     /// Data years: current, previous edition, baseline.
     pub years: [i32; 3],
     pub rows: Vec<Row>,
@@ -123,6 +159,8 @@ pub struct ReportModel {
     pub key_figures: Vec<KeyFigure>,
     pub sources: Vec<SourceInfo>,
     pub charts: Vec<ChartRef>,
+    /// Number of alerts in `checks.md`.
+    pub alerts: usize,
 }
 
 impl ReportModel {
@@ -134,27 +172,48 @@ impl ReportModel {
 pub const DEMO_NOTICE: &str =
     "Données de démonstration : chiffres synthétiques calés sur les totaux nationaux publiés, à ne pas citer.";
 
-/// Builds the key figures from the national rows of the indicators.
-pub fn key_figures(indicators: &[IndicatorResult], source: &str) -> Vec<KeyFigure> {
+/// The headline indicators, in order.
+pub const KEY_INDICATORS: [&str; 8] = [
+    "effectif-generalistes",
+    "densite-generalistes",
+    "pdsa-participation",
+    "sas-departements-couverts",
+    "renoncement-soins",
+    "sans-medecin-traitant",
+    "zones-rouges-epci",
+    "missions-consultations",
+];
+
+/// Builds the key figures from the national rows of the headline indicators.
+pub fn key_figures(indicators: &[IndicatorResult], demo: bool) -> Vec<KeyFigure> {
     let mut out = Vec::new();
-    for ind in indicators {
+    for id in KEY_INDICATORS {
+        let Some(ind) = indicators.iter().find(|i| i.id == id) else { continue };
         let Some(fr) = ind.france() else { continue };
         let Some(cur) = &fr.cur else { continue };
         let d = ind.decimals as usize;
-        let change = |abs: Option<f64>, pct: Option<f64>, year: i32| match (abs, pct) {
-            (Some(a), Some(p)) if ind.unit == "médecins" => {
-                format!("{} ({}) depuis {year}", fmt::signed(a, d), fmt::signed_pct(p, 1))
+        let change = |abs: Option<f64>, pct: Option<f64>, label: &Option<String>, year: i32| {
+            let label = label.as_deref().map(|l| format!(", {l}")).unwrap_or_default();
+            match (abs, pct) {
+                (Some(a), _) if ind.percent => format!("{} pt depuis {year}{label}", fmt::signed(a, d.max(1))),
+                (Some(a), Some(p)) if ind.is_count => {
+                    format!("{} ({}) depuis {year}{label}", fmt::signed(a, d), fmt::signed_pct(p, 1))
+                }
+                (Some(a), _) => format!("{} depuis {year}{label}", fmt::signed(a, d + 1)),
+                _ => String::new(),
             }
-            (Some(a), _) => format!("{} depuis {year}", fmt::signed(a, d + 1)),
-            _ => "n.d.".to_string(),
         };
+        let mut source = format!("{}, {}", ind.source, ind.years[0]);
+        if demo {
+            source.push_str(" (données de démonstration)");
+        }
         out.push(KeyFigure {
             label: ind.title.clone(),
-            value: fmt::number(cur.value, d),
-            unit: ind.unit.clone(),
-            change_prev: change(fr.delta_prev_abs, fr.delta_prev_pct, ind.years[1]),
-            change_base: change(fr.delta_base_abs, fr.delta_base_pct, ind.years[2]),
-            source: format!("{source}, {}", ind.years[0]),
+            value: if ind.percent { fmt::pct(cur.value, d) } else { fmt::number(cur.value, d) },
+            unit: if ind.percent { String::new() } else { ind.unit.clone() },
+            change_prev: change(fr.delta_prev_abs, fr.delta_prev_pct, &fr.change_prev, ind.years[1]),
+            change_base: change(fr.delta_base_abs, fr.delta_base_pct, &fr.change_base, ind.years[2]),
+            source,
         });
     }
     out

@@ -126,3 +126,86 @@ fn issue2_malformed_demo_file_names_file_row_and_column() {
     assert!(err.contains("population.csv, row 8, column `code_departement`: found `20`"), "{err}");
     assert!(!w.path("output/2025").exists(), "no partial output");
 }
+
+#[test]
+fn issue4_demo_edition_computes_every_indicator_with_tests_and_checks() {
+    let w = built();
+    let table = |id: &str| {
+        csv_rows(
+            &w.read(&format!("output/2025/tables/{id}-{}.csv", if id == "pdsa-participation" { 2024 } else { 2025 })),
+        )
+    };
+    let france = |id: &str| table(id).into_iter().find(|r| r["niveau"] == "france").expect("France row");
+    let f = |r: &std::collections::BTreeMap<String, String>, k: &str| -> f64 {
+        r[k].parse().unwrap_or_else(|_| panic!("{k}: {}", r[k]))
+    };
+
+    let ren = france("renoncement-soins");
+    assert_eq!(f(&ren, "valeur").round(), 65.0, "published 65 %");
+    assert_eq!(f(&ren, "evolution_depuis_2024").round(), 3.0, "+3 points vs 2024");
+    assert_eq!(ren["evolution_significative_depuis_2024"], "hausse significative");
+    assert!(f(&ren, "ic95_bas") < 65.0 && f(&ren, "ic95_haut") > 65.0);
+    let ren_all = table("renoncement-soins");
+    assert!(
+        ren_all.iter().any(|r| r["niveau"] == "departement" && !r["non_publie"].is_empty()),
+        "small samples withheld"
+    );
+
+    let pdsa = france("pdsa-participation");
+    assert_eq!(f(&pdsa, "valeur").round(), 39.0);
+    assert_eq!(f(&pdsa, "valeur_2022").round(), 38.0);
+    let pdsa_all = table("pdsa-participation");
+    let dept =
+        |code: &str| pdsa_all.iter().find(|r| r["niveau"] == "departement" && r["code"] == code).expect("row").clone();
+    assert_eq!(f(&dept("75"), "valeur").round(), 9.0);
+    assert_eq!(f(&dept("88"), "valeur").round(), 84.0);
+
+    assert_eq!(f(&france("sas-departements-couverts"), "valeur"), 93.0);
+    let rdv = france("sas-rendez-vous");
+    assert_eq!(f(&rdv, "numerateur").round(), 85_280.0);
+    assert_eq!(f(&france("zones-rouges-epci"), "valeur"), 151.0);
+    assert!(f(&france("zones-rouges-population"), "valeur") > 2_500_000.0);
+    let smt = france("sans-medecin-traitant");
+    assert_eq!(f(&smt, "numerateur"), 6_000_000.0);
+    assert_eq!(f(&france("sans-medecin-traitant-ald"), "valeur"), 400_000.0);
+    let missions = france("missions-consultations");
+    assert_eq!(f(&missions, "valeur"), 6_700.0, "all consultations since September 2025");
+    assert!((f(&missions, "objectif_pct") - 6_700.0 / 30_000_000.0 * 100.0).abs() < 1e-4);
+    assert_eq!(f(&france("missions-medecins"), "valeur"), 310.0);
+
+    // GP density: significance from the Poisson test, position against France.
+    let dens = table("densite-generalistes");
+    let hautes_alpes = dens.iter().find(|r| r["code"] == "05" && r["niveau"] == "departement").expect("05");
+    assert!(f(hautes_alpes, "ecart_france") > 140.0);
+    assert!(
+        ["hausse significative", "baisse significative", "stable"]
+            .contains(&hautes_alpes["evolution_significative_depuis_2023"].as_str())
+    );
+    assert_eq!(hautes_alpes["quintile"], "5");
+
+    let checks = w.read("output/2025/checks.md");
+    assert!(checks.contains("Contrôles avant publication"), "{checks}");
+    assert!(checks.contains("sans réponse à l'enquête : 2B, 973"), "{checks}");
+    let checks_csv = csv_rows(&w.read("output/2025/checks.csv"));
+    assert!(checks_csv.iter().any(|c| c["sujet"] == "renoncement-soins" && c["constat"].contains("non publié")));
+}
+
+#[test]
+fn issue4_previous_published_values_separate_revision_from_change() {
+    let w = Workdir::new();
+    std::fs::write(
+        w.path("publie-2023.csv"),
+        "indicateur,code,valeur\ndensite-generalistes,FR,147.5\ndensite-generalistes,5,270\n",
+    )
+    .expect("write");
+    let o = w.run(&["build", "--previous-published", "publie-2023.csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = csv_rows(&w.read("output/2025/tables/densite-generalistes-2025.csv"));
+    let fr = rows.iter().find(|r| r["niveau"] == "france").expect("France");
+    let restated: f64 = fr["valeur_2023"].parse().expect("restated");
+    assert_eq!(fr["valeur_2023_publiee"], "147.50");
+    let revision: f64 = fr["revision_2023"].parse().expect("revision");
+    assert!((revision - (restated - 147.5)).abs() < 0.006);
+    let ha = rows.iter().find(|r| r["code"] == "05").expect("05");
+    assert_eq!(ha["valeur_2023_publiee"], "270.00", "code `5` read as 05");
+}

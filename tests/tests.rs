@@ -6,3 +6,4 @@ mod build;
 mod fetch;
 mod indicators;
 mod readers;
+mod stats;

@@ -1,12 +1,15 @@
 //! `barometre build`: sources → datasets → indicators → report model → outputs.
 
+use std::path::Path;
+
 use anyhow::{Context, Result, bail};
 
+use crate::checks::{Checks, Severity};
 use crate::cli::BuildArgs;
 use crate::fmt;
 use crate::geo::Geography;
 use crate::indicators::{self, Inputs, Years};
-use crate::model::{DEMO_NOTICE, EditionInfo, ReportModel, SourceInfo, key_figures};
+use crate::model::{DEMO_NOTICE, EditionInfo, IndicatorResult, ReportModel, SourceInfo, key_figures};
 use crate::output::Staging;
 use crate::render::{self, RenderContext, charts};
 use crate::sources::{self, DataSource};
@@ -26,11 +29,11 @@ pub fn run(args: &BuildArgs) -> Result<()> {
     }
     let epoch = epoch(args)?;
     let src = DataSource::from_arg(&args.data, &args.cache.cache_dir());
-    let model = build_model(&src, years, epoch, args.indicators.as_deref())?;
+    let (mut model, checks) =
+        build_model(&src, years, epoch, args.indicators.as_deref(), args.previous_published.as_deref())?;
 
     let target = args.output.join(args.edition.to_string());
     let staging = Staging::new(&target)?;
-    let mut model = model;
     let source_line = chart_source_line(&model);
     if let Some(dens) = model.indicator("densite-generalistes") {
         let chart = charts::ranking(dens, &source_line, Some(100.0))?;
@@ -39,16 +42,18 @@ pub fn run(args: &BuildArgs) -> Result<()> {
         model.charts.push(chart.reference);
     }
     write_provenance(&src, &model, staging.path())?;
+    render::write(staging.path(), "checks.md", checks.markdown(args.edition).as_bytes())?;
+    render::write(staging.path(), "checks.csv", checks.csv().as_bytes())?;
     let cx = RenderContext { model: &model, out: staging.path(), templates: args.templates.as_deref(), epoch };
     render::render_all(&cx)?;
     staging.commit()?;
-    eprintln!("built edition {} in {}", args.edition, target.display());
+    eprintln!("built edition {} in {} ({} alert(s) in checks.md)", args.edition, target.display(), checks.alerts());
     Ok(())
 }
 
 /// Copies the provenance of the inputs into the edition: the fetch manifest, or the data
 /// directory's provenance as JSON.
-fn write_provenance(src: &DataSource, model: &ReportModel, out: &std::path::Path) -> Result<()> {
+fn write_provenance(src: &DataSource, model: &ReportModel, out: &Path) -> Result<()> {
     let json = match src {
         DataSource::Cache(dir) => {
             let path = dir.join(crate::ingest::manifest::FILE);
@@ -71,53 +76,138 @@ fn chart_source_line(m: &ReportModel) -> String {
     s
 }
 
+/// Loads an optional source: `None` (with a note) when it has no file here.
+fn optional<T>(src: &DataSource, id: &str, checks: &mut Checks, load: impl FnOnce() -> Result<T>) -> Result<Option<T>> {
+    if src.has(id) {
+        load().map(Some)
+    } else {
+        checks.push(
+            Severity::Info,
+            id,
+            "",
+            "source absente : les indicateurs qui en dépendent ne sont pas calculés".into(),
+        );
+        Ok(None)
+    }
+}
+
 /// Loads every dataset, computes the indicators and assembles the report model.
 pub fn build_model(
     src: &DataSource,
     years: Years,
     epoch: i64,
-    indicator_dir: Option<&std::path::Path>,
-) -> Result<ReportModel> {
+    indicator_dir: Option<&Path>,
+    previous_published: Option<&Path>,
+) -> Result<(ReportModel, Checks)> {
     let geo = Geography::get();
     let prov = src.provenance()?;
     let specs = indicators::spec::load(indicator_dir)?;
+    let mut checks = Checks::default();
     let needed = [years.current, years.previous, years.baseline];
     let gp = sources::gp::load(src, geo, &needed)?;
     let pop = sources::population::load(src, geo, &needed)?;
-    let inputs = Inputs::new(&gp, &pop)?;
+    let mut inputs = Inputs::new(&gp, &pop)?;
+
+    if let Some(rows) = optional(src, sources::pdsa::ID, &mut checks, || sources::pdsa::load(src, geo))? {
+        let years_present: std::collections::BTreeSet<i32> = rows.iter().map(|r| r.year).collect();
+        for y in &years_present {
+            checks.completeness("pdsa", geo, *y, rows.iter().filter(|r| r.year == *y).map(|r| r.dept.as_str()));
+            let nd: Vec<&str> =
+                rows.iter().filter(|r| r.year == *y && r.concerned.is_none()).map(|r| r.dept.as_str()).collect();
+            if !nd.is_empty() {
+                checks.push(Severity::Info, "pdsa", "", format!("{y} : sans réponse à l'enquête : {}", nd.join(", ")));
+            }
+        }
+        if src.has(sources::pdsa::NATIONAL_ID) {
+            let national = sources::pdsa::load_national(src)?;
+            for (y, published) in national {
+                let (v, c) = rows
+                    .iter()
+                    .filter(|r| r.year == y)
+                    .fold((0u64, 0u64), |(v, c), r| (v + r.volunteers.unwrap_or(0), c + r.concerned.unwrap_or(0)));
+                if c > 0 {
+                    let computed = v as f64 / c as f64 * 100.0;
+                    if (computed - published).abs() > 0.5 {
+                        checks.push(Severity::Alerte, "pdsa", "FR", format!("{y} : taux national publié {published:.1} % mais somme des départements {computed:.1} %"));
+                    }
+                }
+            }
+        }
+        inputs = inputs.with_pdsa(&rows)?;
+    }
+    if let Some(rows) = optional(src, sources::sas::ID, &mut checks, || sources::sas::load(src, geo))? {
+        inputs = inputs.with_sas(&rows, geo)?;
+    }
+    if let Some(rows) = optional(src, sources::sans_mt::ID, &mut checks, || sources::sans_mt::load(src, geo))? {
+        for y in rows.iter().map(|r| r.year).collect::<std::collections::BTreeSet<_>>() {
+            checks.completeness(
+                "sans-medecin-traitant",
+                geo,
+                y,
+                rows.iter().filter(|r| r.year == y).map(|r| r.dept.as_str()),
+            );
+        }
+        inputs = inputs.with_sans_mt(&rows)?;
+    }
+    if let Some(z) = optional(src, sources::zones_rouges::ID, &mut checks, || sources::zones_rouges::load(src, geo))? {
+        for u in &z.unmatched {
+            let hint = u.suggestion.as_deref().map(|s| format!(" ; nom le plus proche : {s}")).unwrap_or_default();
+            checks.push(
+                Severity::Alerte,
+                "zones-rouges",
+                "",
+                format!("ligne {} : « {} » ne correspond à aucun EPCI{hint}", u.line, u.name),
+            );
+        }
+        inputs = inputs.with_zones(&z, geo, years.current)?;
+    }
+    if let Some(rows) = optional(src, sources::missions::ID, &mut checks, || sources::missions::load(src, geo))? {
+        inputs = inputs.with_missions(&rows, geo, years.current)?;
+    }
+    if let Some(rows) = optional(src, sources::survey::ID, &mut checks, || sources::survey::load(src, geo))? {
+        inputs = inputs.with_survey(&rows)?;
+    }
+
+    let published = match previous_published {
+        Some(p) => read_published(p)?,
+        None => Vec::new(),
+    };
     let mut results = Vec::new();
     for spec in &specs {
+        let refs: Vec<&indicators::spec::FieldRef> =
+            std::iter::once(&spec.numerator).chain(spec.denominator.as_ref()).collect();
+        if let Some(missing) = refs.iter().find(|f| !inputs.has(&f.source)) {
+            checks.push(Severity::Info, &spec.id, "", format!("non calculé : source `{}` absente", missing.source));
+            continue;
+        }
         let mut r =
             indicators::compute(spec, &inputs, geo, years).with_context(|| format!("indicator `{}`", spec.id))?;
-        let refs = std::iter::once(&spec.numerator).chain(spec.denominator.as_ref());
-        r.source = refs
-            .map(|f| {
-                let file = format!("{}.csv", f.source);
-                match prov.files.get(&file) {
-                    Some(p) => format!("{} [{}]", p.source, p.vintage.as_deref().unwrap_or(&prov.vintage)),
-                    None => format!("{file} (source non documentée)"),
-                }
+        r.provenance = refs
+            .iter()
+            .map(|f| match prov.files.get(&format!("{}.csv", f.source)) {
+                Some(p) => format!("{} [{}]", p.source, p.vintage.as_deref().unwrap_or(&prov.vintage)),
+                None => format!("{} (source non documentée)", f.source),
             })
             .collect::<Vec<_>>()
             .join(" ; ");
+        apply_published(&mut r, &published);
+        checks.indicator(spec, &r);
         results.push(r);
     }
-    let sources: Vec<SourceInfo> = [sources::gp::ID, sources::population::ID]
+    let sources: Vec<SourceInfo> = sources::CATALOG
         .iter()
-        .map(|id| {
+        .filter_map(|(id, _, _)| {
             let f = format!("{id}.csv");
-            let p = prov.files.get(&f);
-            SourceInfo {
+            prov.files.get(&f).map(|p| SourceInfo {
                 file: f.clone(),
-                source: p.map(|p| p.source.clone()).unwrap_or_else(|| "non documentée".into()),
-                years: p.map(|p| p.years.clone()).unwrap_or_default(),
-                vintage: p.and_then(|p| p.vintage.clone()).unwrap_or_else(|| prov.vintage.clone()),
-            }
+                source: p.source.clone(),
+                years: p.years.clone(),
+                vintage: p.vintage.clone().unwrap_or_else(|| prov.vintage.clone()),
+            })
         })
         .collect();
     let (y, mo, d) = fmt::civil_from_days(epoch.div_euclid(86_400));
-    let source_label = if prov.demo { "DREES/RPPS, INSEE (données de démonstration)" } else { "DREES/RPPS, INSEE" };
-    Ok(ReportModel {
+    let model = ReportModel {
         edition: EditionInfo {
             year: years.current,
             previous: years.previous,
@@ -128,11 +218,46 @@ pub fn build_model(
         demo: prov.demo,
         demo_notice: prov.demo.then(|| DEMO_NOTICE.to_string()),
         vintage: prov.vintage.clone(),
-        key_figures: key_figures(&results, source_label),
+        key_figures: key_figures(&results, prov.demo),
         indicators: results,
         sources,
         charts: Vec::new(),
-    })
+        alerts: checks.alerts(),
+    };
+    Ok((model, checks))
+}
+
+/// Values published in the previous edition: `indicateur,code,valeur`.
+fn read_published(path: &Path) -> Result<Vec<(String, String, f64)>> {
+    let bytes = sources::read_file(path)?;
+    let table = crate::formats::read_table(&path.display().to_string(), bytes, &["indicateur", "code", "valeur"])
+        .map_err(|p| crate::error::DataError::Invalid(vec![*p]))?;
+    let mut c = crate::validate::Checker::new(&table);
+    let (Some(ci), Some(cc), Some(cv)) = (c.column("indicateur"), c.column("code"), c.column("valeur")) else {
+        sources::check(c.finish())?;
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for row in &table.rows {
+        let (i, code, v) = (c.text(row, ci), c.text(row, cc), c.number(row, cv, f64::MIN, f64::MAX));
+        if let (Some(i), Some(code), Some(v)) = (i, code, v) {
+            let code = Geography::get().normalize_dept(&code).unwrap_or(code);
+            out.push((i, code, v));
+        }
+    }
+    sources::check(c.finish())?;
+    Ok(out)
+}
+
+/// Keeps the as-published value of the comparison year beside the restated one, so that
+/// revisions are told apart from real change.
+fn apply_published(r: &mut IndicatorResult, published: &[(String, String, f64)]) {
+    for row in &mut r.rows {
+        if let Some((_, _, v)) = published.iter().find(|(i, c, _)| *i == r.id && *c == row.code) {
+            row.published_prev = Some(*v);
+            row.revision_prev = row.prev.as_ref().map(|p| p.value - v);
+        }
+    }
 }
 
 /// The creation time of the outputs: `--as-of`, else `SOURCE_DATE_EPOCH`, else the

@@ -1,7 +1,9 @@
 //! Computes an indicator for départements, régions and France with polars: values for
-//! the edition, the previous edition and the baseline year, deltas and ranks.
+//! the edition, the comparison year and the baseline year, deltas, ranks and quintiles,
+//! the position against France and the région, then intervals and tests of change.
 //!
-//! Aggregates are ratios of sums (never means of département rates).
+//! Aggregates are ratios of sums (never means of département rates); survey estimates
+//! are weighted sums. DataFrames stay in this module.
 
 use std::collections::BTreeMap;
 
@@ -10,9 +12,13 @@ use polars::prelude::*;
 
 use crate::geo::Geography;
 use crate::model::{IndicatorResult, LevelName, Row, Value};
-use crate::sources::{gp::GpRow, population::PopRow};
+use crate::sources::{
+    gp::GpRow, missions::MissionRow, pdsa::PdsaRow, population::PopRow, sans_mt::SansMtRow, sas::SasRow,
+    survey::Respondent, zones_rouges::ZonesRouges,
+};
+use crate::stats::{self, ALPHA, WeightedProportion};
 
-use super::spec::{IndicatorSpec, Kind, Level};
+use super::spec::{Compare, IndicatorSpec, Kind, Level, Test};
 
 /// The three years an edition compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,9 +28,15 @@ pub struct Years {
     pub baseline: i32,
 }
 
-/// Source tables in long form (`dept`, `year`, fields…), one per source.
+/// Source tables in long form (`dept`, `year`, fields…), one per source, and the survey
+/// microdata.
 pub struct Inputs {
     frames: BTreeMap<&'static str, DataFrame>,
+    population: BTreeMap<(String, i32), f64>,
+}
+
+fn opt(x: Option<u64>) -> Option<f64> {
+    x.map(|v| v as f64)
 }
 
 impl Inputs {
@@ -35,7 +47,7 @@ impl Inputs {
             df!(
                 "dept" => gp.iter().map(|r| r.dept.as_str()).collect::<Vec<_>>(),
                 "year" => gp.iter().map(|r| r.year).collect::<Vec<_>>(),
-                "effectif" => gp.iter().map(|r| r.count.map(|c| c as f64)).collect::<Vec<_>>(),
+                "effectif" => gp.iter().map(|r| opt(r.count)).collect::<Vec<_>>(),
             )?,
         );
         frames.insert(
@@ -46,7 +58,146 @@ impl Inputs {
                 "population" => pop.iter().map(|r| r.population as f64).collect::<Vec<_>>(),
             )?,
         );
-        Ok(Inputs { frames })
+        let population = pop.iter().map(|r| ((r.dept.clone(), r.year), r.population as f64)).collect();
+        Ok(Inputs { frames, population })
+    }
+
+    pub fn with_pdsa(mut self, rows: &[PdsaRow]) -> Result<Inputs> {
+        self.frames.insert(
+            "pdsa",
+            df!(
+                "dept" => rows.iter().map(|r| r.dept.as_str()).collect::<Vec<_>>(),
+                "year" => rows.iter().map(|r| r.year).collect::<Vec<_>>(),
+                "generalistes_volontaires" => rows.iter().map(|r| opt(r.volunteers)).collect::<Vec<_>>(),
+                "generalistes_concernes" => rows.iter().map(|r| opt(r.concerned)).collect::<Vec<_>>(),
+                "secteurs" => rows.iter().map(|r| opt(r.sectors)).collect::<Vec<_>>(),
+            )?,
+        );
+        Ok(self)
+    }
+
+    /// SAS by département and year: covered or not, the population covered, and the
+    /// appointments of each SAS shared among its départements by population.
+    pub fn with_sas(mut self, rows: &[SasRow], geo: &Geography) -> Result<Inputs> {
+        let years: std::collections::BTreeSet<i32> = rows.iter().map(|r| r.year).collect();
+        let (mut dept, mut year, mut covered, mut one, mut popc, mut rdv) =
+            (vec![], vec![], vec![], vec![], vec![], vec![]);
+        for &y in &years {
+            let mut by_dept: BTreeMap<&str, f64> = BTreeMap::new();
+            for s in rows.iter().filter(|r| r.year == y) {
+                let total: f64 = s.depts.iter().map(|d| self.pop(d, y)).sum();
+                for d in &s.depts {
+                    let share = if total > 0.0 { self.pop(d, y) / total } else { 1.0 / s.depts.len() as f64 };
+                    *by_dept.entry(d.as_str()).or_default() += s.appointments as f64 * share;
+                }
+            }
+            for d in &geo.departements {
+                let c = by_dept.get(d.code.as_str());
+                dept.push(d.code.clone());
+                year.push(y);
+                covered.push(if c.is_some() { 1.0 } else { 0.0 });
+                one.push(1.0);
+                popc.push(if c.is_some() { self.pop(&d.code, y) } else { 0.0 });
+                rdv.push(c.copied().unwrap_or(0.0));
+            }
+        }
+        self.frames.insert(
+            "sas",
+            df!("dept" => dept, "year" => year, "departement_couvert" => covered, "departement" => one,
+                "population_couverte" => popc, "rdv_plateforme" => rdv)?,
+        );
+        Ok(self)
+    }
+
+    pub fn with_sans_mt(mut self, rows: &[SansMtRow]) -> Result<Inputs> {
+        self.frames.insert(
+            "sans-medecin-traitant",
+            df!(
+                "dept" => rows.iter().map(|r| r.dept.as_str()).collect::<Vec<_>>(),
+                "year" => rows.iter().map(|r| r.year).collect::<Vec<_>>(),
+                "patients_sans_medecin_traitant" => rows.iter().map(|r| r.patients as f64).collect::<Vec<_>>(),
+                "dont_ald" => rows.iter().map(|r| r.ald as f64).collect::<Vec<_>>(),
+            )?,
+        );
+        Ok(self)
+    }
+
+    /// Zones rouges by département, attached to the edition year (the list has no year).
+    pub fn with_zones(mut self, z: &ZonesRouges, geo: &Geography, year: i32) -> Result<Inputs> {
+        let mut count: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
+        for zone in &z.zones {
+            let e = count.entry(zone.dept.as_str()).or_default();
+            e.0 += 1.0;
+            e.1 += zone.population as f64;
+        }
+        let codes: Vec<&str> = geo.departements.iter().map(|d| d.code.as_str()).collect();
+        self.frames.insert(
+            "zones-rouges",
+            df!(
+                "dept" => codes.clone(),
+                "year" => vec![year; codes.len()],
+                "epci" => codes.iter().map(|c| count.get(c).map_or(0.0, |x| x.0)).collect::<Vec<_>>(),
+                "population_zones" => codes.iter().map(|c| count.get(c).map_or(0.0, |x| x.1)).collect::<Vec<_>>(),
+            )?,
+        );
+        Ok(self)
+    }
+
+    /// Solidarity missions summed since the start, attached to the edition year: doctors
+    /// enrolled at the last month, days and consultations in all, consultations per month.
+    pub fn with_missions(mut self, rows: &[MissionRow], geo: &Geography, year: i32) -> Result<Inputs> {
+        let months: std::collections::BTreeSet<(i32, u32)> = rows.iter().map(|r| r.month).collect();
+        let last = months.last().copied();
+        let n_months = months.len().max(1) as f64;
+        let mut agg: BTreeMap<&str, [f64; 4]> = BTreeMap::new();
+        for r in rows {
+            let e = agg.entry(r.dept.as_str()).or_default();
+            if Some(r.month) == last {
+                e[0] += r.enrolled as f64;
+                e[1] += r.active as f64;
+            }
+            e[2] += r.days as f64;
+            e[3] += r.consultations as f64;
+        }
+        let codes: Vec<&str> = geo.departements.iter().map(|d| d.code.as_str()).collect();
+        let col = |i: usize, div: f64| codes.iter().map(|c| agg.get(c).map_or(0.0, |x| x[i] / div)).collect::<Vec<_>>();
+        self.frames.insert(
+            "missions-solidarite",
+            df!(
+                "dept" => codes.clone(),
+                "year" => vec![year; codes.len()],
+                "medecins_inscrits" => col(0, 1.0),
+                "medecins_mobilises" => col(1, 1.0),
+                "jours_mission" => col(2, 1.0),
+                "consultations" => col(3, 1.0),
+                "consultations_par_mois" => col(3, n_months),
+            )?,
+        );
+        Ok(self)
+    }
+
+    /// Survey microdata: one row per respondent with w, w·y and w².
+    pub fn with_survey(mut self, rows: &[Respondent]) -> Result<Inputs> {
+        self.frames.insert(
+            "renoncement",
+            df!(
+                "dept" => rows.iter().map(|r| r.dept.as_deref()).collect::<Vec<_>>(),
+                "region" => rows.iter().map(|r| r.region.as_str()).collect::<Vec<_>>(),
+                "year" => rows.iter().map(|r| r.year).collect::<Vec<_>>(),
+                "w" => rows.iter().map(|r| r.weight).collect::<Vec<_>>(),
+                "renoncement" => rows.iter().map(|r| if r.renounced { r.weight } else { 0.0 }).collect::<Vec<_>>(),
+                "w2" => rows.iter().map(|r| r.weight * r.weight).collect::<Vec<_>>(),
+            )?,
+        );
+        Ok(self)
+    }
+
+    fn pop(&self, dept: &str, year: i32) -> f64 {
+        self.population.get(&(dept.to_string(), year)).copied().unwrap_or(0.0)
+    }
+
+    pub fn has(&self, source: &str) -> bool {
+        self.frames.contains_key(source)
     }
 
     fn field(&self, source: &str, field: &str, alias: &str) -> Result<LazyFrame> {
@@ -62,28 +213,29 @@ fn geo_frame(geo: &Geography) -> Result<DataFrame> {
     )?)
 }
 
-/// Long table: level, code, year, num, den, n_missing, value, rank.
-fn long_values(spec: &IndicatorSpec, inputs: &Inputs, geo: &Geography, years: &[i32]) -> Result<LazyFrame> {
+fn null_f64() -> Expr {
+    lit(NULL).cast(DataType::Float64)
+}
+
+fn year_filter(years: &[i32]) -> Expr {
+    years.iter().fold(lit(false), |acc, &y| acc.or(col("year").eq(lit(y))))
+}
+
+/// Long table of sums: level, code, year, num, den, w2, n, n_missing.
+fn sums_ratio(spec: &IndicatorSpec, inputs: &Inputs, geo: &Geography, years: &[i32]) -> Result<LazyFrame> {
     let keys = [col("dept"), col("year")];
     let mut lf = inputs.field(&spec.numerator.source, &spec.numerator.field, "num")?;
     lf = match &spec.denominator {
         Some(d) => {
             lf.join(inputs.field(&d.source, &d.field, "den")?, keys.clone(), keys, JoinArgs::new(JoinType::Left))
         }
-        None => lf.with_column(lit(NULL).cast(DataType::Float64).alias("den")),
+        None => lf.with_column(null_f64().alias("den")),
     };
-    let mut year_filter = lit(false);
-    for &y in years {
-        year_filter = year_filter.or(col("year").eq(lit(y)));
-    }
-    lf = lf
-        .filter(year_filter)
+    let lf = lf
+        .filter(year_filter(years))
         .join(geo_frame(geo)?.lazy(), [col("dept")], [col("dept")], JoinArgs::new(JoinType::Inner))
         // A rate uses a département only when both terms are known.
-        .with_column(
-            when(col("num").is_null()).then(lit(NULL).cast(DataType::Float64)).otherwise(col("den")).alias("den"),
-        );
-
+        .with_column(when(col("num").is_null()).then(null_f64()).otherwise(col("den")).alias("den"));
     let cols = |level: &str, code: Expr| {
         [
             lit(level.to_string()).alias("level"),
@@ -91,6 +243,8 @@ fn long_values(spec: &IndicatorSpec, inputs: &Inputs, geo: &Geography, years: &[
             col("year"),
             col("num"),
             col("den"),
+            null_f64().alias("w2"),
+            lit(NULL).cast(DataType::UInt32).alias("n"),
             col("n_missing"),
         ]
     };
@@ -103,49 +257,122 @@ fn long_values(spec: &IndicatorSpec, inputs: &Inputs, geo: &Geography, years: &[
         lf.clone().group_by([col("region"), col("year")]).agg(sums.clone()).select(cols("region", col("region")));
     let france = lf.group_by([col("year")]).agg(sums).select(cols("france", lit("FR")));
     let mut all = concat([dept, region, france], UnionArgs::default())?;
-    if spec.kind == Kind::Count {
+    if spec.denominator.is_none() {
         // Sums of an absent denominator are 0 in polars: keep it absent.
-        all = all.with_column(lit(NULL).cast(DataType::Float64).alias("den"));
+        all = all.with_column(null_f64().alias("den"));
     }
-
-    let value = match spec.kind {
-        Kind::Count => col("num") * lit(spec.scale),
-        Kind::Rate => when(col("den").gt(lit(0.0)))
-            .then(col("num") / col("den") * lit(spec.scale))
-            .otherwise(lit(NULL).cast(DataType::Float64)),
-    };
-    Ok(all.with_column(value.alias("value")).with_column(
-        col("value")
-            .rank(RankOptions { method: RankMethod::Min, descending: true }, None)
-            .over([col("level"), col("year")])?
-            .cast(DataType::UInt32)
-            .alias("rank"),
-    ))
+    Ok(all)
 }
 
-/// Computes one indicator for every geography level and the three years of the edition.
-pub fn compute(spec: &IndicatorSpec, inputs: &Inputs, geo: &Geography, years: Years) -> Result<IndicatorResult> {
+/// Long table of weighted survey sums: num = Σw·y, den = Σw, w2 = Σw², n respondents.
+fn sums_survey(spec: &IndicatorSpec, inputs: &Inputs, years: &[i32]) -> Result<LazyFrame> {
+    let Some(df) = inputs.frames.get(spec.numerator.source.as_str()) else {
+        bail!("no survey microdata (source `{}`)", spec.numerator.source)
+    };
+    let lf = df.clone().lazy().filter(year_filter(years));
+    let sums = [
+        col(spec.numerator.field.as_str()).sum().alias("num"),
+        col("w").sum().alias("den"),
+        col("w2").sum().alias("w2"),
+        col("w").count().cast(DataType::UInt32).alias("n"),
+    ];
+    let cols = |level: &str, code: Expr| {
+        [
+            lit(level.to_string()).alias("level"),
+            code.alias("code"),
+            col("year"),
+            col("num"),
+            col("den"),
+            col("w2"),
+            col("n"),
+            lit(0u32).cast(DataType::UInt32).alias("n_missing"),
+        ]
+    };
+    let dept = lf
+        .clone()
+        .filter(col("dept").is_not_null())
+        .group_by([col("dept"), col("year")])
+        .agg(sums.clone())
+        .select(cols("departement", col("dept")));
+    let region =
+        lf.clone().group_by([col("region"), col("year")]).agg(sums.clone()).select(cols("region", col("region")));
+    let france = lf.group_by([col("year")]).agg(sums).select(cols("france", lit("FR")));
+    Ok(concat([dept, region, france], UnionArgs::default())?)
+}
+
+/// The years compared by an indicator: (current, comparison, baseline).
+pub fn indicator_years(spec: &IndicatorSpec, years: Years) -> [i32; 3] {
     let off = spec.data_year_offset;
-    let (yc, yp, yb) = (years.current + off, years.previous + off, years.baseline + off);
-    let long = long_values(spec, inputs, geo, &[yc, yp, yb])?;
+    let cur = years.current + off;
+    let prev = match spec.compare {
+        Compare::PreviousEdition => years.previous + off,
+        Compare::PreviousYear => cur - 1,
+    };
+    [cur, prev, years.baseline + off]
+}
+
+/// Computes one indicator for every geography level and the three years it compares.
+pub fn compute(spec: &IndicatorSpec, inputs: &Inputs, geo: &Geography, years: Years) -> Result<IndicatorResult> {
+    let [yc, yp, yb] = indicator_years(spec, years);
+    let sums = match spec.kind {
+        Kind::Count | Kind::Rate => sums_ratio(spec, inputs, geo, &[yc, yp, yb])?,
+        Kind::SurveyProportion => sums_survey(spec, inputs, &[yc, yp, yb])?,
+    };
+    let raw = match spec.kind {
+        Kind::Count => col("num") * lit(spec.scale),
+        Kind::Rate | Kind::SurveyProportion => {
+            when(col("den").gt(lit(0.0))).then(col("num") / col("den") * lit(spec.scale)).otherwise(null_f64())
+        }
+    };
+    // Suppression of unreliable small numbers.
+    let mut withheld = lit(false);
+    if let Some(min) = spec.suppression.min_sample {
+        withheld = withheld.or(col("n").lt(lit(min as u32)).fill_null(lit(false)));
+    }
+    if let Some(min) = spec.suppression.min_numerator {
+        withheld = withheld.or(col("num").lt(lit(min)).fill_null(lit(false)));
+    }
+    let long = sums
+        .with_column(withheld.alias("withheld"))
+        .with_column(when(col("withheld")).then(null_f64()).otherwise(raw).alias("value"))
+        .with_columns([
+            col("value")
+                .rank(RankOptions { method: RankMethod::Min, descending: true }, None)
+                .over([col("level"), col("year")])?
+                .cast(DataType::UInt32)
+                .alias("rank"),
+            col("value")
+                .rank(RankOptions { method: RankMethod::Min, descending: false }, None)
+                .over([col("level"), col("year")])?
+                .cast(DataType::Float64)
+                .alias("rank_asc"),
+            col("value").count().over([col("level"), col("year")])?.cast(DataType::Float64).alias("n_valid"),
+        ])
+        .with_column(
+            ((col("rank_asc") - lit(1.0)) * lit(5.0) / col("n_valid")).floor().cast(DataType::UInt32).alias("q0"),
+        )
+        .with_column((col("q0") + lit(1u32)).alias("quintile"));
+
     let pick = |y: i32, s: &str| {
         long.clone().filter(col("year").eq(lit(y))).select([
             col("level"),
             col("code"),
             col("num").alias(format!("num_{s}")),
             col("den").alias(format!("den_{s}")),
+            col("w2").alias(format!("w2_{s}")),
+            col("n").alias(format!("n_{s}")),
             col("n_missing").alias(format!("missing_{s}")),
+            col("withheld").alias(format!("withheld_{s}")),
             col("value").alias(format!("value_{s}")),
             col("rank").alias(format!("rank_{s}")),
+            col("quintile").alias(format!("quintile_{s}")),
         ])
     };
     let on = [col("level"), col("code")];
     let pct = |a: &str, b: &str| {
-        when(col(b).gt(lit(0.0)))
-            .then((col(a) / col(b) - lit(1.0)) * lit(100.0))
-            .otherwise(lit(NULL).cast(DataType::Float64))
+        when(col(b).gt(lit(0.0))).then((col(a) / col(b) - lit(1.0)) * lit(100.0)).otherwise(null_f64())
     };
-    let wide = pick(yc, "cur")
+    let mut wide = pick(yc, "cur")
         .join(pick(yp, "prev"), on.clone(), on.clone(), JoinArgs::new(JoinType::Left))
         .join(pick(yb, "base"), on.clone(), on, JoinArgs::new(JoinType::Left))
         .with_columns([
@@ -153,8 +380,33 @@ pub fn compute(spec: &IndicatorSpec, inputs: &Inputs, geo: &Geography, years: Ye
             pct("value_cur", "value_prev").alias("dprev_pct"),
             (col("value_cur") - col("value_base")).alias("dbase_abs"),
             pct("value_cur", "value_base").alias("dbase_pct"),
-        ])
-        .collect();
+        ]);
+    // Position against France and the région.
+    let france = wide
+        .clone()
+        .filter(col("level").eq(lit("france")))
+        .select([col("value_cur").alias("france_cur"), lit(1i32).alias("k")]);
+    let regions = wide
+        .clone()
+        .filter(col("level").eq(lit("region")))
+        .select([col("code").alias("region"), col("value_cur").alias("region_cur")]);
+    let dept_region = geo_frame(geo)?.lazy().select([col("dept").alias("code"), col("region")]);
+    wide = wide
+        .with_column(lit(1i32).alias("k"))
+        .join(france, [col("k")], [col("k")], JoinArgs::new(JoinType::Left))
+        .join(dept_region, [col("code")], [col("code")], JoinArgs::new(JoinType::Left))
+        .with_column(
+            when(col("level").eq(lit("departement")))
+                .then(col("region"))
+                .otherwise(lit(NULL).cast(DataType::String))
+                .alias("region"),
+        )
+        .join(regions, [col("region")], [col("region")], JoinArgs::new(JoinType::Left))
+        .with_columns([
+            (col("value_cur") - col("france_cur")).alias("vs_france"),
+            (col("value_cur") - col("region_cur")).alias("vs_region"),
+        ]);
+    let wide = wide.collect();
     let wide = anyhow::Context::with_context(wide, || format!("failed to compute indicator `{}`", spec.id))?;
     let rows = to_rows(spec, &wide, geo)?;
     Ok(IndicatorResult {
@@ -165,18 +417,125 @@ pub fn compute(spec: &IndicatorSpec, inputs: &Inputs, geo: &Geography, years: Ye
         unit: spec.unit.clone(),
         decimals: spec.decimals,
         is_count: spec.kind == Kind::Count,
-        source: String::new(),
+        percent: spec.percent,
+        higher_is_better: matches!(spec.polarity, super::spec::Polarity::HigherIsBetter),
+        test: format!("{:?}", spec.test()).to_lowercase(),
+        objective: spec.objective.as_ref().map(|o| o.label.clone()),
+        source: spec.source.clone(),
+        provenance: String::new(),
+        notes: spec.notes.clone(),
         years: [yc, yp, yb],
         rows,
     })
 }
 
-fn f64s(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
-    Ok(df.column(name)?.f64()?.iter().collect())
+struct Cols {
+    f: BTreeMap<String, Vec<Option<f64>>>,
+    u: BTreeMap<String, Vec<Option<u32>>>,
+    b: BTreeMap<String, Vec<Option<bool>>>,
 }
-fn u32s(df: &DataFrame, name: &str) -> Result<Vec<Option<u32>>> {
-    Ok(df.column(name)?.u32()?.iter().collect())
+
+impl Cols {
+    fn read(df: &DataFrame) -> Result<Cols> {
+        let mut c = Cols { f: BTreeMap::new(), u: BTreeMap::new(), b: BTreeMap::new() };
+        for s in ["cur", "prev", "base"] {
+            for f in ["num", "den", "w2", "value"] {
+                let name = format!("{f}_{s}");
+                c.f.insert(name.clone(), df.column(&name)?.f64()?.iter().collect());
+            }
+            for f in ["n", "missing", "rank", "quintile"] {
+                let name = format!("{f}_{s}");
+                c.u.insert(name.clone(), df.column(&name)?.u32()?.iter().collect());
+            }
+            let name = format!("withheld_{s}");
+            c.b.insert(name.clone(), df.column(&name)?.bool()?.iter().collect());
+        }
+        for d in ["dprev_abs", "dprev_pct", "dbase_abs", "dbase_pct", "vs_france", "vs_region"] {
+            c.f.insert(d.to_string(), df.column(d)?.f64()?.iter().collect());
+        }
+        Ok(c)
+    }
+    fn f(&self, name: &str, i: usize) -> Option<f64> {
+        self.f.get(name).and_then(|v| v[i])
+    }
+    fn u(&self, name: &str, i: usize) -> Option<u32> {
+        self.u.get(name).and_then(|v| v[i])
+    }
 }
+
+/// The statistical description of one year's value: interval and what a test needs.
+fn value_at(spec: &IndicatorSpec, c: &Cols, s: &str, i: usize) -> Option<Value> {
+    let value = c.f(&format!("value_{s}"), i)?;
+    let num = c.f(&format!("num_{s}"), i).unwrap_or(0.0);
+    let den = c.f(&format!("den_{s}"), i);
+    let n = c.u(&format!("n_{s}"), i).map(u64::from);
+    let scale = spec.scale;
+    let ci = match spec.test() {
+        Test::Poisson => {
+            let (lo, hi) = stats::poisson_exact_ci(num.round(), ALPHA);
+            match den {
+                Some(d) if d > 0.0 => Some((lo / d * scale, hi / d * scale)),
+                None => Some((lo * scale, hi * scale)),
+                _ => None,
+            }
+        }
+        Test::Proportion => den.filter(|d| *d > 0.0).map(|d| {
+            let (lo, hi) = stats::wilson(num / d, d, ALPHA);
+            (lo * scale, hi * scale)
+        }),
+        Test::Survey => survey_prop(c, s, i).map(|wp| {
+            let (lo, hi) = wp.wilson(ALPHA);
+            (lo * scale, hi * scale)
+        }),
+        Test::None => None,
+    };
+    let n_eff = (spec.test() == Test::Survey).then(|| survey_prop(c, s, i).map(|w| w.n_eff)).flatten();
+    Some(Value {
+        value,
+        num,
+        den,
+        n_missing: c.u(&format!("missing_{s}"), i).unwrap_or(0),
+        ci_low: ci.map(|x| x.0),
+        ci_high: ci.map(|x| x.1),
+        n,
+        n_eff,
+    })
+}
+
+fn survey_prop(c: &Cols, s: &str, i: usize) -> Option<WeightedProportion> {
+    WeightedProportion::from_sums(
+        c.f(&format!("den_{s}"), i)?,
+        c.f(&format!("num_{s}"), i)?,
+        c.f(&format!("w2_{s}"), i)?,
+        u64::from(c.u(&format!("n_{s}"), i)?),
+    )
+}
+
+/// p-value of the change from `a` to `b` under the indicator's test.
+fn p_value(spec: &IndicatorSpec, c: &Cols, a: &str, b: &str, i: usize) -> Option<f64> {
+    let (va, vb) = (c.f(&format!("value_{a}"), i)?, c.f(&format!("value_{b}"), i)?);
+    let _ = (va, vb);
+    match spec.test() {
+        Test::Poisson => {
+            let (ka, kb) = (c.f(&format!("num_{a}"), i)?, c.f(&format!("num_{b}"), i)?);
+            let (na, nb) = match spec.kind {
+                Kind::Count => (1.0, 1.0),
+                _ => (c.f(&format!("den_{a}"), i)?, c.f(&format!("den_{b}"), i)?),
+            };
+            Some(stats::poisson_rates_test(ka.round() as u64, na, kb.round() as u64, nb))
+        }
+        Test::Proportion => {
+            let (ka, kb) = (c.f(&format!("num_{a}"), i)?, c.f(&format!("num_{b}"), i)?);
+            let (na, nb) = (c.f(&format!("den_{a}"), i)?, c.f(&format!("den_{b}"), i)?);
+            let pa = WeightedProportion { p: ka / na, n: na as u64, n_eff: na };
+            let pb = WeightedProportion { p: kb / nb, n: nb as u64, n_eff: nb };
+            Some(stats::proportions_test(&pa, &pb))
+        }
+        Test::Survey => Some(stats::proportions_test(&survey_prop(c, a, i)?, &survey_prop(c, b, i)?)),
+        Test::None => None,
+    }
+}
+
 fn strs(df: &DataFrame, name: &str) -> Result<Vec<String>> {
     Ok(df.column(name)?.str()?.iter().map(|s| s.unwrap_or("").to_string()).collect())
 }
@@ -184,29 +543,7 @@ fn strs(df: &DataFrame, name: &str) -> Result<Vec<String>> {
 fn to_rows(spec: &IndicatorSpec, df: &DataFrame, geo: &Geography) -> Result<Vec<Row>> {
     let level = strs(df, "level")?;
     let code = strs(df, "code")?;
-    let value =
-        |s: &str, i: usize, cols: &BTreeMap<String, Vec<Option<f64>>>, miss: &BTreeMap<String, Vec<Option<u32>>>| {
-            cols[&format!("value_{s}")][i].map(|v| Value {
-                value: v,
-                num: cols[&format!("num_{s}")][i].unwrap_or(0.0),
-                den: cols[&format!("den_{s}")][i],
-                n_missing: miss[&format!("missing_{s}")][i].unwrap_or(0),
-            })
-        };
-    let mut cols = BTreeMap::new();
-    let mut miss = BTreeMap::new();
-    for s in ["cur", "prev", "base"] {
-        for f in ["num", "den", "value"] {
-            let name = format!("{f}_{s}");
-            cols.insert(name.clone(), f64s(df, &name)?);
-        }
-        let name = format!("missing_{s}");
-        miss.insert(name.clone(), u32s(df, &name)?);
-    }
-    for d in ["dprev_abs", "dprev_pct", "dbase_abs", "dbase_pct"] {
-        cols.insert(d.to_string(), f64s(df, d)?);
-    }
-    let rank = u32s(df, "rank_cur")?;
+    let c = Cols::read(df)?;
     let mut rows = Vec::with_capacity(df.height());
     for i in 0..df.height() {
         let (lvl, name, region) = match level[i].as_str() {
@@ -214,7 +551,10 @@ fn to_rows(spec: &IndicatorSpec, df: &DataFrame, geo: &Geography) -> Result<Vec<
                 let d = geo.departement(&code[i]).context("unknown département in results")?;
                 (LevelName::Departement, d.name.clone(), Some(d.region.clone()))
             }
-            "region" => (LevelName::Region, geo.region(&code[i]).map(|r| r.name.clone()).unwrap_or_default(), None),
+            "region" => match geo.region(&code[i]) {
+                Some(r) => (LevelName::Region, r.name.clone(), None),
+                None => continue,
+            },
             _ => (LevelName::France, "France".to_string(), None),
         };
         let wanted = match lvl {
@@ -225,7 +565,7 @@ fn to_rows(spec: &IndicatorSpec, df: &DataFrame, geo: &Geography) -> Result<Vec<
         if !spec.levels.contains(&wanted) {
             continue;
         }
-        let cur = value("cur", i, &cols, &miss);
+        let cur = value_at(spec, &c, "cur", i);
         let flags = spec
             .thresholds
             .iter()
@@ -234,20 +574,48 @@ fn to_rows(spec: &IndicatorSpec, df: &DataFrame, geo: &Geography) -> Result<Vec<
             })
             .map(|t| t.label.clone())
             .collect();
+        let withheld = c.b["withheld_cur"][i].unwrap_or(false).then(|| {
+            let n = c.u("n_cur", i).unwrap_or(0);
+            match spec.suppression.min_sample {
+                Some(min) => format!("non publié : {n} répondants, moins de {min}"),
+                None => "non publié : effectif trop faible".to_string(),
+            }
+        });
+        let p_prev = p_value(spec, &c, "prev", "cur", i);
+        let p_base = p_value(spec, &c, "base", "cur", i);
+        let label = |d: Option<f64>, p: Option<f64>| match (d, p) {
+            (Some(d), Some(p)) => Some(stats::change_label(d, p, ALPHA).to_string()),
+            _ => None,
+        };
+        let objective_pct = match (&spec.objective, lvl, &cur) {
+            (Some(o), LevelName::France, Some(v)) if o.value > 0.0 => Some(v.value / o.value * 100.0),
+            _ => None,
+        };
         rows.push(Row {
             level: lvl,
             code: code[i].clone(),
             name,
             region,
+            prev: value_at(spec, &c, "prev", i),
+            base: value_at(spec, &c, "base", i),
             cur,
-            prev: value("prev", i, &cols, &miss),
-            base: value("base", i, &cols, &miss),
-            delta_prev_abs: cols["dprev_abs"][i],
-            delta_prev_pct: cols["dprev_pct"][i],
-            delta_base_abs: cols["dbase_abs"][i],
-            delta_base_pct: cols["dbase_pct"][i],
-            rank: if lvl == LevelName::Departement { rank[i] } else { None },
+            delta_prev_abs: c.f("dprev_abs", i),
+            delta_prev_pct: c.f("dprev_pct", i),
+            delta_base_abs: c.f("dbase_abs", i),
+            delta_base_pct: c.f("dbase_pct", i),
+            p_value_prev: p_prev,
+            change_prev: label(c.f("dprev_abs", i), p_prev),
+            p_value_base: p_base,
+            change_base: label(c.f("dbase_abs", i), p_base),
+            vs_france: c.f("vs_france", i),
+            vs_region: c.f("vs_region", i).filter(|_| lvl == LevelName::Departement),
+            rank: if lvl == LevelName::Departement { c.u("rank_cur", i) } else { None },
+            quintile: if lvl == LevelName::Departement { c.u("quintile_cur", i) } else { None },
             flags,
+            withheld,
+            objective_pct,
+            published_prev: None,
+            revision_prev: None,
         });
     }
     rows.sort_by_key(|r| (r.level, sort_key(geo, r)));

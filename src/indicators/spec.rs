@@ -12,13 +12,22 @@ use serde::{Deserialize, Serialize};
 use crate::error::{DataError, Problem};
 
 /// The indicator files shipped with the binary (a copy of `indicators/`).
-pub static EMBEDDED: &[(&str, &str)] = &[
-    ("effectif-generalistes.toml", include_str!("../../indicators/effectif-generalistes.toml")),
-    ("densite-generalistes.toml", include_str!("../../indicators/densite-generalistes.toml")),
-];
+pub static EMBEDDED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/indicators.rs"));
 
-/// Sources the engine can read, with their numeric fields.
-pub const SOURCES: &[(&str, &[&str])] = &[("generalistes", &["effectif"]), ("population", &["population"])];
+/// Sources the engine can read, with their numeric fields (see `engine::Inputs`).
+pub const SOURCES: &[(&str, &[&str])] = &[
+    ("generalistes", &["effectif"]),
+    ("population", &["population"]),
+    ("pdsa", &["generalistes_volontaires", "generalistes_concernes", "secteurs"]),
+    ("sas", &["departement_couvert", "departement", "population_couverte", "rdv_plateforme"]),
+    ("sans-medecin-traitant", &["patients_sans_medecin_traitant", "dont_ald"]),
+    ("zones-rouges", &["epci", "population_zones"]),
+    (
+        "missions-solidarite",
+        &["medecins_inscrits", "medecins_mobilises", "jours_mission", "consultations", "consultations_par_mois"],
+    ),
+    ("renoncement", &["renoncement"]),
+];
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -41,11 +50,82 @@ pub struct IndicatorSpec {
     /// Data year relative to the edition year (0: same year; -1: the year before).
     #[serde(default)]
     pub data_year_offset: i32,
+    /// What the change is measured against.
+    #[serde(default)]
+    pub compare: Compare,
+    /// The value is a percentage: changes are in points.
+    #[serde(default)]
+    pub percent: bool,
+    /// The test deciding whether a change is significant (default from the kind).
+    #[serde(default)]
+    pub test: Option<Test>,
     pub levels: Vec<Level>,
     #[serde(default)]
     pub thresholds: Vec<Threshold>,
     #[serde(default)]
+    pub suppression: Suppression,
+    /// An objective the French total is measured against.
+    #[serde(default)]
+    pub objective: Option<Objective>,
+    /// Changes since the comparison year larger than this (in %, or points for
+    /// percentages) are flagged for review in the checks report.
+    #[serde(default)]
+    pub review_change_above: Option<f64>,
+    /// Short source line shown under tables and charts.
+    pub source: String,
+    #[serde(default)]
     pub notes: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Compare {
+    /// The previous edition's year (and the baseline year).
+    #[default]
+    PreviousEdition,
+    /// The year before (yearly surveys), and the baseline year.
+    PreviousYear,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Test {
+    /// Counts and rates of counts: exact conditional test of two Poisson rates.
+    Poisson,
+    /// Proportions of a population (numerator among denominator): two-proportion z-test.
+    Proportion,
+    /// Weighted survey proportions: z-test on Kish effective sample sizes.
+    Survey,
+    /// No test (administrative counts, coverage): changes are not labelled.
+    None,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Suppression {
+    /// Survey estimates on fewer unweighted respondents are withheld.
+    #[serde(default)]
+    pub min_sample: Option<u64>,
+    /// Rates whose numerator is smaller are withheld.
+    #[serde(default)]
+    pub min_numerator: Option<f64>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Objective {
+    pub value: f64,
+    pub label: String,
+}
+
+impl IndicatorSpec {
+    /// The test of change, explicit or from the kind.
+    pub fn test(&self) -> Test {
+        self.test.unwrap_or(match self.kind {
+            Kind::Count | Kind::Rate => Test::Poisson,
+            Kind::SurveyProportion => Test::Survey,
+        })
+    }
 }
 
 fn one() -> f64 {
@@ -59,6 +139,8 @@ pub enum Kind {
     Count,
     /// Numerator / denominator × scale; aggregates are ratios of sums.
     Rate,
+    /// Weighted proportion of survey respondents (numerator field: the 0/1 answer).
+    SurveyProportion,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -151,6 +233,12 @@ pub fn parse_all(files: &[(String, String)]) -> Result<Vec<IndicatorSpec>> {
         if let Some(d) = &spec.denominator {
             check_ref(d, "denominator");
         }
+        if spec.kind == Kind::SurveyProportion && spec.numerator.source != "renoncement" {
+            problems.push(Problem {
+                column: Some("numerator".into()),
+                ..Problem::file(file, "survey microdata (source `renoncement`) for a survey proportion")
+            });
+        }
         if spec.kind == Kind::Rate && spec.denominator.is_none() {
             problems.push(Problem {
                 column: Some("denominator".into()),
@@ -193,8 +281,11 @@ mod tests {
             ("a.toml".to_string(), "id = \"a\"\nbogus = 1\n".to_string()),
             (
                 "b.toml".to_string(),
-                EMBEDDED[1]
-                    .1
+                EMBEDDED
+                    .iter()
+                    .find(|e| e.0 == "densite-generalistes.toml")
+                    .map(|e| e.1)
+                    .unwrap_or_default()
                     .replace("densite-generalistes", "b")
                     .replace("field = \"population\"", "field = \"habitants\""),
             ),

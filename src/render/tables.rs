@@ -49,8 +49,26 @@ pub fn columns(ind: &IndicatorResult) -> Vec<(String, String)> {
         c(&format!("valeur_{b}"), &format!("valeur en {b} (année de référence)")),
         c(&format!("evolution_depuis_{b}"), &format!("évolution absolue depuis {b}")),
         c(&format!("evolution_pct_depuis_{b}"), &format!("évolution relative depuis {b}, en %")),
+        c(
+            &format!("evolution_significative_depuis_{p}"),
+            "hausse significative, baisse significative ou stable, selon le test de la méthodologie ; vide sans test",
+        ),
+        c(&format!("p_valeur_depuis_{p}"), "p-valeur du test de l'évolution"),
+        c("ic95_bas", "borne basse de l'intervalle de confiance à 95 %"),
+        c("ic95_haut", "borne haute de l'intervalle de confiance à 95 %"),
+        c("ecart_france", "valeur moins valeur de la France"),
+        c("ecart_region", "valeur du département moins valeur de sa région"),
         c("rang", "rang du département (1 = valeur la plus élevée ; ex aequo au même rang)"),
+        c("quintile", "quintile du département (1 = le cinquième aux valeurs les plus faibles)"),
         c("seuils", "seuils franchis (séparés par « | »)"),
+        c("non_publie", "motif de non-publication (effectif insuffisant), sinon vide"),
+        c("effectif_enquete", "répondants (enquêtes)"),
+        c(
+            &format!("valeur_{p}_publiee"),
+            &format!("valeur {p} telle que publiée dans l'édition précédente, si fournie"),
+        ),
+        c(&format!("revision_{p}"), &format!("révision de la valeur {p} (valeur recalculée moins valeur publiée)")),
+        c("objectif_pct", "France : valeur en % de l'objectif de l'indicateur"),
         c("source", "source des données"),
         c("millesime", "millésime des données"),
         c("donnees_demo", "oui si les données sont des données de démonstration synthétiques"),
@@ -71,7 +89,7 @@ pub fn indicator_csv(m: &ReportModel, ind: &IndicatorResult) -> String {
     out.push('\n');
     // Rates keep two more decimals than displayed, so users can re-round.
     let d = ind.decimals as usize + if ind.is_count { 0 } else { 2 };
-    let source = &ind.source;
+    let source = if ind.provenance.is_empty() { &ind.source } else { &ind.provenance };
     for r in &ind.rows {
         let Row { cur, prev, base, .. } = r;
         let fields = [
@@ -89,8 +107,20 @@ pub fn indicator_csv(m: &ReportModel, ind: &IndicatorResult) -> String {
             num(base.as_ref().map(|v| v.value), d),
             num(r.delta_base_abs, d),
             num(r.delta_base_pct, 2),
+            r.change_prev.clone().unwrap_or_default(),
+            r.p_value_prev.map(|p| format!("{p:.6}")).unwrap_or_default(),
+            num(cur.as_ref().and_then(|v| v.ci_low), d),
+            num(cur.as_ref().and_then(|v| v.ci_high), d),
+            num(r.vs_france, d),
+            num(r.vs_region, d),
             r.rank.map(|x| x.to_string()).unwrap_or_default(),
+            r.quintile.map(|x| x.to_string()).unwrap_or_default(),
             quote(&r.flags.join("|")),
+            quote(r.withheld.as_deref().unwrap_or("")),
+            cur.as_ref().and_then(|v| v.n).map(|n| n.to_string()).unwrap_or_default(),
+            num(r.published_prev, d),
+            num(r.revision_prev, d),
+            num(r.objective_pct, 4),
             quote(source),
             quote(&m.vintage),
             if m.demo { "oui" } else { "non" }.to_string(),

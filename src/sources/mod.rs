@@ -145,6 +145,17 @@ impl DataSource {
         }
     }
 
+    /// True when the source has a file here (it may still be invalid).
+    pub fn has(&self, id: &str) -> bool {
+        match self {
+            DataSource::Demo => crate::demo::FILES.iter().any(|(n, _)| *n == format!("{id}.csv")),
+            DataSource::Dir(dir) => ["csv", "xlsx", "xls"].iter().any(|ext| dir.join(format!("{id}.{ext}")).is_file()),
+            DataSource::Cache(dir) => Manifest::load(dir)
+                .map(|m| m.sources.iter().any(|e| e.id == id && dir.join(&e.file).is_file()))
+                .unwrap_or(false),
+        }
+    }
+
     /// Finds the file of a source and its format.
     pub fn locate(&self, id: &str) -> Result<Located> {
         match self {

@@ -1,0 +1,139 @@
+//! Checks before publishing: what is missing, inconsistent or surprising in an edition,
+//! written to `checks.md` and `checks.csv` instead of being silently published.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::geo::Geography;
+use crate::indicators::IndicatorSpec;
+use crate::model::{IndicatorResult, LevelName};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// To fix or justify before publishing.
+    Alerte,
+    /// For the record.
+    Info,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    pub severity: Severity,
+    /// Indicator or source concerned.
+    pub subject: String,
+    /// Territory code, or empty.
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Checks {
+    pub items: Vec<Check>,
+}
+
+impl Checks {
+    pub fn push(&mut self, severity: Severity, subject: &str, code: &str, message: String) {
+        self.items.push(Check { severity, subject: subject.to_string(), code: code.to_string(), message });
+    }
+
+    pub fn alerts(&self) -> usize {
+        self.items.iter().filter(|c| c.severity == Severity::Alerte).count()
+    }
+
+    /// Every département present in a source for a year.
+    pub fn completeness<'a>(
+        &mut self,
+        source: &str,
+        geo: &Geography,
+        year: i32,
+        present: impl Iterator<Item = &'a str>,
+    ) {
+        let have: BTreeSet<&str> = present.collect();
+        let missing: Vec<&str> =
+            geo.departements.iter().map(|d| d.code.as_str()).filter(|c| !have.contains(c)).collect();
+        if !missing.is_empty() {
+            self.push(
+                Severity::Alerte,
+                source,
+                "",
+                format!("{year} : {} département(s) absent(s) : {}", missing.len(), missing.join(", ")),
+            );
+        }
+    }
+
+    /// Changes beyond the indicator's review bound, and withheld values.
+    pub fn indicator(&mut self, spec: &IndicatorSpec, r: &IndicatorResult) {
+        let [cur, prev, _] = r.years;
+        for row in &r.rows {
+            let change = if spec.percent { row.delta_prev_abs } else { row.delta_prev_pct };
+            if let (Some(bound), Some(d)) = (spec.review_change_above, change)
+                && d.abs() > bound
+            {
+                let unit = if spec.percent { "points" } else { "%" };
+                self.push(
+                    Severity::Alerte,
+                    &spec.id,
+                    &row.code,
+                    format!(
+                        "{} : évolution {prev}-{cur} de {d:+.1} {unit}, au-delà du seuil de revue ({bound} {unit})",
+                        row.name
+                    ),
+                );
+            }
+            if row.level != LevelName::Departement
+                && let Some(v) = &row.cur
+                && v.n_missing > 0
+            {
+                self.push(
+                    Severity::Info,
+                    &spec.id,
+                    &row.code,
+                    format!("{} : {} département(s) sans donnée exclus de la somme", row.name, v.n_missing),
+                );
+            }
+        }
+        for (level, label) in [(LevelName::Region, "région(s)"), (LevelName::Departement, "département(s)")] {
+            let withheld: Vec<String> = r
+                .rows
+                .iter()
+                .filter(|x| x.level == level && x.withheld.is_some())
+                .map(|x| format!("{} ({})", x.name, x.code))
+                .collect();
+            if !withheld.is_empty() {
+                self.push(
+                    Severity::Info,
+                    &spec.id,
+                    "",
+                    format!("{} {label} non publié(s), effectif insuffisant : {}", withheld.len(), withheld.join(", ")),
+                );
+            }
+        }
+    }
+
+    pub fn markdown(&self, edition: i32) -> String {
+        let mut s = format!("# Contrôles avant publication — édition {edition}\n\n");
+        let _ = writeln!(s, "{} alerte(s), {} information(s).\n", self.alerts(), self.items.len() - self.alerts());
+        if self.items.is_empty() {
+            s.push_str("Aucun contrôle ne signale de problème.\n");
+            return s;
+        }
+        s.push_str("| niveau | sujet | code | constat |\n|---|---|---|---|\n");
+        for c in &self.items {
+            let sev = if c.severity == Severity::Alerte { "alerte" } else { "info" };
+            let _ = writeln!(s, "| {sev} | {} | {} | {} |", c.subject, c.code, c.message.replace('|', "/"));
+        }
+        s
+    }
+
+    pub fn csv(&self) -> String {
+        let mut s = String::from("niveau,sujet,code,constat\n");
+        for c in &self.items {
+            let sev = if c.severity == Severity::Alerte { "alerte" } else { "info" };
+            let _ = writeln!(s, "{sev},{},{},\"{}\"", c.subject, c.code, c.message.replace('"', "\"\""));
+        }
+        s
+    }
+}
