@@ -212,7 +212,10 @@ pub fn key_figures(indicators: &[IndicatorResult], demo: bool) -> Vec<KeyFigure>
             value: if ind.percent { fmt::pct(cur.value, d) } else { fmt::number(cur.value, d) },
             unit: if ind.percent { String::new() } else { ind.unit.clone() },
             change_prev: change(fr.delta_prev_abs, fr.delta_prev_pct, &fr.change_prev, ind.years[1]),
-            change_base: change(fr.delta_base_abs, fr.delta_base_pct, &fr.change_base, ind.years[2]),
+            change_base: match (fr.objective_pct, &ind.objective) {
+                (Some(p), Some(label)) => format!("{} de l'{label}", fmt::pct(p, 2)),
+                _ => change(fr.delta_base_abs, fr.delta_base_pct, &fr.change_base, ind.years[2]),
+            },
             source,
         });
     }

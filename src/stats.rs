@@ -56,27 +56,31 @@ pub fn binom_test_two_sided(k: u64, n: u64, p: f64) -> f64 {
     let pval = if (kf - mean).abs() < 1e-12 {
         1.0
     } else if kf < mean {
-        // Upper tail: from the mode upwards, the last x whose pmf is still >= d.
-        let start = mean.ceil() as u64;
-        let mut ix = start as i64 - 1;
-        let mut x = start;
-        while x <= n && b.pmf(x) >= d {
-            ix = x as i64;
-            x += 1;
-        }
-        b.cdf(k) + if ix < 0 { 1.0 } else { b.sf(ix as u64) }
+        // Upper tail: on [ceil(mean), n] the pmf decreases; the last x whose pmf is still
+        // >= d bounds the outcomes at least as extreme (binary search, as scipy).
+        let lo = mean.ceil() as u64;
+        let ix = last_where(lo, n, |x| b.pmf(x) >= d);
+        b.cdf(k) + ix.map_or_else(|| if lo == 0 { 1.0 } else { b.sf(lo - 1) }, |ix| b.sf(ix))
     } else {
-        // Lower tail: up to the mode, the last x whose pmf is <= d.
-        let top = mean.floor() as u64;
-        let mut ix: i64 = -1;
-        let mut x = 0;
-        while x <= top && b.pmf(x) <= d {
-            ix = x as i64;
-            x += 1;
-        }
-        (if ix < 0 { 0.0 } else { b.cdf(ix as u64) }) + if k == 0 { 1.0 } else { b.sf(k - 1) }
+        // Lower tail: on [0, floor(mean)] the pmf increases; the last x whose pmf is <= d.
+        let ix = last_where(0, mean.floor() as u64, |x| b.pmf(x) <= d);
+        ix.map_or(0.0, |ix| b.cdf(ix)) + if k == 0 { 1.0 } else { b.sf(k - 1) }
     };
     pval.min(1.0)
+}
+
+/// The last x in [lo, hi] for which `pred` holds, for a predicate that holds on a prefix
+/// of the range (true…true false…false); `None` if it holds nowhere.
+fn last_where(lo: u64, hi: u64, pred: impl Fn(u64) -> bool) -> Option<u64> {
+    if lo > hi || !pred(lo) {
+        return None;
+    }
+    let (mut good, mut bad) = (lo, hi + 1);
+    while bad - good > 1 {
+        let mid = good + (bad - good) / 2;
+        if pred(mid) { good = mid } else { bad = mid }
+    }
+    Some(good)
 }
 
 /// A weighted proportion from survey microdata.

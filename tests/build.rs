@@ -209,3 +209,29 @@ fn issue4_previous_published_values_separate_revision_from_change() {
     let ha = rows.iter().find(|r| r["code"] == "05").expect("05");
     assert_eq!(ha["valeur_2023_publiee"], "270.00", "code `5` read as 05");
 }
+
+#[test]
+fn issue4_adding_an_indicator_is_one_toml_file() {
+    let w = Workdir::new();
+    let dir = w.path("indicateurs");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    for e in std::fs::read_dir(crate::common::repo().join("indicators")).expect("indicators") {
+        let p = e.expect("entry").path();
+        if p.extension().is_some_and(|x| x == "toml") {
+            std::fs::copy(&p, dir.join(p.file_name().expect("name"))).expect("copy");
+        }
+    }
+    // The example of indicators/README.md, verbatim.
+    let readme = std::fs::read_to_string(crate::common::repo().join("indicators/README.md")).expect("README");
+    let example = readme.split("```toml\n").nth(1).and_then(|s| s.split("```").next()).expect("example in README");
+    std::fs::write(dir.join("part-ald-sans-medecin-traitant.toml"), example).expect("write");
+    let o = w.run(&["build", "--indicators", "indicateurs"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = csv_rows(&w.read("output/2025/tables/part-ald-sans-medecin-traitant-2025.csv"));
+    let fr = rows.iter().find(|r| r["niveau"] == "france").expect("France");
+    let v: f64 = fr["valeur"].parse().expect("value");
+    assert!((v - 400_000.0 / 6_000_000.0 * 100.0).abs() < 0.01, "{v}");
+    assert!(
+        w.read("output/2025/index.html").contains("Part des patients en ALD parmi les patients sans médecin traitant")
+    );
+}

@@ -281,3 +281,44 @@ fn issue3_init_templates_writes_documented_templates_that_read_back() {
     assert!(w.run(&["init-templates", "edition"]).status.success());
     assert_eq!(w.read("edition/saisie/pdsa.csv"), "mine");
 }
+
+#[test]
+fn issue3_ameli_csv_and_old_insee_xls_over_http() {
+    let server = Server::start();
+    server.route("/ameli.csv", vec![Reply::Ok(fixture("ameli/demographie-effectifs-et-les-densites-extrait.csv"))]);
+    server.route(
+        "/insee.xls",
+        vec![Reply::Status(503), Reply::Ok(fixture("insee/estim-pop-dep-sexe-gca-1975-2023-extrait.xls"))],
+    );
+    let w = Workdir::new();
+    let toml = format!(
+        "[[source]]\nid = \"generalistes\"\nformat = \"ameli-csv\"\nurl = \"{}\"\nfile = \"ameli.csv\"\n\n[[source]]\nid = \"population\"\nformat = \"insee-population\"\nurl = \"{}\"\nfile = \"insee.xls\"\n",
+        server.url("/ameli.csv"),
+        server.url("/insee.xls")
+    );
+    std::fs::write(w.path("sources.toml"), toml).expect("write");
+    let o = fetch(&w, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let m = manifest(&w);
+    assert_eq!(entry(&m, "generalistes")["data_years"], serde_json::json!([2022, 2023, 2024]));
+    assert_eq!(entry(&m, "generalistes")["rows"], 303);
+    assert_eq!(entry(&m, "population")["data_years"], serde_json::json!([2020, 2021, 2022, 2023]));
+    assert_eq!(entry(&m, "population")["detected_vintage"], "2023");
+    assert_eq!(server.hits("/insee.xls"), 2);
+}
+
+#[test]
+fn issue3_duplicate_or_unknown_sources_are_refused() {
+    let w = Workdir::new();
+    std::fs::write(
+        w.path("sources.toml"),
+        "[[source]]\nid = \"pdsa\"\nformat = \"canonical\"\nurl = \"a.csv\"\nfile = \"a.csv\"\n\n[[source]]\nid = \"pdsa\"\nformat = \"drees-rpps\"\nurl = \"b.csv\"\nfile = \"../b.csv\"\n",
+    )
+    .expect("write");
+    let o = fetch(&w, &[]);
+    assert_eq!(o.status.code(), Some(4));
+    let err = stderr(&o);
+    assert!(err.contains("column `id`: found `pdsa`, expected each source once"), "{err}");
+    assert!(err.contains("column `format`: found `drees-rpps`, expected a format of `pdsa` (canonical)"), "{err}");
+    assert!(err.contains("column `file`: found `../b.csv`"), "{err}");
+}

@@ -351,10 +351,12 @@ pub fn compute(spec: &IndicatorSpec, inputs: &Inputs, geo: &Geography, years: Ye
         .with_column(
             ((col("rank_asc") - lit(1.0)) * lit(5.0) / col("n_valid")).floor().cast(DataType::UInt32).alias("q0"),
         )
-        .with_column((col("q0") + lit(1u32)).alias("quintile"));
+        .with_column((col("q0") + lit(1u32)).alias("quintile"))
+        // Materialised once: the three years and the comparisons below all read it.
+        .collect()?;
 
     let pick = |y: i32, s: &str| {
-        long.clone().filter(col("year").eq(lit(y))).select([
+        long.clone().lazy().filter(col("year").eq(lit(y))).select([
             col("level"),
             col("code"),
             col("num").alias(format!("num_{s}")),
@@ -380,7 +382,9 @@ pub fn compute(spec: &IndicatorSpec, inputs: &Inputs, geo: &Geography, years: Ye
             pct("value_cur", "value_prev").alias("dprev_pct"),
             (col("value_cur") - col("value_base")).alias("dbase_abs"),
             pct("value_cur", "value_base").alias("dbase_pct"),
-        ]);
+        ])
+        .collect()?
+        .lazy();
     // Position against France and the région.
     let france = wide
         .clone()

@@ -72,7 +72,15 @@ impl Config {
             DataError::Invalid(vec![p])
         })?;
         let mut problems = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
         for s in &file.sources {
+            if !seen.insert(s.id.as_str()) {
+                problems.push(Problem {
+                    column: Some("id".into()),
+                    value: Some(s.id.clone()),
+                    ..Problem::file(&origin, "each source once (one [[source]] per id)")
+                });
+            }
             match CATALOG.iter().find(|c| c.0 == s.id) {
                 None => problems.push(Problem {
                     column: Some("id".into()),
