@@ -88,6 +88,8 @@ pub struct IndicatorResult {
     /// Test of change: poisson, proportion, survey or none.
     pub test: String,
     pub objective: Option<String>,
+    /// Map classes: `None` (not mapped), or fixed breaks (empty for quantiles).
+    pub map_breaks: Option<Vec<f64>>,
     /// Short source line (from the spec).
     pub source: String,
     /// Sources of the numerator and denominator with their vintage (from provenance).
@@ -141,9 +143,14 @@ pub struct KeyFigure {
 pub struct ChartRef {
     pub id: String,
     pub title: String,
-    /// Path relative to the edition's output directory.
+    /// `carte` or `graphique`.
+    pub kind: String,
+    /// Paths relative to the edition's output directory.
     pub svg: String,
+    pub png: String,
     pub csv: String,
+    pub width: u32,
+    pub height: u32,
     pub alt: String,
     pub source_line: String,
 }

@@ -11,7 +11,8 @@ use crate::geo::Geography;
 use crate::indicators::{self, Inputs, Years};
 use crate::model::{DEMO_NOTICE, EditionInfo, IndicatorResult, ReportModel, SourceInfo, key_figures};
 use crate::output::Staging;
-use crate::render::{self, RenderContext, charts};
+use crate::render::maps::MapGeometry;
+use crate::render::{self, RenderContext, charts, figures};
 use crate::sources::{self, DataSource};
 
 /// Publication dates of the known editions.
@@ -35,6 +36,13 @@ pub fn run(args: &BuildArgs) -> Result<()> {
     let target = args.output.join(args.edition.to_string());
     let staging = Staging::new(&target)?;
     let source_line = chart_source_line(&model);
+    let geometry = map_geometry(&src)?;
+    for figure in figures::maps(&model, &geometry)? {
+        for (rel, bytes) in &figure.files {
+            render::write(staging.path(), rel, bytes)?;
+        }
+        model.charts.push(figure.reference);
+    }
     if let Some(dens) = model.indicator("densite-generalistes") {
         let chart = charts::ranking(dens, &source_line, Some(100.0))?;
         render::write(staging.path(), &chart.reference.svg, chart.svg.as_bytes())?;
@@ -49,6 +57,16 @@ pub fn run(args: &BuildArgs) -> Result<()> {
     staging.commit()?;
     eprintln!("built edition {} in {} ({} alert(s) in checks.md)", args.edition, target.display(), checks.alerts());
     Ok(())
+}
+
+/// The official contours when the data has them, else the embedded offline map.
+fn map_geometry(src: &DataSource) -> Result<MapGeometry> {
+    if src.has(sources::contours::ID) {
+        let located = src.locate(sources::contours::ID)?;
+        let contours = sources::contours::parse(located, Geography::get())?;
+        return Ok(MapGeometry::from_contours(&contours, Geography::get(), "Contours : IGN Admin Express via Etalab, Licence Ouverte"));
+    }
+    Ok(MapGeometry::embedded().clone())
 }
 
 /// Copies the provenance of the inputs into the edition: the fetch manifest, or the data

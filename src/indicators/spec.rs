@@ -71,6 +71,9 @@ pub struct IndicatorSpec {
     /// percentages) are flagged for review in the checks report.
     #[serde(default)]
     pub review_change_above: Option<f64>,
+    /// How the indicator is mapped (classes of the choropleth).
+    #[serde(default)]
+    pub map: Option<MapStyle>,
     /// Short source line shown under tables and charts.
     pub source: String,
     #[serde(default)]
@@ -109,6 +112,23 @@ pub struct Suppression {
     /// Rates whose numerator is smaller are withheld.
     #[serde(default)]
     pub min_numerator: Option<f64>,
+}
+
+/// Classes of the indicator's map.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MapStyle {
+    /// `quantiles` (5 classes) or `fixed` (the `breaks`).
+    pub classes: MapClasses,
+    #[serde(default)]
+    pub breaks: Vec<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MapClasses {
+    Quantiles,
+    Fixed,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

@@ -3,7 +3,7 @@
 //! Charts are computed from the model before the other renderers run, so the HTML and
 //! the PDF embed the same files.
 
-use std::sync::Once;
+use std::sync::{Once, OnceLock};
 
 use anyhow::{Result, anyhow};
 use plotters::prelude::*;
@@ -16,13 +16,37 @@ pub static INTER_REGULAR: &[u8] = include_bytes!("../../report-templates/fonts/I
 pub static INTER_BOLD: &[u8] = include_bytes!("../../report-templates/fonts/Inter-Bold.otf");
 pub const FONT: &str = "Inter";
 
-fn register_fonts() {
+/// Registers the embedded fonts with plotters (once).
+pub fn register_fonts() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         // The embedded font is known to be valid (checked by tests).
         let _ = plotters::style::register_font(FONT, FontStyle::Normal, INTER_REGULAR);
         let _ = plotters::style::register_font(FONT, FontStyle::Bold, INTER_BOLD);
     });
+}
+
+/// Rasterises an SVG chart to PNG with resvg, using only the embedded fonts (no system
+/// font is read), so that the image is identical on every machine. `scale` 2 gives a
+/// sharp image for slides.
+pub fn svg_to_png(svg: &str, scale: f32) -> Result<Vec<u8>> {
+    use resvg::{tiny_skia, usvg};
+    static FONTDB: OnceLock<std::sync::Arc<usvg::fontdb::Database>> = OnceLock::new();
+    let db = FONTDB.get_or_init(|| {
+        let mut db = usvg::fontdb::Database::new();
+        for bytes in [INTER_REGULAR, INTER_BOLD] {
+            db.load_font_data(bytes.to_vec());
+        }
+        db.set_sans_serif_family(FONT);
+        std::sync::Arc::new(db)
+    });
+    let opt = usvg::Options { font_family: FONT.to_string(), fontdb: db.clone(), ..Default::default() };
+    let tree = usvg::Tree::from_str(svg, &opt).map_err(|e| anyhow!("invalid chart SVG: {e}"))?;
+    let size = tree.size().to_int_size().scale_by(scale).ok_or_else(|| anyhow!("empty chart"))?;
+    let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height()).ok_or_else(|| anyhow!("empty chart"))?;
+    pixmap.fill(tiny_skia::Color::WHITE);
+    resvg::render(&tree, tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
+    pixmap.encode_png().map_err(|e| anyhow!("failed to encode PNG: {e}"))
 }
 
 /// A rendered chart: its reference in the model and its files.
@@ -118,9 +142,13 @@ pub fn ranking(ind: &IndicatorResult, source_line: &str, threshold: Option<f64>)
     Ok(Chart {
         reference: ChartRef {
             id: id.clone(),
+            kind: "graphique".into(),
             title,
             svg: format!("charts/{id}.svg"),
+            png: format!("charts/{id}.png"),
             csv: format!("charts/{id}.csv"),
+            width: 1100,
+            height: 460,
             alt,
             source_line: source_line.to_string(),
         },

@@ -2,7 +2,9 @@
 //! one loop that runs them. Renderers see only the [`ReportModel`]; never polars.
 
 pub mod charts;
+pub mod figures;
 pub mod html;
+pub mod maps;
 pub mod pdf;
 pub mod tables;
 

@@ -12,6 +12,8 @@ use crate::geo::Geography;
 
 use super::{Located, check};
 
+pub const ID: &str = "contours";
+
 /// A ring of (longitude, latitude) points.
 pub type Ring = Vec<(f64, f64)>;
 
