@@ -139,6 +139,18 @@ pub struct KeyFigure {
     pub source: String,
 }
 
+/// A national time series (one value per year).
+#[derive(Debug, Clone, Serialize)]
+pub struct Series {
+    pub id: String,
+    pub title: String,
+    pub unit: String,
+    pub decimals: u8,
+    pub percent: bool,
+    pub points: Vec<(i32, f64)>,
+    pub source: String,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ChartRef {
     pub id: String,
@@ -166,6 +178,7 @@ pub struct ReportModel {
     pub key_figures: Vec<KeyFigure>,
     pub sources: Vec<SourceInfo>,
     pub charts: Vec<ChartRef>,
+    pub series: Vec<Series>,
     /// Number of alerts in `checks.md`.
     pub alerts: usize,
 }

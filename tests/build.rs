@@ -85,6 +85,10 @@ fn issue2_two_builds_are_byte_identical() {
         "output/2025/tables/densite-generalistes-2025.csv",
         "output/2025/tables/effectif-generalistes-2025.csv",
         "output/2025/charts/densite-generalistes-2025-classement.svg",
+        "output/2025/charts/carte-densite-generalistes-2025.svg",
+        "output/2025/charts/carte-densite-generalistes-2025.png",
+        "output/2025/charts/densite-generalistes-2023-2025-halteres.png",
+        "output/2025/charts/index.json",
         "output/2025/barometre-2025.pdf",
     ] {
         assert!(std::fs::read(a.path(f)).expect("a") == std::fs::read(b.path(f)).expect("b"), "{f} differs");

@@ -4,6 +4,7 @@ mod common;
 
 mod build;
 mod fetch;
+mod figures;
 mod indicators;
 mod readers;
 mod stats;

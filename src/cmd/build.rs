@@ -9,10 +9,10 @@ use crate::cli::BuildArgs;
 use crate::fmt;
 use crate::geo::Geography;
 use crate::indicators::{self, Inputs, Years};
-use crate::model::{DEMO_NOTICE, EditionInfo, IndicatorResult, ReportModel, SourceInfo, key_figures};
+use crate::model::{DEMO_NOTICE, EditionInfo, IndicatorResult, ReportModel, Series, SourceInfo, key_figures};
 use crate::output::Staging;
 use crate::render::maps::MapGeometry;
-use crate::render::{self, RenderContext, charts, figures};
+use crate::render::{self, RenderContext, figures};
 use crate::sources::{self, DataSource};
 
 /// Publication dates of the known editions.
@@ -35,7 +35,6 @@ pub fn run(args: &BuildArgs) -> Result<()> {
 
     let target = args.output.join(args.edition.to_string());
     let staging = Staging::new(&target)?;
-    let source_line = chart_source_line(&model);
     let geometry = map_geometry(&src)?;
     for figure in figures::maps(&model, &geometry)? {
         for (rel, bytes) in &figure.files {
@@ -43,12 +42,26 @@ pub fn run(args: &BuildArgs) -> Result<()> {
         }
         model.charts.push(figure.reference);
     }
-    if let Some(dens) = model.indicator("densite-generalistes") {
-        let chart = charts::ranking(dens, &source_line, Some(100.0))?;
-        render::write(staging.path(), &chart.reference.svg, chart.svg.as_bytes())?;
-        render::write(staging.path(), &chart.reference.csv, chart.csv.as_bytes())?;
-        model.charts.push(chart.reference);
+    for figure in figures::charts(&model)? {
+        for (rel, bytes) in &figure.files {
+            render::write(staging.path(), rel, bytes)?;
+        }
+        model.charts.push(figure.reference);
     }
+    // Each département's position, for the fiches; listed with every other figure in
+    // charts/index.json (file names, titles, alt texts, sources).
+    let mut index = model.charts.clone();
+    for figure in figures::positions(&model, "densite-generalistes")? {
+        for (rel, bytes) in &figure.files {
+            render::write(staging.path(), &rel.replace("charts/", "charts/positions/"), bytes)?;
+        }
+        let mut r = figure.reference;
+        for p in [&mut r.svg, &mut r.png, &mut r.csv] {
+            *p = p.replace("charts/", "charts/positions/");
+        }
+        index.push(r);
+    }
+    render::write(staging.path(), "charts/index.json", serde_json::to_string_pretty(&index)?.as_bytes())?;
     write_provenance(&src, &model, staging.path())?;
     render::write(staging.path(), "checks.md", checks.markdown(args.edition).as_bytes())?;
     render::write(staging.path(), "checks.csv", checks.csv().as_bytes())?;
@@ -64,7 +77,11 @@ fn map_geometry(src: &DataSource) -> Result<MapGeometry> {
     if src.has(sources::contours::ID) {
         let located = src.locate(sources::contours::ID)?;
         let contours = sources::contours::parse(located, Geography::get())?;
-        return Ok(MapGeometry::from_contours(&contours, Geography::get(), "Contours : IGN Admin Express via Etalab, Licence Ouverte"));
+        return Ok(MapGeometry::from_contours(
+            &contours,
+            Geography::get(),
+            "Contours : IGN Admin Express via Etalab, Licence Ouverte",
+        ));
     }
     Ok(MapGeometry::embedded().clone())
 }
@@ -84,14 +101,6 @@ fn write_provenance(src: &DataSource, model: &ReportModel, out: &Path) -> Result
         }))?,
     };
     render::write(out, "provenance.json", json.as_bytes())
-}
-
-fn chart_source_line(m: &ReportModel) -> String {
-    let mut s = "DREES/RPPS, INSEE".to_string();
-    if m.demo {
-        s.push_str(" — données de démonstration");
-    }
-    s
 }
 
 /// Loads an optional source: `None` (with a note) when it has no file here.
@@ -125,6 +134,28 @@ pub fn build_model(
     let gp = sources::gp::load(src, geo, &needed)?;
     let pop = sources::population::load(src, geo, &needed)?;
     let mut inputs = Inputs::new(&gp, &pop)?;
+    let mut series = Vec::new();
+    let demo_note = if prov.demo { " (données de démonstration)" } else { "" };
+    let mut by_year: std::collections::BTreeMap<i32, (u64, usize, bool)> = std::collections::BTreeMap::new();
+    for r in &gp {
+        let e = by_year.entry(r.year).or_default();
+        e.0 += r.count.unwrap_or(0);
+        e.1 += 1;
+        e.2 |= r.count.is_none();
+    }
+    series.push(Series {
+        id: "generalistes-france".into(),
+        title: "Médecins généralistes en activité au 1er janvier, France".into(),
+        unit: "médecins".into(),
+        decimals: 0,
+        percent: false,
+        points: by_year
+            .iter()
+            .filter(|(_, (_, n, nd))| *n == geo.departements.len() && !nd)
+            .map(|(y, (c, _, _))| (*y, *c as f64))
+            .collect(),
+        source: format!("DREES/RPPS{demo_note}"),
+    });
 
     if let Some(rows) = optional(src, sources::pdsa::ID, &mut checks, || sources::pdsa::load(src, geo))? {
         let years_present: std::collections::BTreeSet<i32> = rows.iter().map(|r| r.year).collect();
@@ -138,6 +169,15 @@ pub fn build_model(
         }
         if src.has(sources::pdsa::NATIONAL_ID) {
             let national = sources::pdsa::load_national(src)?;
+            series.push(Series {
+                id: "pdsa-france".into(),
+                title: "Participation des généralistes à la permanence des soins, France".into(),
+                unit: "%".into(),
+                decimals: 0,
+                percent: true,
+                points: national.clone(),
+                source: format!("CNOM, enquêtes PDSA{demo_note}"),
+            });
             for (y, published) in national {
                 let (v, c) = rows
                     .iter()
@@ -240,6 +280,7 @@ pub fn build_model(
         indicators: results,
         sources,
         charts: Vec::new(),
+        series,
         alerts: checks.alerts(),
     };
     Ok((model, checks))

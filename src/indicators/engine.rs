@@ -425,7 +425,10 @@ pub fn compute(spec: &IndicatorSpec, inputs: &Inputs, geo: &Geography, years: Ye
         higher_is_better: matches!(spec.polarity, super::spec::Polarity::HigherIsBetter),
         test: format!("{:?}", spec.test()).to_lowercase(),
         objective: spec.objective.as_ref().map(|o| o.label.clone()),
-        map_breaks: spec.map.as_ref().map(|m| if m.classes == super::spec::MapClasses::Fixed { m.breaks.clone() } else { Vec::new() }),
+        map_breaks: spec
+            .map
+            .as_ref()
+            .map(|m| if m.classes == super::spec::MapClasses::Fixed { m.breaks.clone() } else { Vec::new() }),
         source: spec.source.clone(),
         provenance: String::new(),
         notes: spec.notes.clone(),

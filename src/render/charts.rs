@@ -5,12 +5,15 @@
 
 use std::sync::{Once, OnceLock};
 
-use anyhow::{Result, anyhow};
+use anyhow::{Result, anyhow, bail};
 use plotters::prelude::*;
 use plotters::style::FontStyle;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::fmt;
-use crate::model::{ChartRef, IndicatorResult, Row};
+use crate::model::{ChartRef, IndicatorResult, Row, Series};
+
+use super::figures::Figure;
 
 pub static INTER_REGULAR: &[u8] = include_bytes!("../../report-templates/fonts/Inter-Regular.otf");
 pub static INTER_BOLD: &[u8] = include_bytes!("../../report-templates/fonts/Inter-Bold.otf");
@@ -49,74 +52,131 @@ pub fn svg_to_png(svg: &str, scale: f32) -> Result<Vec<u8>> {
     pixmap.encode_png().map_err(|e| anyhow!("failed to encode PNG: {e}"))
 }
 
-/// A rendered chart: its reference in the model and its files.
-pub struct Chart {
-    pub reference: ChartRef,
-    pub svg: String,
-    pub csv: String,
-}
-
 const BLUE: RGBColor = RGBColor(0x1f, 0x4e, 0x79);
+const LIGHT_BLUE: RGBColor = RGBColor(0x9e, 0xc1, 0xe0);
 const ORANGE: RGBColor = RGBColor(0xd9, 0x5f, 0x02);
 const GREY: RGBColor = RGBColor(0x55, 0x55, 0x55);
+const GRID: RGBColor = RGBColor(0xe3, 0xe3, 0xe3);
 
-/// Ranked bars of a rate for every département, with the national value as a line and
-/// values under the first threshold highlighted.
-pub fn ranking(ind: &IndicatorResult, source_line: &str, threshold: Option<f64>) -> Result<Chart> {
-    register_fonts();
+fn e<E: std::fmt::Debug>(x: E) -> anyhow::Error {
+    anyhow!("{x:?}")
+}
+
+/// Wraps a drawn SVG into a figure: PNG, CSV and reference.
+fn figure(
+    id: String,
+    title: String,
+    svg: String,
+    csv: String,
+    alt: String,
+    source_line: &str,
+    size: (u32, u32),
+) -> Result<Figure> {
+    let png = svg_to_png(&svg, 1.5)?;
+    let reference = ChartRef {
+        id: id.clone(),
+        kind: "graphique".into(),
+        title,
+        svg: format!("charts/{id}.svg"),
+        png: format!("charts/{id}.png"),
+        csv: format!("charts/{id}.csv"),
+        width: size.0,
+        height: size.1,
+        alt,
+        source_line: source_line.to_string(),
+    };
+    Ok(Figure {
+        files: vec![
+            (reference.svg.clone(), svg.into_bytes()),
+            (reference.png.clone(), png),
+            (reference.csv.clone(), csv.into_bytes()),
+        ],
+        reference,
+    })
+}
+
+/// Title, subtitle and source line around a chart; returns the plotting area.
+fn frame<'a>(
+    root: &DrawingArea<SVGBackend<'a>, plotters::coord::Shift>,
+    title: &str,
+    subtitle: &str,
+    source_line: &str,
+) -> Result<DrawingArea<SVGBackend<'a>, plotters::coord::Shift>> {
+    root.fill(&WHITE).map_err(e)?;
+    let (w, h) = root.dim_in_pixel();
+    root.draw_text(title, &(FONT, 20).into_font().style(FontStyle::Bold).color(&RGBColor(0x22, 0x22, 0x22)), (14, 10))
+        .map_err(e)?;
+    root.draw_text(subtitle, &(FONT, 13).into_font().color(&GREY), (14, 38)).map_err(e)?;
+    root.draw_text(&format!("Source : {source_line}"), &(FONT, 11).into_font().color(&GREY), (14, h as i32 - 20))
+        .map_err(e)?;
+    Ok(root.margin(62, 28, 8, 14).shrink((0, 0), (w - 22, h - 90)))
+}
+
+fn quote(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+fn values(ind: &IndicatorResult) -> Vec<(&Row, f64)> {
     let mut rows: Vec<(&Row, f64)> = ind.departements().filter_map(|r| r.cur.as_ref().map(|v| (r, v.value))).collect();
     rows.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.code.cmp(&b.0.code)));
+    rows
+}
+
+fn fmt_value(ind: &IndicatorResult, x: f64) -> String {
+    if ind.percent { fmt::pct(x, ind.decimals as usize) } else { fmt::number(x, ind.decimals as usize) }
+}
+
+/// Ranked bars of every département, the national value as a line, values under the
+/// threshold highlighted.
+pub fn ranking(ind: &IndicatorResult, source_line: &str, threshold: Option<f64>) -> Result<Figure> {
+    register_fonts();
+    let rows = values(ind);
     let france = ind.france().and_then(|r| r.cur.as_ref()).map(|v| v.value);
-    let d = ind.decimals as usize;
     let n = rows.len();
     let max = rows.first().map(|r| r.1).unwrap_or(1.0) * 1.08;
     let year = ind.years[0];
     let title = format!("{} en {year}, par département", ind.title);
-
+    let size = (1100, 480);
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (1100, 460)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| anyhow!("{e:?}"))?;
-        let (body, footer) = root.split_vertically(430);
-        let mut chart = ChartBuilder::on(&body)
-            .caption(&title, (FONT, 20).into_font().style(FontStyle::Bold))
-            .margin(12)
-            .x_label_area_size(34)
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        let subtitle = format!("{} ; départements classés du plus élevé au plus faible", ind.unit);
+        let area = frame(&root, &title, &subtitle, source_line)?;
+        let mut chart = ChartBuilder::on(&area)
+            .x_label_area_size(24)
             .y_label_area_size(48)
             .build_cartesian_2d((0..n).into_segmented(), 0f64..max)
-            .map_err(|e| anyhow!("{e:?}"))?;
+            .map_err(e)?;
         chart
             .configure_mesh()
             .disable_x_mesh()
             .light_line_style(TRANSPARENT)
-            .bold_line_style(RGBColor(225, 225, 225))
+            .bold_line_style(GRID)
             .x_labels(1)
             .x_label_formatter(&|_| String::new())
-            .x_desc("Départements, du plus dense au moins dense (valeurs dans le fichier CSV du graphique)")
-            .y_desc(ind.unit.clone())
+            .x_desc("101 départements (valeurs dans le fichier CSV du graphique)")
             .y_label_formatter(&|y| fmt::number(*y, 0))
             .label_style((FONT, 12))
             .axis_desc_style((FONT, 12))
             .draw()
-            .map_err(|e| anyhow!("{e:?}"))?;
+            .map_err(e)?;
         chart
             .draw_series(rows.iter().enumerate().map(|(i, (_, v))| {
-                let below = threshold.is_some_and(|t| *v < t);
-                let color = if below { ORANGE } else { BLUE };
+                let color = if threshold.is_some_and(|t| *v < t) { ORANGE } else { BLUE };
                 let mut bar =
                     Rectangle::new([(SegmentValue::Exact(i), 0.0), (SegmentValue::Exact(i + 1), *v)], color.filled());
                 bar.set_margin(0, 0, 1, 1);
                 bar
             }))
-            .map_err(|e| anyhow!("{e:?}"))?;
+            .map_err(e)?;
         if let Some(fr) = france {
             chart
                 .draw_series(LineSeries::new(
                     [(SegmentValue::Exact(0), fr), (SegmentValue::Exact(n), fr)],
                     GREY.stroke_width(2),
                 ))
-                .map_err(|e| anyhow!("{e:?}"))?
-                .label(format!("France : {}", fmt::number(fr, d)))
+                .map_err(e)?
+                .label(format!("France : {}", fmt_value(ind, fr)))
                 .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], GREY.stroke_width(2)));
             chart
                 .configure_series_labels()
@@ -125,48 +185,15 @@ pub fn ranking(ind: &IndicatorResult, source_line: &str, threshold: Option<f64>)
                 .border_style(GREY)
                 .label_font((FONT, 13))
                 .draw()
-                .map_err(|e| anyhow!("{e:?}"))?;
+                .map_err(e)?;
         }
-        footer
-            .draw_text(&format!("Source : {source_line}"), &(FONT, 11).into_font().color(&GREY), (14, 8))
-            .map_err(|e| anyhow!("{e:?}"))?;
-        root.present().map_err(|e| anyhow!("{e:?}"))?;
+        root.present().map_err(e)?;
     }
-
-    let alt = alt_text(ind, &rows, france, threshold);
-    let mut csv = String::from("rang,code_departement,departement,valeur\n");
-    for (i, (r, v)) in rows.iter().enumerate() {
-        csv.push_str(&format!("{},{},\"{}\",{v:.2}\n", i + 1, r.code, r.name.replace('"', "\"\"")));
-    }
-    let id = format!("{}-{year}-classement", ind.id);
-    Ok(Chart {
-        reference: ChartRef {
-            id: id.clone(),
-            kind: "graphique".into(),
-            title,
-            svg: format!("charts/{id}.svg"),
-            png: format!("charts/{id}.png"),
-            csv: format!("charts/{id}.csv"),
-            width: 1100,
-            height: 460,
-            alt,
-            source_line: source_line.to_string(),
-        },
-        svg,
-        csv,
-    })
-}
-
-/// "La densité … varie de 39 (Mayotte) à 288 (Hautes-Alpes) …; France : 146."
-fn alt_text(ind: &IndicatorResult, rows: &[(&Row, f64)], france: Option<f64>, threshold: Option<f64>) -> String {
     let d = ind.decimals as usize;
-    let (Some(hi), Some(lo)) = (rows.first(), rows.last()) else {
-        return format!("{} : aucune donnée.", ind.title);
-    };
-    let mut s = format!(
-        "Diagramme en barres : {} en {} varie de {} ({}) à {} ({}) {}",
+    let (Some(hi), Some(lo)) = (rows.first(), rows.last()) else { bail!("no value to chart for `{}`", ind.id) };
+    let mut alt = format!(
+        "Diagramme en barres : {} en {year} varie de {} ({}) à {} ({}) {}",
         ind.title.to_lowercase(),
-        ind.years[0],
         fmt::number(lo.1, d),
         lo.0.name,
         fmt::number(hi.1, d),
@@ -174,12 +201,472 @@ fn alt_text(ind: &IndicatorResult, rows: &[(&Row, f64)], france: Option<f64>, th
         ind.unit
     );
     if let Some(fr) = france {
-        s.push_str(&format!(" ; France : {}", fmt::number(fr, d)));
+        alt.push_str(&format!(" ; France : {}", fmt::number(fr, d)));
     }
     if let Some(t) = threshold {
-        let below = rows.iter().filter(|r| r.1 < t).count();
-        s.push_str(&format!(" ; {below} départements sous {}", fmt::number(t, 0)));
+        alt.push_str(&format!(
+            " ; {} départements sous {}",
+            rows.iter().filter(|r| r.1 < t).count(),
+            fmt::number(t, 0)
+        ));
     }
-    s.push('.');
-    s
+    alt.push('.');
+    let mut csv = String::from("rang,code_departement,departement,valeur\n");
+    for (i, (r, v)) in rows.iter().enumerate() {
+        csv.push_str(&format!("{},{},{},{v:.2}\n", i + 1, r.code, quote(&r.name)));
+    }
+    figure(format!("{}-{year}-classement", ind.id), title, svg, csv, alt, source_line, size)
+}
+
+/// Horizontal bars of the `n` highest and `n` lowest départements, with names.
+pub fn top_bottom(ind: &IndicatorResult, n: usize, source_line: &str) -> Result<Figure> {
+    register_fonts();
+    let all = values(ind);
+    let mut rows: Vec<(&Row, f64)> = all.iter().take(n).cloned().collect();
+    rows.extend(all.iter().skip(all.len().saturating_sub(n).max(n)).cloned());
+    let year = ind.years[0];
+    let title = format!("{} : les {n} départements les plus et les moins dotés, {year}", ind.short_label);
+    let france = ind.france().and_then(|r| r.cur.as_ref()).map(|v| v.value);
+    let m = rows.len();
+    let size = (1000, 160 + 26 * m as u32);
+    let max = rows.first().map(|r| r.1).unwrap_or(1.0) * 1.15;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        let area = frame(&root, &title, &ind.unit, source_line)?;
+        let names: Vec<String> = rows.iter().map(|(r, _)| format!("{} ({})", r.name, r.code)).collect();
+        let mut chart = ChartBuilder::on(&area)
+            .x_label_area_size(24)
+            .y_label_area_size(230)
+            .build_cartesian_2d(0f64..max, (0..m).into_segmented())
+            .map_err(e)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(GRID)
+            .y_labels(m)
+            .y_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) => {
+                    m.checked_sub(1 + *i).and_then(|j| names.get(j)).cloned().unwrap_or_default()
+                }
+                _ => String::new(),
+            })
+            .x_label_formatter(&|x| fmt::number(*x, 0))
+            .label_style((FONT, 12))
+            .draw()
+            .map_err(e)?;
+        chart
+            .draw_series(rows.iter().enumerate().map(|(i, (_, v))| {
+                let color = if i < n { BLUE } else { ORANGE };
+                let y = m - 1 - i;
+                let mut bar =
+                    Rectangle::new([(0.0, SegmentValue::Exact(y)), (*v, SegmentValue::Exact(y + 1))], color.filled());
+                bar.set_margin(3, 3, 0, 0);
+                bar
+            }))
+            .map_err(e)?;
+        chart
+            .draw_series(rows.iter().enumerate().map(|(i, (_, v))| {
+                Text::new(
+                    format!(" {}", fmt_value(ind, *v)),
+                    (*v, SegmentValue::CenterOf(m - 1 - i)),
+                    (FONT, 12).into_font().color(&GREY).pos(Pos::new(HPos::Left, VPos::Center)),
+                )
+            }))
+            .map_err(e)?;
+        if let Some(fr) = france {
+            chart
+                .draw_series(LineSeries::new(
+                    [(fr, SegmentValue::Exact(0)), (fr, SegmentValue::Exact(m))],
+                    GREY.stroke_width(2),
+                ))
+                .map_err(e)?
+                .label(format!("France : {}", fmt_value(ind, fr)))
+                .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], GREY.stroke_width(2)));
+            chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::LowerRight)
+                .background_style(WHITE)
+                .border_style(GREY)
+                .label_font((FONT, 12))
+                .draw()
+                .map_err(e)?;
+        }
+        root.present().map_err(e)?;
+    }
+    let list = |rs: &[(&Row, f64)]| {
+        rs.iter().map(|(r, v)| format!("{} ({})", r.name, fmt_value(ind, *v))).collect::<Vec<_>>().join(", ")
+    };
+    let alt = format!(
+        "Barres horizontales : {} en {year}. Les plus élevées : {}. Les plus faibles : {}.",
+        ind.title.to_lowercase(),
+        list(&rows[..n.min(rows.len())]),
+        list(&rows[n.min(rows.len())..])
+    );
+    let mut csv = String::from("groupe,code_departement,departement,valeur\n");
+    for (i, (r, v)) in rows.iter().enumerate() {
+        csv.push_str(&format!(
+            "{},{},{},{v:.2}\n",
+            if i < n { "plus_eleves" } else { "plus_faibles" },
+            r.code,
+            quote(&r.name)
+        ));
+    }
+    figure(format!("{}-{year}-extremes", ind.id), title, svg, csv, alt, source_line, size)
+}
+
+/// Previous edition and current value of every département, joined by a line.
+pub fn dumbbell(ind: &IndicatorResult, source_line: &str) -> Result<Figure> {
+    register_fonts();
+    let [cur, prev, _] = ind.years;
+    let mut rows: Vec<(&Row, f64, f64)> =
+        ind.departements().filter_map(|r| Some((r, r.prev.as_ref()?.value, r.cur.as_ref()?.value))).collect();
+    rows.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.code.cmp(&b.0.code)));
+    let m = rows.len();
+    let size = (1000, 150 + 15 * m as u32);
+    let max = rows.iter().map(|r| r.1.max(r.2)).fold(0.0, f64::max) * 1.05;
+    let min = rows.iter().map(|r| r.1.min(r.2)).fold(f64::MAX, f64::min).min(0.0);
+    let title = format!("{}, {prev} et {cur}, par département", ind.title);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        let subtitle = format!("{} ; point clair : {prev}, point foncé : {cur}", ind.unit);
+        let area = frame(&root, &title, &subtitle, source_line)?;
+        let names: Vec<String> = rows.iter().map(|(r, _, _)| format!("{} ({})", r.name, r.code)).collect();
+        let mut chart = ChartBuilder::on(&area)
+            .x_label_area_size(24)
+            .y_label_area_size(200)
+            .build_cartesian_2d(min..max, (0..m).into_segmented())
+            .map_err(e)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(GRID)
+            .y_labels(m)
+            .y_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) => {
+                    m.checked_sub(1 + *i).and_then(|j| names.get(j)).cloned().unwrap_or_default()
+                }
+                _ => String::new(),
+            })
+            .x_label_formatter(&|x| fmt::number(*x, 0))
+            .label_style((FONT, 10))
+            .draw()
+            .map_err(e)?;
+        for (i, (_, p, c)) in rows.iter().enumerate() {
+            let y = SegmentValue::CenterOf(m - 1 - i);
+            chart.draw_series(LineSeries::new([(*p, y.clone()), (*c, y.clone())], GREY.stroke_width(1))).map_err(e)?;
+            chart
+                .draw_series([
+                    Circle::new((*p, y.clone()), 3, LIGHT_BLUE.filled()),
+                    Circle::new((*c, y), 3, BLUE.filled()),
+                ])
+                .map_err(e)?;
+        }
+        root.present().map_err(e)?;
+    }
+    let up = rows.iter().filter(|r| r.2 > r.1).count();
+    let down = rows.iter().filter(|r| r.2 < r.1).count();
+    let (biggest_up, biggest_down) = {
+        let mut by: Vec<&(&Row, f64, f64)> = rows.iter().collect();
+        by.sort_by(|a, b| (a.2 - a.1).total_cmp(&(b.2 - b.1)));
+        (by.last().map(|r| (r.0.name.clone(), r.2 - r.1)), by.first().map(|r| (r.0.name.clone(), r.2 - r.1)))
+    };
+    let d = ind.decimals as usize;
+    let mut alt = format!(
+        "Graphique en haltères : {} entre {prev} et {cur}, par département. Hausse dans {up} départements, baisse dans {down}.",
+        ind.title.to_lowercase()
+    );
+    if let (Some((nu, vu)), Some((nd, vd))) = (biggest_up, biggest_down) {
+        alt.push_str(&format!(
+            " Plus forte hausse : {nu} ({}) ; plus forte baisse : {nd} ({}).",
+            fmt::signed(vu, d),
+            fmt::signed(vd, d)
+        ));
+    }
+    let mut csv = format!("code_departement,departement,valeur_{prev},valeur_{cur}\n");
+    for (r, p, c) in &rows {
+        csv.push_str(&format!("{},{},{p:.2},{c:.2}\n", r.code, quote(&r.name)));
+    }
+    figure(format!("{}-{prev}-{cur}-halteres", ind.id), title, svg, csv, alt, source_line, size)
+}
+
+/// A national time series as a line with its values.
+pub fn series(s: &Series) -> Result<Figure> {
+    register_fonts();
+    let (Some(first), Some(last)) = (s.points.first(), s.points.last()) else { bail!("empty series `{}`", s.id) };
+    let d = s.decimals as usize;
+    let fmtv = |x: f64| if s.percent { fmt::pct(x, d) } else { fmt::number(x, d) };
+    let (lo, hi) = s.points.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
+    let pad = ((hi - lo) * 0.15).max(hi.abs() * 0.01);
+    let (y0, y1) = if s.percent { (0.0, (hi + pad).min(100.0).max(hi)) } else { (lo - pad, hi + pad) };
+    let title = format!("{}, {}-{}", s.title, first.0, last.0);
+    let size = (1000, 460);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        let area = frame(&root, &title, &s.unit, &s.source)?;
+        let mut chart = ChartBuilder::on(&area)
+            .x_label_area_size(28)
+            .y_label_area_size(70)
+            .build_cartesian_2d(first.0 as f64 - 0.5..last.0 as f64 + 0.5, y0..y1)
+            .map_err(e)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(GRID)
+            .x_labels(s.points.len().min(14))
+            .x_label_formatter(&|x| format!("{}", x.round() as i32))
+            .y_label_formatter(&|y| fmtv(*y))
+            .label_style((FONT, 12))
+            .draw()
+            .map_err(e)?;
+        chart
+            .draw_series(LineSeries::new(s.points.iter().map(|&(y, v)| (y as f64, v)), BLUE.stroke_width(3)))
+            .map_err(e)?;
+        chart.draw_series(s.points.iter().map(|&(y, v)| Circle::new((y as f64, v), 4, BLUE.filled()))).map_err(e)?;
+        chart
+            .draw_series(s.points.iter().map(|&(y, v)| {
+                Text::new(fmtv(v), (y as f64 - 0.3, v + (y1 - y0) * 0.04), (FONT, 12).into_font().color(&GREY))
+            }))
+            .map_err(e)?;
+        root.present().map_err(e)?;
+    }
+    let alt = format!(
+        "Courbe : {} de {} en {} à {} en {}{}.",
+        s.title.to_lowercase(),
+        fmtv(first.1),
+        first.0,
+        fmtv(last.1),
+        last.0,
+        if s.points.len() > 2 {
+            format!(" ; minimum {} , maximum {}", fmtv(lo), fmtv(hi)).replace(" ,", ",")
+        } else {
+            String::new()
+        }
+    );
+    let mut csv = String::from("annee,valeur\n");
+    for (y, v) in &s.points {
+        csv.push_str(&format!("{y},{v}\n"));
+    }
+    figure(format!("serie-{}", s.id), title, svg, csv, alt, &s.source, size)
+}
+
+/// Survey rates by région with their 95 % confidence intervals, France as a line;
+/// withheld régions listed under the chart.
+pub fn survey_regions(ind: &IndicatorResult, source_line: &str) -> Result<Figure> {
+    register_fonts();
+    let year = ind.years[0];
+    let mut rows: Vec<(&Row, f64, f64, f64)> = ind
+        .rows
+        .iter()
+        .filter(|r| r.level == crate::model::LevelName::Region)
+        .filter_map(|r| {
+            let v = r.cur.as_ref()?;
+            Some((r, v.value, v.ci_low?, v.ci_high?))
+        })
+        .collect();
+    rows.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.code.cmp(&b.0.code)));
+    let withheld: Vec<String> = ind
+        .rows
+        .iter()
+        .filter(|r| r.level == crate::model::LevelName::Region && r.withheld.is_some())
+        .map(|r| r.name.clone())
+        .collect();
+    let fr = ind.france().and_then(|r| r.cur.as_ref()).cloned();
+    let m = rows.len();
+    let size = (1000, 190 + 28 * m as u32);
+    let title = format!("{} par région, {year}", ind.short_label);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        let mut subtitle = format!("{} ; trait : intervalle de confiance à 95 %", ind.unit);
+        if !withheld.is_empty() {
+            subtitle.push_str(&format!(" ; non publié (moins de répondants que le seuil) : {}", withheld.join(", ")));
+        }
+        let area = frame(&root, &title, &subtitle, source_line)?;
+        let names: Vec<String> = rows.iter().map(|r| r.0.name.clone()).collect();
+        // A dot plot: the axis need not start at 0.
+        let frv = fr.as_ref().map(|v| v.value);
+        let xmax = rows.iter().map(|r| r.3).chain(frv).fold(f64::MIN, f64::max);
+        let xmin = rows.iter().map(|r| r.2).chain(frv).fold(f64::MAX, f64::min);
+        let (x0, x1) = if xmax >= xmin { ((xmin - 5.0).floor().max(0.0), (xmax + 5.0).ceil()) } else { (0.0, 100.0) };
+        let mut chart = ChartBuilder::on(&area)
+            .x_label_area_size(24)
+            .y_label_area_size(220)
+            .build_cartesian_2d(x0..x1, (0..m.max(1)).into_segmented())
+            .map_err(e)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(GRID)
+            .y_labels(m.max(1))
+            .y_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) => {
+                    m.checked_sub(1 + *i).and_then(|j| names.get(j)).cloned().unwrap_or_default()
+                }
+                _ => String::new(),
+            })
+            .x_label_formatter(&|x| fmt::number(*x, 0))
+            .label_style((FONT, 12))
+            .draw()
+            .map_err(e)?;
+        for (i, (_, v, lo, hi)) in rows.iter().enumerate() {
+            let y = SegmentValue::CenterOf(m - 1 - i);
+            chart
+                .draw_series(LineSeries::new([(*lo, y.clone()), (*hi, y.clone())], BLUE.stroke_width(2)))
+                .map_err(e)?;
+            chart.draw_series([Circle::new((*v, y), 4, BLUE.filled())]).map_err(e)?;
+        }
+        if let Some(v) = &fr {
+            chart
+                .draw_series(LineSeries::new(
+                    [(v.value, SegmentValue::Exact(0)), (v.value, SegmentValue::Exact(m.max(1)))],
+                    ORANGE.stroke_width(2),
+                ))
+                .map_err(e)?
+                .label(format!("France : {}", fmt_value(ind, v.value)))
+                .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], ORANGE.stroke_width(2)));
+            chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::LowerRight)
+                .background_style(WHITE)
+                .border_style(GREY)
+                .label_font((FONT, 12))
+                .draw()
+                .map_err(e)?;
+        }
+        root.present().map_err(e)?;
+    }
+    let mut alt = format!("Points avec intervalles de confiance : {} par région en {year}", ind.title.to_lowercase());
+    if let (Some(hi), Some(lo)) = (rows.first(), rows.last()) {
+        alt.push_str(&format!(
+            ", de {} ({}) à {} ({})",
+            fmt_value(ind, lo.1),
+            lo.0.name,
+            fmt_value(ind, hi.1),
+            hi.0.name
+        ));
+    }
+    if let Some(v) = &fr {
+        alt.push_str(&format!(" ; France : {}", fmt_value(ind, v.value)));
+        if let (Some(l), Some(h)) = (v.ci_low, v.ci_high) {
+            alt.push_str(&format!(" (intervalle de confiance à 95 % : {} à {})", fmt_value(ind, l), fmt_value(ind, h)));
+        }
+    }
+    if !withheld.is_empty() {
+        alt.push_str(&format!(" ; non publiés : {}", withheld.join(", ")));
+    }
+    alt.push('.');
+    let mut csv = String::from("code_region,region,valeur,ic95_bas,ic95_haut\n");
+    for (r, v, lo, hi) in &rows {
+        csv.push_str(&format!("{},{},{v:.2},{lo:.2},{hi:.2}\n", r.code, quote(&r.name)));
+    }
+    figure(format!("{}-{year}-regions", ind.id), title, svg, csv, alt, source_line, size)
+}
+
+/// A département among all the others (a strip of dots), with France and its région.
+pub fn position(ind: &IndicatorResult, code: &str, source_line: &str) -> Result<Figure> {
+    register_fonts();
+    let Some(me) = ind.departements().find(|r| r.code == code) else {
+        bail!("no département `{code}` in `{}`", ind.id)
+    };
+    let year = ind.years[0];
+    let vals = values(ind);
+    let fr = ind.france().and_then(|r| r.cur.as_ref()).map(|v| v.value);
+    let reg = me
+        .region
+        .as_ref()
+        .and_then(|c| ind.rows.iter().find(|r| r.level == crate::model::LevelName::Region && &r.code == c));
+    let regv = reg.and_then(|r| r.cur.as_ref()).map(|v| v.value);
+    let (lo, hi) = vals.iter().fold((f64::MAX, f64::MIN), |(a, b), r| (a.min(r.1), b.max(r.1)));
+    let pad = (hi - lo) * 0.05;
+    let size = (800, 200);
+    let title = format!("{} : {} parmi les départements, {year}", ind.short_label, me.name);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        let area = frame(&root, &title, &ind.unit, source_line)?;
+        let mut chart = ChartBuilder::on(&area)
+            .x_label_area_size(22)
+            .y_label_area_size(10)
+            .build_cartesian_2d(lo - pad..hi + pad, 0f64..1f64)
+            .map_err(e)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .disable_y_axis()
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(GRID)
+            .x_label_formatter(&|x| fmt::number(*x, 0))
+            .label_style((FONT, 11))
+            .draw()
+            .map_err(e)?;
+        chart
+            .draw_series(vals.iter().map(|(_, v)| Circle::new((*v, 0.45), 4, LIGHT_BLUE.mix(0.7).filled())))
+            .map_err(e)?;
+        let mut marks: Vec<(f64, String, RGBColor)> = Vec::new();
+        if let Some(v) = fr {
+            marks.push((v, format!("France {}", fmt_value(ind, v)), GREY));
+        }
+        if let (Some(v), Some(r)) = (regv, reg) {
+            marks.push((v, format!("{} {}", r.name, fmt_value(ind, v)), ORANGE));
+        }
+        for (i, (v, label, color)) in marks.iter().enumerate() {
+            chart.draw_series(LineSeries::new([(*v, 0.15), (*v, 0.75)], color.stroke_width(2))).map_err(e)?;
+            chart
+                .draw_series([Text::new(
+                    label.clone(),
+                    (*v, if i == 0 { 0.98 } else { 0.88 }),
+                    (FONT, 11).into_font().color(color),
+                )])
+                .map_err(e)?;
+        }
+        if let Some(v) = me.cur.as_ref().map(|v| v.value) {
+            chart.draw_series([Circle::new((v, 0.45), 7, BLUE.filled())]).map_err(e)?;
+            chart
+                .draw_series([Text::new(
+                    format!("{} {}", me.name, fmt_value(ind, v)),
+                    (v, 0.22),
+                    (FONT, 12).into_font().style(FontStyle::Bold).color(&BLUE),
+                )])
+                .map_err(e)?;
+        }
+        root.present().map_err(e)?;
+    }
+    let mut alt = format!(
+        "Position de {} : {}",
+        me.name,
+        me.cur.as_ref().map_or_else(|| "non disponible".into(), |v| fmt_value(ind, v.value))
+    );
+    if let Some(rank) = me.rank {
+        alt.push_str(&format!(", {rank}e sur {} départements", vals.len()));
+    }
+    if let Some(v) = fr {
+        alt.push_str(&format!(" ; France : {}", fmt_value(ind, v)));
+    }
+    if let (Some(v), Some(r)) = (regv, reg) {
+        alt.push_str(&format!(" ; {} : {}", r.name, fmt_value(ind, v)));
+    }
+    alt.push('.');
+    let mut csv = String::from("code,territoire,valeur,role\n");
+    for (r, v) in &vals {
+        csv.push_str(&format!(
+            "{},{},{v:.2},{}\n",
+            r.code,
+            quote(&r.name),
+            if r.code == code { "departement" } else { "autre" }
+        ));
+    }
+    if let Some(v) = fr {
+        csv.push_str(&format!("FR,France,{v:.2},france\n"));
+    }
+    if let (Some(v), Some(r)) = (regv, reg) {
+        csv.push_str(&format!("{},{},{v:.2},region\n", r.code, quote(&r.name)));
+    }
+    figure(format!("position-{}-{code}-{year}", ind.id), title, svg, csv, alt, source_line, size)
 }

@@ -10,6 +10,7 @@ use anyhow::Result;
 use crate::fmt;
 use crate::model::{ChartRef, IndicatorResult, ReportModel};
 
+use super::charts;
 use super::maps::{self, BLUES, Classes, MapGeometry, MapSpec, ORANGES};
 
 /// A rendered figure and its files (paths relative to the edition directory).
@@ -32,34 +33,20 @@ fn range_text(ind: &IndicatorResult, values: &BTreeMap<String, Option<f64>>, for
     let mut v: Vec<(&String, f64)> = values.iter().filter_map(|(c, v)| v.map(|v| (c, v))).collect();
     v.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(b.0)));
     match (v.first(), v.last()) {
-        (Some(lo), Some(hi)) => format!("de {} ({}) à {} ({})", format(lo.1, d), name(lo.0), format(hi.1, d), name(hi.0)),
+        (Some(lo), Some(hi)) => {
+            format!("de {} ({}) à {} ({})", format(lo.1, d), name(lo.0), format(hi.1, d), name(hi.0))
+        }
         _ => "sans donnée".into(),
     }
 }
 
-fn map_figure(
-    id: String,
-    title: String,
-    subtitle: String,
-    source_line: String,
-    values: BTreeMap<String, Option<f64>>,
-    classes: Classes,
-    alt: String,
-    geom: &MapGeometry,
-) -> Result<Figure> {
-    let spec = MapSpec {
-        id: id.clone(),
-        title: title.clone(),
-        subtitle,
-        source_line: source_line.clone(),
-        values: &values,
-        classes: classes.clone(),
-        missing_label: "données non disponibles".into(),
-    };
-    let rendered = maps::render(&spec, geom)?;
+fn map_figure(spec: &MapSpec, alt: String, geom: &MapGeometry) -> Result<Figure> {
+    let (id, title, source_line, values, classes) =
+        (spec.id.clone(), spec.title.clone(), spec.source_line.clone(), spec.values, &spec.classes);
+    let rendered = maps::render(spec, geom)?;
     let mut csv = String::from("code_departement,valeur,classe\n");
-    for (code, v) in &values {
-        let class = v.map(|v| classes.labels[classes.index(v)].clone()).unwrap_or_else(|| "données non disponibles".into());
+    for (code, v) in values {
+        let class = v.map(|v| classes.labels[classes.index(v)].clone()).unwrap_or_else(|| spec.missing_label.clone());
         let _ = writeln!(csv, "{code},{},\"{class}\"", v.map(|v| format!("{v:.4}")).unwrap_or_default());
     }
     let reference = ChartRef {
@@ -75,9 +62,22 @@ fn map_figure(
         source_line,
     };
     Ok(Figure {
-        files: vec![(reference.svg.clone(), rendered.svg.into_bytes()), (reference.png.clone(), rendered.png), (reference.csv.clone(), csv.into_bytes())],
+        files: vec![
+            (reference.svg.clone(), rendered.svg.into_bytes()),
+            (reference.png.clone(), rendered.png),
+            (reference.csv.clone(), csv.into_bytes()),
+        ],
         reference,
     })
+}
+
+/// The legend entry of missing data: withheld estimates are named as such.
+fn missing_label(ind: &IndicatorResult) -> String {
+    if ind.departements().any(|r| r.withheld.is_some()) {
+        "données non disponibles ou non publiées (effectif insuffisant)".into()
+    } else {
+        "données non disponibles".into()
+    }
 }
 
 /// The maps of the edition: every indicator with a `map` style, and the change in GP
@@ -88,7 +88,8 @@ pub fn maps(model: &ReportModel, geom: &MapGeometry) -> Result<Vec<Figure>> {
     for ind in &model.indicators {
         let Some(breaks) = &ind.map_breaks else { continue };
         let d = ind.decimals as usize;
-        let values: BTreeMap<String, Option<f64>> = ind.departements().map(|r| (r.code.clone(), r.cur.as_ref().map(|v| v.value))).collect();
+        let values: BTreeMap<String, Option<f64>> =
+            ind.departements().map(|r| (r.code.clone(), r.cur.as_ref().map(|v| v.value))).collect();
         let palette: &[_] = if ind.higher_is_better { &BLUES } else { &ORANGES };
         let format = value_fmt(ind.percent);
         let classes = if breaks.is_empty() {
@@ -107,20 +108,21 @@ pub fn maps(model: &ReportModel, geom: &MapGeometry) -> Result<Vec<Figure>> {
             range_text(ind, &values, format, d),
             if missing > 0 { format!(" {missing} département(s) sans donnée publiée.") } else { String::new() }
         );
-        out.push(map_figure(
-            format!("carte-{}-{year}", ind.id),
-            format!("{}, {year}", ind.title),
-            format!("{} ; France : {fr}", ind.unit),
-            format!("{}, {year}{demo}", ind.source),
-            values,
+        let spec = MapSpec {
+            id: format!("carte-{}-{year}", ind.id),
+            title: format!("{}, {year}", ind.title),
+            subtitle: format!("{} ; France : {fr}", ind.unit),
+            source_line: format!("{}, {year}{demo}", ind.source),
+            values: &values,
             classes,
-            alt,
-            geom,
-        )?);
+            missing_label: missing_label(ind),
+        };
+        out.push(map_figure(&spec, alt, geom)?);
     }
     if let Some(ind) = model.indicator("densite-generalistes") {
         let [cur, prev, _] = ind.years;
-        let values: BTreeMap<String, Option<f64>> = ind.departements().map(|r| (r.code.clone(), r.delta_prev_abs)).collect();
+        let values: BTreeMap<String, Option<f64>> =
+            ind.departements().map(|r| (r.code.clone(), r.delta_prev_abs)).collect();
         let v: Vec<f64> = values.values().flatten().copied().collect();
         let classes = Classes::diverging(&v, 0, fmt::signed);
         let fr = ind.france().and_then(|r| r.delta_prev_abs).map(|x| fmt::signed(x, 1)).unwrap_or_default();
@@ -130,17 +132,45 @@ pub fn maps(model: &ReportModel, geom: &MapGeometry) -> Result<Vec<Figure>> {
             "Carte de France par département : évolution de la densité de médecins généralistes entre {prev} et {cur}, en généralistes pour 100 000 habitants. Évolutions {} ; France : {fr}. Hausse dans {up} départements, baisse dans {down}.",
             range_text(ind, &values, fmt::signed, 0)
         );
-        out.push(map_figure(
-            format!("carte-evolution-{}-{prev}-{cur}", ind.id),
-            format!("Évolution de la densité de généralistes, {prev}-{cur}"),
-            format!("écart en généralistes pour 100 000 habitants ; France : {fr}"),
-            format!("{}, {prev} et {cur}{demo}", ind.source),
-            values,
+        let spec = MapSpec {
+            id: format!("carte-evolution-{}-{prev}-{cur}", ind.id),
+            title: format!("Évolution de la densité de généralistes, {prev}-{cur}"),
+            subtitle: format!("écart en généralistes pour 100 000 habitants ; France : {fr}"),
+            source_line: format!("{}, {prev} et {cur}{demo}", ind.source),
+            values: &values,
             classes,
-            alt,
-            geom,
-        )?);
+            missing_label: "données non disponibles".into(),
+        };
+        out.push(map_figure(&spec, alt, geom)?);
     }
     let _ = signed_fmt;
     Ok(out)
+}
+
+/// The charts of the edition: rankings, previous edition against current, national
+/// series, survey rates by région with intervals, and each département's position.
+pub fn charts(model: &ReportModel) -> Result<Vec<Figure>> {
+    let demo = if model.demo { " — données de démonstration" } else { "" };
+    let line = |ind: &IndicatorResult| format!("{}, {}{demo}", ind.source, ind.years[0]);
+    let mut out = Vec::new();
+    if let Some(ind) = model.indicator("densite-generalistes") {
+        out.push(charts::ranking(ind, &line(ind), Some(100.0))?);
+        out.push(charts::top_bottom(ind, 10, &line(ind))?);
+        out.push(charts::dumbbell(ind, &format!("{}, {} et {}{demo}", ind.source, ind.years[1], ind.years[0]))?);
+    }
+    for s in &model.series {
+        out.push(charts::series(s)?);
+    }
+    if let Some(ind) = model.indicator("renoncement-soins") {
+        out.push(charts::survey_regions(ind, &line(ind))?);
+    }
+    Ok(out)
+}
+
+/// Each département's position for an indicator (for the fiches).
+pub fn positions(model: &ReportModel, id: &str) -> Result<Vec<Figure>> {
+    let demo = if model.demo { " — données de démonstration" } else { "" };
+    let Some(ind) = model.indicator(id) else { return Ok(Vec::new()) };
+    let line = format!("{}, {}{demo}", ind.source, ind.years[0]);
+    ind.departements().map(|r| charts::position(ind, &r.code, &line)).collect()
 }

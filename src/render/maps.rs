@@ -65,7 +65,12 @@ impl MapGeometry {
                 metro: parsed
                     .departements
                     .into_iter()
-                    .map(|d| (d.code, d.polygones.into_iter().map(|r| r.into_iter().map(|[x, y]| (x, y)).collect()).collect()))
+                    .map(|d| {
+                        (
+                            d.code,
+                            d.polygones.into_iter().map(|r| r.into_iter().map(|[x, y]| (x, y)).collect()).collect(),
+                        )
+                    })
                     .collect(),
                 drom: DROM.iter().map(|c| (c.to_string(), None)).collect(),
                 attribution: format!(
@@ -91,9 +96,18 @@ impl MapGeometry {
                     n += 1.0;
                 }
                 let k = (lat0 / n.max(1.0)).to_radians().cos();
-                drom.push((s.code.clone(), Some(rings.iter().map(|r| r.iter().map(|(lon, lat)| (lon * k, -lat)).collect()).collect())));
+                drom.push((
+                    s.code.clone(),
+                    Some(rings.iter().map(|r| r.iter().map(|(lon, lat)| (lon * k, -lat)).collect()).collect()),
+                ));
             } else {
-                metro.push((s.code.clone(), rings.iter().map(|r| r.iter().map(|&(lon, lat)| lambert93(lon, lat)).map(|(x, y)| (x, -y)).collect()).collect()));
+                metro.push((
+                    s.code.clone(),
+                    rings
+                        .iter()
+                        .map(|r| r.iter().map(|&(lon, lat)| lambert93(lon, lat)).map(|(x, y)| (x, -y)).collect())
+                        .collect(),
+                ));
             }
         }
         MapGeometry { metro, drom, attribution: attribution.to_string() }
@@ -105,7 +119,9 @@ impl MapGeometry {
 pub fn lambert93(lon: f64, lat: f64) -> (f64, f64) {
     const A: f64 = 6_378_137.0;
     const E: f64 = 0.081_819_191_042_815_79;
-    let t = |phi: f64| (std::f64::consts::FRAC_PI_4 - phi / 2.0).tan() / ((1.0 - E * phi.sin()) / (1.0 + E * phi.sin())).powf(E / 2.0);
+    let t = |phi: f64| {
+        (std::f64::consts::FRAC_PI_4 - phi / 2.0).tan() / ((1.0 - E * phi.sin()) / (1.0 + E * phi.sin())).powf(E / 2.0)
+    };
     let m = |phi: f64| phi.cos() / (1.0 - E * E * phi.sin().powi(2)).sqrt();
     let (p1, p2, p0, l0) = (49f64.to_radians(), 44f64.to_radians(), 46.5f64.to_radians(), 3f64.to_radians());
     let n = (m(p1).ln() - m(p2).ln()) / (t(p1).ln() - t(p2).ln());
@@ -125,10 +141,20 @@ pub struct Classes {
 }
 
 /// ColorBrewer sequential and diverging schemes (colour-blind safe).
-pub const BLUES: [RGBColor; 5] =
-    [RGBColor(0xef, 0xf3, 0xff), RGBColor(0xbd, 0xd7, 0xe7), RGBColor(0x6b, 0xae, 0xd6), RGBColor(0x31, 0x82, 0xbd), RGBColor(0x08, 0x51, 0x9c)];
-pub const ORANGES: [RGBColor; 5] =
-    [RGBColor(0xfe, 0xed, 0xde), RGBColor(0xfd, 0xbe, 0x85), RGBColor(0xfd, 0x8d, 0x3c), RGBColor(0xe6, 0x55, 0x0d), RGBColor(0xa6, 0x36, 0x03)];
+pub const BLUES: [RGBColor; 5] = [
+    RGBColor(0xef, 0xf3, 0xff),
+    RGBColor(0xbd, 0xd7, 0xe7),
+    RGBColor(0x6b, 0xae, 0xd6),
+    RGBColor(0x31, 0x82, 0xbd),
+    RGBColor(0x08, 0x51, 0x9c),
+];
+pub const ORANGES: [RGBColor; 5] = [
+    RGBColor(0xfe, 0xed, 0xde),
+    RGBColor(0xfd, 0xbe, 0x85),
+    RGBColor(0xfd, 0x8d, 0x3c),
+    RGBColor(0xe6, 0x55, 0x0d),
+    RGBColor(0xa6, 0x36, 0x03),
+];
 /// PuOr, 6 classes: purple for decreases, orange for increases.
 pub const PUOR: [RGBColor; 6] = [
     RGBColor(0x54, 0x27, 0x88),
@@ -156,10 +182,8 @@ impl Classes {
         let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
         v.sort_by(f64::total_cmp);
         let k = palette.len();
-        let mut breaks: Vec<f64> = (1..k)
-            .filter_map(|i| v.get(i * v.len() / k).copied())
-            .map(|b| round_to(b, decimals))
-            .collect();
+        let mut breaks: Vec<f64> =
+            (1..k).filter_map(|i| v.get(i * v.len() / k).copied()).map(|b| round_to(b, decimals)).collect();
         breaks.dedup_by(|a, b| (*a - *b).abs() < f64::EPSILON);
         Classes::fixed(&breaks, &palette[palette.len() - breaks.len() - 1..], decimals, format)
     }
@@ -272,25 +296,26 @@ where
             None => (MISSING, true),
         }
     };
-    let shape = |code: &str, rings: &[Ring], tf: &dyn Fn((f64, f64)) -> (i32, i32), order: &mut Vec<String>| -> Result<()> {
-        let (color, missing) = fill(code);
-        for ring in rings {
-            let pts: Vec<(i32, i32)> = ring.iter().map(|&p| tf(p)).collect();
-            root.draw(&Polygon::new(pts.clone(), color.filled())).map_err(e)?;
-            order.push(code.to_string());
-            if missing {
-                for seg in hatch(&pts, 6) {
-                    root.draw(&PathElement::new(seg, RGBColor(0x99, 0x99, 0x99).stroke_width(1))).map_err(e)?;
+    let shape =
+        |code: &str, rings: &[Ring], tf: &dyn Fn((f64, f64)) -> (i32, i32), order: &mut Vec<String>| -> Result<()> {
+            let (color, missing) = fill(code);
+            for ring in rings {
+                let pts: Vec<(i32, i32)> = ring.iter().map(|&p| tf(p)).collect();
+                root.draw(&Polygon::new(pts.clone(), color.filled())).map_err(e)?;
+                order.push(code.to_string());
+                if missing {
+                    for seg in hatch(&pts, 6) {
+                        root.draw(&PathElement::new(seg, RGBColor(0x99, 0x99, 0x99).stroke_width(1))).map_err(e)?;
+                    }
                 }
+                let mut closed = pts.clone();
+                if let Some(first) = pts.first() {
+                    closed.push(*first);
+                }
+                root.draw(&PathElement::new(closed, EDGE.stroke_width(1))).map_err(e)?;
             }
-            let mut closed = pts.clone();
-            if let Some(first) = pts.first() {
-                closed.push(*first);
-            }
-            root.draw(&PathElement::new(closed, EDGE.stroke_width(1))).map_err(e)?;
-        }
-        Ok(())
-    };
+            Ok(())
+        };
 
     // Metropolitan France.
     let all: Vec<&Ring> = geom.metro.iter().flat_map(|(_, r)| r.iter()).collect();
@@ -304,9 +329,13 @@ where
     let label = (FONT, 12).into_font().color(&INK);
     for (i, (code, rings)) in geom.drom.iter().enumerate() {
         let b = Rect(14.0, 74.0 + i as f64 * 112.0, 160.0, 88.0);
-        root.draw(&Rectangle::new([(b.0 as i32, b.1 as i32), ((b.0 + b.2) as i32, (b.1 + b.3 + 18.0) as i32)], RGBColor(0xbb, 0xbb, 0xbb).stroke_width(1)))
+        root.draw(&Rectangle::new(
+            [(b.0 as i32, b.1 as i32), ((b.0 + b.2) as i32, (b.1 + b.3 + 18.0) as i32)],
+            RGBColor(0xbb, 0xbb, 0xbb).stroke_width(1),
+        ))
+        .map_err(e)?;
+        root.draw_text(&format!("{} ({code})", drom_name(code)), &label, (b.0 as i32 + 4, (b.1 + b.3 + 3.0) as i32))
             .map_err(e)?;
-        root.draw_text(&format!("{} ({code})", drom_name(code)), &label, (b.0 as i32 + 4, (b.1 + b.3 + 3.0) as i32)).map_err(e)?;
         let inner = Rect(b.0 + 6.0, b.1 + 6.0, b.2 - 12.0, b.3 - 10.0);
         match rings {
             Some(rings) => {
@@ -325,11 +354,15 @@ where
     }
 
     // Paris and the petite couronne, enlarged.
-    let pc: Vec<&(String, Vec<Ring>)> = geom.metro.iter().filter(|(c, _)| PETITE_COURONNE.contains(&c.as_str())).collect();
+    let pc: Vec<&(String, Vec<Ring>)> =
+        geom.metro.iter().filter(|(c, _)| PETITE_COURONNE.contains(&c.as_str())).collect();
     if !pc.is_empty() {
         let b = Rect(790.0, 74.0, 190.0, 150.0);
-        root.draw(&Rectangle::new([(b.0 as i32, b.1 as i32), ((b.0 + b.2) as i32, (b.1 + b.3 + 18.0) as i32)], RGBColor(0xbb, 0xbb, 0xbb).stroke_width(1)))
-            .map_err(e)?;
+        root.draw(&Rectangle::new(
+            [(b.0 as i32, b.1 as i32), ((b.0 + b.2) as i32, (b.1 + b.3 + 18.0) as i32)],
+            RGBColor(0xbb, 0xbb, 0xbb).stroke_width(1),
+        ))
+        .map_err(e)?;
         root.draw_text("Paris et petite couronne", &label, (b.0 as i32 + 4, (b.1 + b.3 + 3.0) as i32)).map_err(e)?;
         let refs: Vec<&Ring> = pc.iter().flat_map(|(_, r)| r.iter()).collect();
         let tf = fit(&refs, Rect(b.0 + 8.0, b.1 + 8.0, b.2 - 16.0, b.3 - 12.0));
@@ -345,7 +378,8 @@ where
     ly += 24;
     for (c, l) in spec.classes.colors.iter().zip(&spec.classes.labels).rev() {
         root.draw(&Rectangle::new([(lx, ly), (lx + 22, ly + 14)], c.filled())).map_err(e)?;
-        root.draw(&Rectangle::new([(lx, ly), (lx + 22, ly + 14)], RGBColor(0x88, 0x88, 0x88).stroke_width(1))).map_err(e)?;
+        root.draw(&Rectangle::new([(lx, ly), (lx + 22, ly + 14)], RGBColor(0x88, 0x88, 0x88).stroke_width(1)))
+            .map_err(e)?;
         root.draw_text(l, &(FONT, 12).into_font().color(&INK), (lx + 30, ly + 1)).map_err(e)?;
         ly += 22;
     }
@@ -353,7 +387,8 @@ where
     for seg in hatch(&[(lx, ly), (lx + 22, ly), (lx + 22, ly + 14), (lx, ly + 14)], 6) {
         root.draw(&PathElement::new(seg, RGBColor(0x99, 0x99, 0x99).stroke_width(1))).map_err(e)?;
     }
-    root.draw(&Rectangle::new([(lx, ly), (lx + 22, ly + 14)], RGBColor(0x88, 0x88, 0x88).stroke_width(1))).map_err(e)?;
+    root.draw(&Rectangle::new([(lx, ly), (lx + 22, ly + 14)], RGBColor(0x88, 0x88, 0x88).stroke_width(1)))
+        .map_err(e)?;
     root.draw_text(&spec.missing_label, &(FONT, 12).into_font().color(&INK), (lx + 30, ly + 1)).map_err(e)?;
 
     // Source and attribution.
@@ -422,7 +457,8 @@ fn annotate(svg: &str, order: &[String], spec: &MapSpec) -> Result<String> {
         let end = rest[i..].find("/>").context("unterminated polygon")? + i;
         out.push_str(&rest[..i]);
         let name = geo.departement(code).map(|d| d.name.as_str()).unwrap_or("");
-        let value = spec.values.get(code).copied().flatten().map_or_else(|| spec.missing_label.clone(), |v| fmt::number(v, 1));
+        let value =
+            spec.values.get(code).copied().flatten().map_or_else(|| spec.missing_label.clone(), |v| fmt::number(v, 1));
         out.push_str(&format!("<polygon data-code=\"{code}\"{}>", &rest[i + 8..end]));
         out.push_str(&format!("<title>{} ({code}) : {}</title></polygon>", escape(name), escape(&value)));
         rest = &rest[end + 2..];
