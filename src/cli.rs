@@ -105,6 +105,11 @@ pub struct BuildArgs {
     /// Directory of templates overriding the embedded `report-templates/`.
     #[arg(long)]
     pub templates: Option<PathBuf>,
+    /// Directory of the edition's editorial texts in Markdown (`introduction.md`,
+    /// `demographie.md`, `pdsa.md`, `sas.md`, `renoncement.md`, `zones-rouges.md`,
+    /// `sans-medecin-traitant.md`); missing files show a placeholder.
+    #[arg(long)]
+    pub editorial: Option<PathBuf>,
     /// Values published in the previous edition (`indicateur,code,valeur`, CSV or XLSX):
     /// kept beside the restated values so that revisions are told apart from change.
     #[arg(long)]

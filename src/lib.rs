@@ -6,6 +6,7 @@
 pub mod checks;
 pub mod cli;
 pub mod cmd;
+pub mod commentary;
 pub mod demo;
 pub mod error;
 pub mod fmt;

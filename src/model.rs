@@ -88,6 +88,10 @@ pub struct IndicatorResult {
     /// Test of change: poisson, proportion, survey or none.
     pub test: String,
     pub objective: Option<String>,
+    /// How the interval and the test of change are computed, in French.
+    pub method: String,
+    /// The suppression rule, in French.
+    pub suppression: Option<String>,
     /// Map classes: `None` (not mapped), or fixed breaks (empty for quantiles).
     pub map_breaks: Option<Vec<f64>>,
     /// Short source line (from the spec).
@@ -179,6 +183,12 @@ pub struct ReportModel {
     pub sources: Vec<SourceInfo>,
     pub charts: Vec<ChartRef>,
     pub series: Vec<Series>,
+    /// The report's themes, with generated commentary and editorial text.
+    pub themes: Vec<crate::commentary::Theme>,
+    /// Editorial introduction.
+    pub introduction: Vec<crate::commentary::Block>,
+    /// Ordinal of the edition ("3e édition") when known.
+    pub edition_label: String,
     /// Number of alerts in `checks.md`.
     pub alerts: usize,
 }

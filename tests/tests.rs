@@ -6,5 +6,6 @@ mod build;
 mod fetch;
 mod figures;
 mod indicators;
+mod pdf;
 mod readers;
 mod stats;

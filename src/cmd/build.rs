@@ -15,6 +15,15 @@ use crate::render::maps::MapGeometry;
 use crate::render::{self, RenderContext, figures};
 use crate::sources::{self, DataSource};
 
+/// "3e édition" for the known editions.
+fn edition_label(year: i32) -> String {
+    match EDITION_DATES.iter().position(|(y, _)| *y == year) {
+        Some(0) => "1re édition".into(),
+        Some(i) => format!("{}e édition", i + 1),
+        None => format!("édition {year}"),
+    }
+}
+
 /// Publication dates of the known editions.
 const EDITION_DATES: [(i32, (u32, u32)); 3] = [(2020, (12, 1)), (2023, (11, 1)), (2025, (11, 20))];
 
@@ -62,6 +71,8 @@ pub fn run(args: &BuildArgs) -> Result<()> {
         index.push(r);
     }
     render::write(staging.path(), "charts/index.json", serde_json::to_string_pretty(&index)?.as_bytes())?;
+    model.themes = crate::commentary::themes(&model, args.editorial.as_deref())?;
+    model.introduction = crate::commentary::editorial(args.editorial.as_deref(), "introduction")?.0;
     write_provenance(&src, &model, staging.path())?;
     render::write(staging.path(), "checks.md", checks.markdown(args.edition).as_bytes())?;
     render::write(staging.path(), "checks.csv", checks.csv().as_bytes())?;
@@ -281,6 +292,9 @@ pub fn build_model(
         sources,
         charts: Vec::new(),
         series,
+        themes: Vec::new(),
+        introduction: Vec::new(),
+        edition_label: edition_label(years.current),
         alerts: checks.alerts(),
     };
     Ok((model, checks))

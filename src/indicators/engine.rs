@@ -425,6 +425,12 @@ pub fn compute(spec: &IndicatorSpec, inputs: &Inputs, geo: &Geography, years: Ye
         higher_is_better: matches!(spec.polarity, super::spec::Polarity::HigherIsBetter),
         test: format!("{:?}", spec.test()).to_lowercase(),
         objective: spec.objective.as_ref().map(|o| o.label.clone()),
+        method: method_text(spec.test()).to_string(),
+        suppression: match (spec.suppression.min_sample, spec.suppression.min_numerator) {
+            (Some(n), _) => Some(format!("estimation non publiée en dessous de {n} répondants (non pondéré)")),
+            (None, Some(k)) => Some(format!("valeur non publiée quand le numérateur est inférieur à {k}")),
+            (None, None) => None,
+        },
         map_breaks: spec
             .map
             .as_ref()
@@ -435,6 +441,24 @@ pub fn compute(spec: &IndicatorSpec, inputs: &Inputs, geo: &Geography, years: Ye
         years: [yc, yp, yb],
         rows,
     })
+}
+
+/// The statistical method of an indicator, in French, for the methodology.
+pub fn method_text(test: Test) -> &'static str {
+    match test {
+        Test::Poisson => {
+            "Intervalle de confiance à 95 % exact (Garwood) de la loi de Poisson ; évolution testée par le test exact conditionnel de comparaison de deux taux de Poisson (loi binomiale), au seuil de 5 %."
+        }
+        Test::Proportion => {
+            "Intervalle de confiance à 95 % de Wilson ; évolution testée par un test z de comparaison de deux proportions, au seuil de 5 %."
+        }
+        Test::Survey => {
+            "Estimation pondérée ; intervalle de confiance à 95 % de Wilson calculé sur la taille d'échantillon effective de Kish ; évolution testée par un test z sur deux échantillons indépendants, au seuil de 5 %."
+        }
+        Test::None => {
+            "Donnée administrative exhaustive : ni intervalle de confiance ni test ; les évolutions ne sont pas qualifiées."
+        }
+    }
 }
 
 struct Cols {

@@ -11,7 +11,7 @@ use typst::foundations::{Datetime, Dict, IntoValue, Smart};
 use typst::{World, WorldExt};
 use typst_as_lib::TypstEngine;
 use typst_layout::PagedDocument;
-use typst_pdf::{PdfOptions, Timestamp};
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 use crate::fmt::civil_from_days;
 
@@ -75,9 +75,13 @@ pub fn compile(name: &str, source: &str, inputs: Dict, epoch: i64, ident: &str) 
     let dt =
         Datetime::from_ymd_hms(y, mo as u8, d as u8, (secs / 3600) as u8, (secs / 60 % 60) as u8, (secs % 60) as u8)
             .context("invalid creation date")?;
+    // PDF/UA-1 (accessible, tagged): typst checks alt texts, headings, table headers
+    // and the document title.
+    let standards = PdfStandards::new(&[PdfStandard::Ua_1]).map_err(|e| anyhow!("PDF/UA: {}", e.message()))?;
     let options = PdfOptions {
         ident: Smart::Custom(ident.to_string()),
         timestamp: Some(Timestamp::new_utc(dt)),
+        standards,
         ..Default::default()
     };
     typst_pdf::pdf(&doc, &options)

@@ -1,0 +1,127 @@
+//! The national PDF (issue 6): sections, figures, metadata, generated and editorial text,
+//! template errors.
+
+use crate::common::{Workdir, stderr};
+
+/// Text of a PDF with all whitespace (including narrow no-break spaces) collapsed.
+fn pdf_text(bytes: &[u8]) -> String {
+    let t = pdf_extract::extract_text_from_mem(bytes).expect("PDF text");
+    let t = t
+        .split(|c: char| c.is_whitespace() || c == '\u{202f}' || c == '\u{2060}')
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    // The extractor reads typst's hyphen glyph as a soft hyphen between spaces.
+    t.replace(" \u{ad} ", "-")
+}
+
+#[test]
+fn issue6_report_has_every_section_published_figures_and_metadata() {
+    let w = Workdir::new();
+    let o = w.run(&["build"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let bytes = std::fs::read(w.path("output/2025/barometre-2025.pdf")).expect("pdf");
+    let doc = lopdf::Document::load_mem(&bytes).expect("PDF parses");
+    let pages = doc.get_pages().len();
+    assert!((15..=40).contains(&pages), "pages: {pages}");
+    let raw = String::from_utf8_lossy(&bytes);
+    assert!(raw.contains("/Lang(fr-FR)"), "document language");
+    assert!(raw.contains("pdfuaid"), "PDF/UA-1 identification");
+    assert!(
+        raw.contains("<xmp:CreateDate>2025-11-20T00:00:00+00:00</xmp:CreateDate>"),
+        "creation date from the edition"
+    );
+    assert!(raw.contains("Baromètre de l&apos;accès aux soins 2025"), "title in the metadata");
+
+    let text = pdf_text(&bytes);
+    for section in [
+        "Sommaire",
+        "Introduction et chiffres clés",
+        "Démographie médicale",
+        "Permanence des soins",
+        "Service d'accès aux soins",
+        "Renoncement aux soins",
+        "Zones rouges et missions de solidarité",
+        "Patients sans médecin traitant",
+        "Méthodologie",
+        "Annexe : les départements",
+        "Ce que disent les chiffres",
+    ] {
+        assert!(text.contains(section), "section `{section}` missing");
+    }
+    for figure in [
+        "100 019",
+        "146 pour 100 000 habitants",
+        "39 %",
+        "65 %",
+        "93 départements",
+        "151 EPCI",
+        "Hautes-Alpes (288",
+        "Mayotte (39",
+        "3e édition",
+        "20 novembre 2025",
+        "données de démonstration",
+        "hausse statistiquement significative",
+        "test exact conditionnel",
+        "Kish",
+    ] {
+        let around: Vec<String> = text
+            .match_indices(&figure[..figure.len().min(6)])
+            .take(3)
+            .map(|(i, _)| {
+                text[i..]
+                    .chars()
+                    .take(60)
+                    .map(|c| if c.is_ascii() { c.to_string() } else { format!("{c}<{:x}>", c as u32) })
+                    .collect()
+            })
+            .collect();
+        assert!(text.contains(figure), "`{figure}` missing from the PDF text; near: {around:?}");
+    }
+    // Every chart of a theme has its caption with a source line.
+    assert!(text.contains(
+        "Densité de médecins généralistes, 2025. Source : DREES/RPPS, INSEE, 2025 — données de démonstration."
+    ));
+}
+
+#[test]
+fn issue6_broken_template_names_the_template_and_line() {
+    let w = Workdir::new();
+    std::fs::create_dir_all(w.path("tpl")).expect("mkdir");
+    std::fs::write(w.path("tpl/barometre.typ"), "#let m = json(bytes(sys.inputs.data))\n= Titre\n#let x = (1, 2\n")
+        .expect("write");
+    let o = w.run(&["build", "--templates", "tpl"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("tpl/barometre.typ:3: error"), "{err}");
+    assert!(!w.path("output/2025").exists(), "no partial output");
+    // An unknown field is reported at its line too.
+    std::fs::write(w.path("tpl/barometre.typ"), "#let m = json(bytes(sys.inputs.data))\n\n#m.nothing_here\n")
+        .expect("write");
+    let err = stderr(&w.run(&["build", "--templates", "tpl"]));
+    assert!(err.contains("tpl/barometre.typ:3: error") && err.contains("nothing_here"), "{err}");
+}
+
+#[test]
+fn issue6_editorial_markdown_is_rendered_as_text_not_markup() {
+    let w = Workdir::new();
+    std::fs::create_dir_all(w.path("edito")).expect("mkdir");
+    std::fs::write(
+        w.path("edito/demographie.md"),
+        "La **démographie** médicale se *stabilise*.\n\n- #import \"evil.typ\": * ] \\ <script>alert(1)</script>\n- $x$ et @ref\n",
+    )
+    .expect("write");
+    let o = w.run(&["build", "--editorial", "edito"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = pdf_text(&std::fs::read(w.path("output/2025/barometre-2025.pdf")).expect("pdf"));
+    let i = text.find("démographie").unwrap_or(0);
+    assert!(
+        text.contains("La démographie médicale se stabilise"),
+        "editorial text: {}",
+        &text[i.saturating_sub(40)..(i + 200).min(text.len())]
+    );
+    assert!(text.contains("#import \"evil.typ\": * ] \\ <script>alert(1)</script>"), "hostile text shown as text");
+    assert!(text.contains("$x$ et @ref"), "typst syntax shown as text");
+    // The other themes keep the placeholder.
+    assert!(text.contains("Texte éditorial à rédiger"));
+}
