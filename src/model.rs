@@ -94,6 +94,8 @@ pub struct IndicatorResult {
     pub suppression: Option<String>,
     /// Map classes: `None` (not mapped), or fixed breaks (empty for quantiles).
     pub map_breaks: Option<Vec<f64>>,
+    /// Legend label of départements without a value on the map.
+    pub map_missing: Option<String>,
     /// Short source line (from the spec).
     pub source: String,
     /// Sources of the numerator and denominator with their vintage (from provenance).

@@ -9,9 +9,13 @@ fn built() -> Workdir {
     w
 }
 
+fn shared() -> &'static Workdir {
+    crate::common::shared_demo()
+}
+
 #[test]
 fn issue2_demo_build_writes_every_output_with_published_national_figures() {
-    let w = built();
+    let w = shared();
     for f in [
         "output/2025/barometre-2025.pdf",
         "output/2025/index.html",
@@ -63,7 +67,7 @@ fn issue2_demo_build_writes_every_output_with_published_national_figures() {
 
 #[test]
 fn issue2_pdf_opens_with_metadata_and_demo_mention() {
-    let w = built();
+    let w = shared();
     let bytes = std::fs::read(w.path("output/2025/barometre-2025.pdf")).expect("pdf");
     let doc = lopdf::Document::load_mem(&bytes).expect("PDF parses");
     assert!(doc.get_pages().len() >= 4, "pages: {}", doc.get_pages().len());
@@ -133,7 +137,7 @@ fn issue2_malformed_demo_file_names_file_row_and_column() {
 
 #[test]
 fn issue4_demo_edition_computes_every_indicator_with_tests_and_checks() {
-    let w = built();
+    let w = shared();
     let table = |id: &str| {
         csv_rows(
             &w.read(&format!("output/2025/tables/{id}-{}.csv", if id == "pdsa-participation" { 2024 } else { 2025 })),

@@ -26,9 +26,7 @@ fn codes_in_svg(svg: &str) -> (BTreeSet<String>, String) {
 
 #[test]
 fn issue5_maps_have_every_departement_a_legend_and_overseas_insets() {
-    let w = Workdir::new();
-    let o = w.run(&["build"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let w = crate::common::shared_demo();
     let index: Vec<Value> = serde_json::from_str(&w.read("output/2025/charts/index.json")).expect("index.json");
     let maps: Vec<&Value> = index.iter().filter(|c| c["kind"] == "carte").collect();
     for id in [
@@ -77,8 +75,7 @@ fn issue5_maps_have_every_departement_a_legend_and_overseas_insets() {
 
 #[test]
 fn issue5_every_chart_has_svg_png_csv_and_an_alt_text_from_the_data() {
-    let w = Workdir::new();
-    assert!(w.run(&["build"]).status.success());
+    let w = crate::common::shared_demo();
     let index: Vec<Value> = serde_json::from_str(&w.read("output/2025/charts/index.json")).expect("index.json");
     for id in [
         "densite-generalistes-2025-classement",

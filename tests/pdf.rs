@@ -17,9 +17,7 @@ fn pdf_text(bytes: &[u8]) -> String {
 
 #[test]
 fn issue6_report_has_every_section_published_figures_and_metadata() {
-    let w = Workdir::new();
-    let o = w.run(&["build"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let w = crate::common::shared_demo();
     let bytes = std::fs::read(w.path("output/2025/barometre-2025.pdf")).expect("pdf");
     let doc = lopdf::Document::load_mem(&bytes).expect("PDF parses");
     let pages = doc.get_pages().len();

@@ -431,6 +431,7 @@ pub fn compute(spec: &IndicatorSpec, inputs: &Inputs, geo: &Geography, years: Ye
             (None, Some(k)) => Some(format!("valeur non publiée quand le numérateur est inférieur à {k}")),
             (None, None) => None,
         },
+        map_missing: spec.map.as_ref().and_then(|m| m.missing.clone()),
         map_breaks: spec
             .map
             .as_ref()

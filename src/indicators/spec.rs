@@ -122,6 +122,9 @@ pub struct MapStyle {
     pub classes: MapClasses,
     #[serde(default)]
     pub breaks: Vec<f64>,
+    /// Legend label of départements without a value (default: "données non disponibles").
+    #[serde(default)]
+    pub missing: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]

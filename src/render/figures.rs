@@ -73,7 +73,9 @@ fn map_figure(spec: &MapSpec, alt: String, geom: &MapGeometry) -> Result<Figure>
 
 /// The legend entry of missing data: withheld estimates are named as such.
 fn missing_label(ind: &IndicatorResult) -> String {
-    if ind.departements().any(|r| r.withheld.is_some()) {
+    if let Some(label) = &ind.map_missing {
+        label.clone()
+    } else if ind.departements().any(|r| r.withheld.is_some()) {
         "données non disponibles ou non publiées (effectif insuffisant)".into()
     } else {
         "données non disponibles".into()

@@ -195,6 +195,7 @@ impl Classes {
         let mut labels = Vec::with_capacity(n + 1);
         for i in 0..=n {
             labels.push(match (i.checked_sub(1).map(|j| breaks[j]), breaks.get(i)) {
+                (None, Some(hi)) if *hi == 1.0 && decimals == 0 => "aucun (0)".to_string(),
                 (None, Some(hi)) => format!("moins de {}", format(*hi, decimals)),
                 (Some(lo), Some(hi)) => format!("de {} à moins de {}", format(lo, decimals), format(*hi, decimals)),
                 (Some(lo), None) => format!("{} ou plus", format(lo, decimals)),

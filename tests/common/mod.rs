@@ -47,6 +47,17 @@ impl Workdir {
     }
 }
 
+/// One demo edition built once and shared by the tests that only read its outputs.
+pub fn shared_demo() -> &'static Workdir {
+    static DEMO: std::sync::OnceLock<Workdir> = std::sync::OnceLock::new();
+    DEMO.get_or_init(|| {
+        let w = Workdir::new();
+        let o = w.run(&["build"]);
+        assert!(o.status.success(), "demo build failed: {}", stderr(&o));
+        w
+    })
+}
+
 pub fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
