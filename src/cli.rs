@@ -23,6 +23,9 @@ pub enum Command {
     Fetch(FetchArgs),
     /// Write `sources.toml` and the documented analyst templates (CSV and XLSX) to fill in.
     InitTemplates(InitTemplatesArgs),
+    /// Print a département's figures beside its région and France, against the previous
+    /// edition (the numbers of its fiche).
+    Compare(CompareArgs),
     /// Regenerate the synthetic demo dataset (`fixtures/demo/`), byte-identically.
     Demo(DemoArgs),
 }
@@ -80,28 +83,11 @@ pub struct InitTemplatesArgs {
 
 #[derive(Debug, Args)]
 pub struct BuildArgs {
-    /// Input data: `demo` (the embedded demo edition), `cache` (files downloaded by
-    /// `fetch`), a cache directory, or a directory of canonical files laid out like
-    /// `fixtures/demo/` with its `provenance.toml`.
-    #[arg(long, default_value = "demo")]
-    pub data: String,
     #[command(flatten)]
-    pub cache: CacheArgs,
-    /// Edition year.
-    #[arg(long, default_value_t = 2025)]
-    pub edition: i32,
-    /// Year of the previous edition, the comparison point.
-    #[arg(long, default_value_t = 2023)]
-    pub previous: i32,
-    /// Baseline year.
-    #[arg(long, default_value_t = 2020)]
-    pub baseline: i32,
+    pub edition: EditionArgs,
     /// Output root; the edition is written to `<output>/<edition>/`.
     #[arg(long, default_value = "output")]
     pub output: PathBuf,
-    /// Directory of indicator specs (default: the embedded `indicators/`).
-    #[arg(long)]
-    pub indicators: Option<PathBuf>,
     /// Directory of templates overriding the embedded `report-templates/`.
     #[arg(long)]
     pub templates: Option<PathBuf>,
@@ -110,6 +96,30 @@ pub struct BuildArgs {
     /// `sans-medecin-traitant.md`); missing files show a placeholder.
     #[arg(long)]
     pub editorial: Option<PathBuf>,
+}
+
+/// Which data and which edition: shared by `build` and `compare`.
+#[derive(Debug, Args)]
+pub struct EditionArgs {
+    /// Input data: `demo` (the embedded demo edition), `cache` (files downloaded by
+    /// `fetch`), a cache directory, or a directory of canonical files laid out like
+    /// `fixtures/demo/` with its `provenance.toml`.
+    #[arg(long, default_value = "demo")]
+    pub data: String,
+    #[command(flatten)]
+    pub cache: CacheArgs,
+    /// Edition year.
+    #[arg(long = "edition", default_value_t = 2025)]
+    pub year: i32,
+    /// Year of the previous edition, the comparison point.
+    #[arg(long, default_value_t = 2023)]
+    pub previous: i32,
+    /// Baseline year.
+    #[arg(long, default_value_t = 2020)]
+    pub baseline: i32,
+    /// Directory of indicator specs (default: the embedded `indicators/`).
+    #[arg(long)]
+    pub indicators: Option<PathBuf>,
     /// Values published in the previous edition (`indicateur,code,valeur`, CSV or XLSX):
     /// kept beside the restated values so that revisions are told apart from change.
     #[arg(long)]
@@ -118,6 +128,25 @@ pub struct BuildArgs {
     /// Defaults to `SOURCE_DATE_EPOCH` if set, else to the edition's publication date.
     #[arg(long)]
     pub as_of: Option<String>,
+}
+
+/// Output format of `compare`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompareFormat {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The département: its code ("23", "2A", "971") or its name ("Creuse", "creuse").
+    pub territory: String,
+    #[command(flatten)]
+    pub edition: EditionArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CompareFormat::Table)]
+    pub format: CompareFormat,
 }
 
 #[derive(Debug, Args)]

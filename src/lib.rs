@@ -31,6 +31,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Build(args) => cmd::build::run(args),
         Command::Fetch(args) => cmd::fetch::run(args),
         Command::InitTemplates(args) => cmd::init_templates::run(args),
+        Command::Compare(args) => cmd::compare::run(args),
         Command::Demo(args) => cmd::demo::run(args),
     }
 }

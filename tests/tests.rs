@@ -3,6 +3,7 @@
 mod common;
 
 mod build;
+mod downloads;
 mod fetch;
 mod figures;
 mod indicators;

@@ -5,7 +5,7 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 
 use crate::checks::{Checks, Severity};
-use crate::cli::BuildArgs;
+use crate::cli::{BuildArgs, EditionArgs};
 use crate::fmt;
 use crate::geo::Geography;
 use crate::indicators::{self, Inputs, Years};
@@ -28,21 +28,10 @@ fn edition_label(year: i32) -> String {
 const EDITION_DATES: [(i32, (u32, u32)); 3] = [(2020, (12, 1)), (2023, (11, 1)), (2025, (11, 20))];
 
 pub fn run(args: &BuildArgs) -> Result<()> {
-    let years = Years { current: args.edition, previous: args.previous, baseline: args.baseline };
-    if !(years.baseline < years.previous && years.previous < years.current) {
-        bail!(
-            "expected baseline < previous < edition, got {} < {} < {}",
-            years.baseline,
-            years.previous,
-            years.current
-        );
-    }
-    let epoch = epoch(args)?;
-    let src = DataSource::from_arg(&args.data, &args.cache.cache_dir());
-    let (mut model, checks) =
-        build_model(&src, years, epoch, args.indicators.as_deref(), args.previous_published.as_deref())?;
+    let (mut model, checks, src) = model_for(&args.edition)?;
+    let epoch = epoch(&args.edition)?;
 
-    let target = args.output.join(args.edition.to_string());
+    let target = args.output.join(args.edition.year.to_string());
     let staging = Staging::new(&target)?;
     let geometry = map_geometry(&src)?;
     for figure in figures::maps(&model, &geometry)? {
@@ -74,12 +63,17 @@ pub fn run(args: &BuildArgs) -> Result<()> {
     model.themes = crate::commentary::themes(&model, args.editorial.as_deref())?;
     model.introduction = crate::commentary::editorial(args.editorial.as_deref(), "introduction")?.0;
     write_provenance(&src, &model, staging.path())?;
-    render::write(staging.path(), "checks.md", checks.markdown(args.edition).as_bytes())?;
+    render::write(staging.path(), "checks.md", checks.markdown(args.edition.year).as_bytes())?;
     render::write(staging.path(), "checks.csv", checks.csv().as_bytes())?;
     let cx = RenderContext { model: &model, out: staging.path(), templates: args.templates.as_deref(), epoch };
     render::render_all(&cx)?;
     staging.commit()?;
-    eprintln!("built edition {} in {} ({} alert(s) in checks.md)", args.edition, target.display(), checks.alerts());
+    eprintln!(
+        "built edition {} in {} ({} alert(s) in checks.md)",
+        args.edition.year,
+        target.display(),
+        checks.alerts()
+    );
     Ok(())
 }
 
@@ -95,6 +89,24 @@ fn map_geometry(src: &DataSource) -> Result<MapGeometry> {
         ));
     }
     Ok(MapGeometry::embedded().clone())
+}
+
+/// The report model of an edition (without figures), its checks and its data source.
+pub fn model_for(args: &EditionArgs) -> Result<(ReportModel, Checks, DataSource)> {
+    let years = Years { current: args.year, previous: args.previous, baseline: args.baseline };
+    if !(years.baseline < years.previous && years.previous < years.current) {
+        bail!(
+            "expected baseline < previous < edition, got {} < {} < {}",
+            years.baseline,
+            years.previous,
+            years.current
+        );
+    }
+    let epoch = epoch(args)?;
+    let src = DataSource::from_arg(&args.data, &args.cache.cache_dir());
+    let (model, checks) =
+        build_model(&src, years, epoch, args.indicators.as_deref(), args.previous_published.as_deref())?;
+    Ok((model, checks, src))
 }
 
 /// Copies the provenance of the inputs into the edition: the fetch manifest, or the data
@@ -335,7 +347,7 @@ fn apply_published(r: &mut IndicatorResult, published: &[(String, String, f64)])
 
 /// The creation time of the outputs: `--as-of`, else `SOURCE_DATE_EPOCH`, else the
 /// edition's publication date. Never the clock.
-fn epoch(args: &BuildArgs) -> Result<i64> {
+fn epoch(args: &EditionArgs) -> Result<i64> {
     if let Some(date) = &args.as_of {
         return parse_date(date).with_context(|| format!("invalid --as-of `{date}`: expected YYYY-MM-DD"));
     }
@@ -345,8 +357,8 @@ fn epoch(args: &BuildArgs) -> Result<i64> {
             .parse()
             .with_context(|| format!("invalid SOURCE_DATE_EPOCH `{s}`: expected seconds since 1970"));
     }
-    let (m, d) = EDITION_DATES.iter().find(|(y, _)| *y == args.edition).map(|(_, md)| *md).unwrap_or((12, 31));
-    parse_date(&format!("{}-{m:02}-{d:02}", args.edition))
+    let (m, d) = EDITION_DATES.iter().find(|(y, _)| *y == args.year).map(|(_, md)| *md).unwrap_or((12, 31));
+    parse_date(&format!("{}-{m:02}-{d:02}", args.year))
 }
 
 fn parse_date(s: &str) -> Result<i64> {

@@ -1,6 +1,7 @@
 //! One module per subcommand, each with `run(args) -> Result<()>`.
 
 pub mod build;
+pub mod compare;
 pub mod demo;
 pub mod fetch;
 pub mod init_templates;

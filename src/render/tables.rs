@@ -1,11 +1,15 @@
-//! Downloadable tables: one CSV per indicator (UTF-8, `,`), one row per département,
-//! région and France, with the source, data year and vintage on every row.
+//! Downloadable tables for journalists, from the report model: for every indicator one
+//! table (départements, régions, France) and one wide table of départements, each as CSV
+//! (UTF-8, `,`), CSV for French Excel (`;`, decimal comma, BOM), JSON and XLSX (with a
+//! sheet documenting the columns and sources). Codes are text; the data year, source
+//! and vintage are in every file.
 
 use std::fmt::Write as _;
 
 use anyhow::Result;
+use rust_xlsxwriter::{Format, Workbook};
 
-use crate::model::{IndicatorResult, ReportModel, Row};
+use crate::model::{IndicatorResult, LevelName, ReportModel, Row};
 
 use super::{RenderContext, Renderer, write};
 
@@ -18,19 +22,112 @@ impl Renderer for Tables {
 
     fn render(&self, cx: &RenderContext) -> Result<()> {
         let m = cx.model;
+        let mut tables = Vec::new();
         for ind in &m.indicators {
-            write(cx.out, &format!("tables/{}", file_name(ind)), indicator_csv(m, ind).as_bytes())?;
+            tables.push(indicator_table(m, ind));
         }
-        write(cx.out, "tables/LISEZMOI.md", readme(m).as_bytes())?;
+        tables.push(wide_table(m));
+        for t in &tables {
+            write(cx.out, &format!("tables/{}.csv", t.name), t.csv(',', false).as_bytes())?;
+            write(cx.out, &format!("tables/excel/{}.csv", t.name), t.csv(';', true).as_bytes())?;
+            write(cx.out, &format!("tables/{}.json", t.name), t.json(m)?.as_bytes())?;
+        }
+        write(cx.out, &format!("tables/barometre-{}.xlsx", m.edition.year), &xlsx(m, &tables)?)?;
+        write(cx.out, "tables/LISEZMOI.md", readme(m, &tables).as_bytes())?;
         Ok(())
     }
 }
 
-pub fn file_name(ind: &IndicatorResult) -> String {
-    format!("{}-{}.csv", ind.id, ind.years[0])
+/// A cell: text (codes stay text) or a number with its decimals.
+#[derive(Debug, Clone)]
+pub enum Cell {
+    Text(String),
+    Num(Option<f64>, usize),
 }
 
-/// Header of an indicator table; documented in `LISEZMOI.md`.
+/// A documented table.
+pub struct Table {
+    /// File stem: `densite-generalistes-2025`, `barometre-2025-departements`.
+    pub name: String,
+    pub title: String,
+    pub columns: Vec<(String, String)>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    /// CSV; `excel` gives French Excel's dialect: decimal comma and a BOM.
+    pub fn csv(&self, sep: char, excel: bool) -> String {
+        let mut out = String::new();
+        if excel {
+            out.push('\u{feff}');
+        }
+        let quote = |s: &str| {
+            if s.contains([sep, '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+        };
+        let header: Vec<String> = self.columns.iter().map(|(n, _)| quote(n)).collect();
+        out.push_str(&header.join(&sep.to_string()));
+        out.push_str(if excel { "\r\n" } else { "\n" });
+        for row in &self.rows {
+            let cells: Vec<String> = row
+                .iter()
+                .map(|c| match c {
+                    Cell::Text(s) => quote(s),
+                    Cell::Num(None, _) => String::new(),
+                    Cell::Num(Some(v), d) => {
+                        let s = format!("{v:.d$}");
+                        if excel { s.replace('.', ",") } else { s }
+                    }
+                })
+                .collect();
+            out.push_str(&cells.join(&sep.to_string()));
+            out.push_str(if excel { "\r\n" } else { "\n" });
+        }
+        out
+    }
+
+    /// JSON: `{ "titre", "colonnes": [{nom, description}], "lignes": [{col: value}] }`.
+    pub fn json(&self, m: &ReportModel) -> Result<String> {
+        let rows: Vec<serde_json::Value> = self
+            .rows
+            .iter()
+            .map(|r| {
+                let mut o = serde_json::Map::new();
+                for ((name, _), c) in self.columns.iter().zip(r) {
+                    let v = match c {
+                        Cell::Text(s) => serde_json::Value::String(s.clone()),
+                        Cell::Num(None, _) => serde_json::Value::Null,
+                        Cell::Num(Some(v), d) => {
+                            let p = 10f64.powi(*d as i32);
+                            serde_json::json!((v * p).round() / p)
+                        }
+                    };
+                    o.insert(name.clone(), v);
+                }
+                serde_json::Value::Object(o)
+            })
+            .collect();
+        let cols: Vec<serde_json::Value> =
+            self.columns.iter().map(|(n, d)| serde_json::json!({ "nom": n, "description": d })).collect();
+        Ok(serde_json::to_string_pretty(&serde_json::json!({
+            "titre": self.title,
+            "edition": m.edition.year,
+            "donnees_demo": m.demo,
+            "millesime": m.vintage,
+            "colonnes": cols,
+            "lignes": rows,
+        }))?)
+    }
+}
+
+fn level_name(l: LevelName) -> &'static str {
+    match l {
+        LevelName::France => "france",
+        LevelName::Region => "region",
+        LevelName::Departement => "departement",
+    }
+}
+
+/// Header of an indicator table, documented in `LISEZMOI.md` and the XLSX.
 pub fn columns(ind: &IndicatorResult) -> Vec<(String, String)> {
     let [_, p, b] = ind.years;
     let c = |n: &str, d: &str| (n.to_string(), d.to_string());
@@ -43,7 +140,7 @@ pub fn columns(ind: &IndicatorResult) -> Vec<(String, String)> {
         c("valeur", &format!("{} ({})", ind.title, ind.unit)),
         c("numerateur", "numérateur (somme pour les régions et la France)"),
         c("denominateur", "dénominateur (somme pour les régions et la France)"),
-        c(&format!("valeur_{p}"), &format!("valeur en {p} (édition précédente)")),
+        c(&format!("valeur_{p}"), &format!("valeur en {p} (année de comparaison)")),
         c(&format!("evolution_depuis_{p}"), &format!("évolution absolue depuis {p}")),
         c(&format!("evolution_pct_depuis_{p}"), &format!("évolution relative depuis {p}, en %")),
         c(&format!("valeur_{b}"), &format!("valeur en {b} (année de référence)")),
@@ -75,74 +172,214 @@ pub fn columns(ind: &IndicatorResult) -> Vec<(String, String)> {
     ]
 }
 
-fn num(x: Option<f64>, decimals: usize) -> String {
-    x.map(|v| format!("{v:.decimals$}")).unwrap_or_default()
-}
-
-fn quote(s: &str) -> String {
-    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
-}
-
-pub fn indicator_csv(m: &ReportModel, ind: &IndicatorResult) -> String {
-    let header: Vec<String> = columns(ind).into_iter().map(|(n, _)| n).collect();
-    let mut out = header.join(",");
-    out.push('\n');
+pub fn indicator_table(m: &ReportModel, ind: &IndicatorResult) -> Table {
     // Rates keep two more decimals than displayed, so users can re-round.
     let d = ind.decimals as usize + if ind.is_count { 0 } else { 2 };
     let source = if ind.provenance.is_empty() { &ind.source } else { &ind.provenance };
-    for r in &ind.rows {
-        let Row { cur, prev, base, .. } = r;
-        let fields = [
-            serde_json::to_value(r.level).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
-            r.code.clone(),
-            quote(&r.name),
-            r.region.clone().unwrap_or_default(),
-            ind.years[0].to_string(),
-            num(cur.as_ref().map(|v| v.value), d),
-            num(cur.as_ref().map(|v| v.num), 0),
-            num(cur.as_ref().and_then(|v| v.den), 0),
-            num(prev.as_ref().map(|v| v.value), d),
-            num(r.delta_prev_abs, d),
-            num(r.delta_prev_pct, 2),
-            num(base.as_ref().map(|v| v.value), d),
-            num(r.delta_base_abs, d),
-            num(r.delta_base_pct, 2),
-            r.change_prev.clone().unwrap_or_default(),
-            r.p_value_prev.map(|p| format!("{p:.6}")).unwrap_or_default(),
-            num(cur.as_ref().and_then(|v| v.ci_low), d),
-            num(cur.as_ref().and_then(|v| v.ci_high), d),
-            num(r.vs_france, d),
-            num(r.vs_region, d),
-            r.rank.map(|x| x.to_string()).unwrap_or_default(),
-            r.quintile.map(|x| x.to_string()).unwrap_or_default(),
-            quote(&r.flags.join("|")),
-            quote(r.withheld.as_deref().unwrap_or("")),
-            cur.as_ref().and_then(|v| v.n).map(|n| n.to_string()).unwrap_or_default(),
-            num(r.published_prev, d),
-            num(r.revision_prev, d),
-            num(r.objective_pct, 4),
-            quote(source),
-            quote(&m.vintage),
-            if m.demo { "oui" } else { "non" }.to_string(),
-        ];
-        let _ = writeln!(out, "{}", fields.join(","));
+    let t = |s: &str| Cell::Text(s.to_string());
+    let rows = ind
+        .rows
+        .iter()
+        .map(|r: &Row| {
+            let (cur, prev, base) = (&r.cur, &r.prev, &r.base);
+            vec![
+                t(level_name(r.level)),
+                t(&r.code),
+                t(&r.name),
+                t(r.region.as_deref().unwrap_or("")),
+                Cell::Num(Some(f64::from(ind.years[0])), 0),
+                Cell::Num(cur.as_ref().map(|v| v.value), d),
+                Cell::Num(cur.as_ref().map(|v| v.num), 0),
+                Cell::Num(cur.as_ref().and_then(|v| v.den), 0),
+                Cell::Num(prev.as_ref().map(|v| v.value), d),
+                Cell::Num(r.delta_prev_abs, d),
+                Cell::Num(r.delta_prev_pct, 2),
+                Cell::Num(base.as_ref().map(|v| v.value), d),
+                Cell::Num(r.delta_base_abs, d),
+                Cell::Num(r.delta_base_pct, 2),
+                t(r.change_prev.as_deref().unwrap_or("")),
+                Cell::Num(r.p_value_prev, 6),
+                Cell::Num(cur.as_ref().and_then(|v| v.ci_low), d),
+                Cell::Num(cur.as_ref().and_then(|v| v.ci_high), d),
+                Cell::Num(r.vs_france, d),
+                Cell::Num(r.vs_region, d),
+                Cell::Num(r.rank.map(f64::from), 0),
+                Cell::Num(r.quintile.map(f64::from), 0),
+                t(&r.flags.join("|")),
+                t(r.withheld.as_deref().unwrap_or("")),
+                Cell::Num(cur.as_ref().and_then(|v| v.n).map(|n| n as f64), 0),
+                Cell::Num(r.published_prev, d),
+                Cell::Num(r.revision_prev, d),
+                Cell::Num(r.objective_pct, 4),
+                t(source),
+                t(&m.vintage),
+                t(if m.demo { "oui" } else { "non" }),
+            ]
+        })
+        .collect();
+    Table {
+        name: format!("{}-{}", ind.id, ind.years[0]),
+        title: format!("{} ({}), {}", ind.title, ind.unit, ind.years[0]),
+        columns: columns(ind),
+        rows,
     }
-    out
 }
 
-fn readme(m: &ReportModel) -> String {
+/// One row per département, four columns per indicator: value, comparison value, change
+/// and its significance.
+pub fn wide_table(m: &ReportModel) -> Table {
+    let geo = crate::geo::Geography::get();
+    let mut columns = vec![
+        ("code_departement".to_string(), "code du département (texte)".to_string()),
+        ("departement".to_string(), "nom du département".to_string()),
+        ("code_region".to_string(), "code de la région".to_string()),
+        ("region".to_string(), "nom de la région".to_string()),
+    ];
+    for ind in &m.indicators {
+        let [y, p, _] = ind.years;
+        let id = ind.id.replace('-', "_");
+        columns.push((format!("{id}_{y}"), format!("{} ({}), {y} — source : {}", ind.title, ind.unit, ind.source)));
+        columns.push((format!("{id}_{p}"), format!("{} en {p}", ind.short_label)));
+        columns.push((format!("{id}_evolution_{p}_{y}"), format!("{} : évolution absolue {p}-{y}", ind.short_label)));
+        columns.push((
+            format!("{id}_significativite"),
+            format!("{} : hausse/baisse significative ou stable (test)", ind.short_label),
+        ));
+    }
+    columns.push(("sources".to_string(), "sources et années des données".to_string()));
+    columns.push(("millesime".to_string(), "millésime des données".to_string()));
+    columns.push(("donnees_demo".to_string(), "oui si données de démonstration synthétiques".to_string()));
+    let sources: Vec<String> =
+        m.indicators.iter().map(|i| format!("{} : {}, {}", i.id, i.source, i.years[0])).collect();
+    let sources = sources.join(" ; ");
+    let mut rows = Vec::new();
+    for d in &geo.departements {
+        let region = geo.region(&d.region).map(|r| r.name.clone()).unwrap_or_default();
+        let mut row = vec![
+            Cell::Text(d.code.clone()),
+            Cell::Text(d.name.clone()),
+            Cell::Text(d.region.clone()),
+            Cell::Text(region),
+        ];
+        for ind in &m.indicators {
+            let dec = ind.decimals as usize + if ind.is_count { 0 } else { 1 };
+            let r = ind.departements().find(|r| r.code == d.code);
+            row.push(Cell::Num(r.and_then(|r| r.cur.as_ref()).map(|v| v.value), dec));
+            row.push(Cell::Num(r.and_then(|r| r.prev.as_ref()).map(|v| v.value), dec));
+            row.push(Cell::Num(r.and_then(|r| r.delta_prev_abs), dec));
+            row.push(Cell::Text(
+                r.and_then(|r| r.change_prev.clone().or_else(|| r.withheld.clone())).unwrap_or_default(),
+            ));
+        }
+        row.push(Cell::Text(sources.clone()));
+        row.push(Cell::Text(m.vintage.clone()));
+        row.push(Cell::Text(if m.demo { "oui" } else { "non" }.into()));
+        rows.push(row);
+    }
+    Table {
+        name: format!("barometre-{}-departements", m.edition.year),
+        title: format!("Baromètre {} : tous les indicateurs par département", m.edition.year),
+        columns,
+        rows,
+    }
+}
+
+/// One workbook: the wide table first, one sheet per indicator, the documentation of
+/// every column and the sources.
+fn xlsx(m: &ReportModel, tables: &[Table]) -> Result<Vec<u8>> {
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold().set_text_wrap();
+    let mut order: Vec<&Table> = tables.iter().filter(|t| t.name.ends_with("-departements")).collect();
+    order.extend(tables.iter().filter(|t| !t.name.ends_with("-departements")));
+    for (k, t) in order.iter().enumerate() {
+        let sheet_name = if k == 0 { "Départements".to_string() } else { sheet_name(&t.name, k) };
+        let ws = wb.add_worksheet().set_name(&sheet_name)?;
+        for (j, (name, _)) in t.columns.iter().enumerate() {
+            ws.write_string_with_format(0, j as u16, name, &bold)?;
+            ws.set_column_width(j as u16, if j < 4 { 16 } else { 14 })?;
+        }
+        for (i, row) in t.rows.iter().enumerate() {
+            for (j, c) in row.iter().enumerate() {
+                let (r, col) = (i as u32 + 1, j as u16);
+                match c {
+                    Cell::Text(s) => {
+                        ws.write_string(r, col, s)?;
+                    }
+                    Cell::Num(Some(v), d) => {
+                        let p = 10f64.powi(*d as i32);
+                        ws.write_number(r, col, (v * p).round() / p)?;
+                    }
+                    Cell::Num(None, _) => {}
+                }
+            }
+        }
+        ws.set_freeze_panes(1, 2)?;
+        ws.autofilter(0, 0, t.rows.len() as u32, t.columns.len().saturating_sub(1) as u16)?;
+    }
+    let doc = wb.add_worksheet().set_name("Colonnes")?;
+    for (j, h) in ["feuille", "colonne", "contenu"].iter().enumerate() {
+        doc.write_string_with_format(0, j as u16, *h, &bold)?;
+    }
+    let mut r = 1;
+    for (k, t) in order.iter().enumerate() {
+        let sheet = if k == 0 { "Départements".to_string() } else { sheet_name(&t.name, k) };
+        for (name, desc) in &t.columns {
+            doc.write_string(r, 0, &sheet)?;
+            doc.write_string(r, 1, name)?;
+            doc.write_string(r, 2, desc)?;
+            r += 1;
+        }
+    }
+    doc.set_column_width(0, 24)?;
+    doc.set_column_width(1, 40)?;
+    doc.set_column_width(2, 100)?;
+    let src = wb.add_worksheet().set_name("Sources")?;
+    src.write_string_with_format(0, 0, format!("Baromètre de l'accès aux soins {}", m.edition.year), &bold)?;
+    let mut r = 1;
+    if let Some(n) = &m.demo_notice {
+        src.write_string_with_format(r, 0, n, &bold)?;
+        r += 1;
+    }
+    src.write_string(r, 0, format!("Millésime des données : {}", m.vintage))?;
+    r += 2;
+    for s in &m.sources {
+        let years: Vec<String> = s.years.iter().map(|y| y.to_string()).collect();
+        src.write_string(
+            r,
+            0,
+            format!("{} : {} (années {} ; millésime {})", s.file, s.source, years.join(", "), s.vintage),
+        )?;
+        r += 1;
+    }
+    src.set_column_width(0, 140)?;
+    Ok(wb.save_to_buffer()?)
+}
+
+/// Sheet names are at most 31 characters and unique.
+fn sheet_name(name: &str, k: usize) -> String {
+    let s: String = name.chars().take(27).collect();
+    format!("{s}-{k}")
+}
+
+fn readme(m: &ReportModel, tables: &[Table]) -> String {
     let mut s = format!("# Tables du baromètre {}\n\n", m.edition.year);
     if let Some(n) = &m.demo_notice {
         let _ = writeln!(s, "**{n}**\n");
     }
-    s.push_str("Fichiers CSV en UTF-8, séparateur virgule, point décimal, une ligne par territoire.\n");
-    s.push_str(
-        "Les régions et la France sont calculées comme rapports de sommes, jamais comme moyennes des départements.\n\n",
+    s.push_str("Chaque table existe en quatre formats :\n\n");
+    s.push_str("- `NOM.csv` : UTF-8, séparateur virgule, point décimal ;\n");
+    s.push_str("- `excel/NOM.csv` : pour Excel en français, séparateur point-virgule, virgule décimale, avec BOM ;\n");
+    s.push_str("- `NOM.json` : colonnes documentées et lignes ;\n");
+    let _ = writeln!(
+        s,
+        "- `barometre-{}.xlsx` : toutes les tables, une feuille par table, et les feuilles « Colonnes » et « Sources ».\n",
+        m.edition.year
     );
-    for ind in &m.indicators {
-        let _ = writeln!(s, "## {} — `{}`\n\n{}\n", ind.title, file_name(ind), ind.definition);
+    s.push_str("Les codes géographiques sont du texte (« 01 », « 2A », « 971 »). Les régions et la France sont calculées comme rapports de sommes, jamais comme moyennes des départements.\n\n");
+    for t in tables {
+        let _ = writeln!(s, "## `{}` — {}\n", t.name, t.title);
         s.push_str("| colonne | contenu |\n|---|---|\n");
-        for (n, d) in columns(ind) {
+        for (n, d) in &t.columns {
             let _ = writeln!(s, "| `{n}` | {d} |");
         }
         s.push('\n');
