@@ -131,6 +131,13 @@ impl Geography {
         &self.regions
     }
 
+    /// The département whose name matches, ignoring case, accents, hyphens and
+    /// apostrophes ("cotes d'armor" → 22).
+    pub fn dept_by_name(&self, name: &str) -> Option<&Departement> {
+        let want = crate::formats::fold(name);
+        (!want.is_empty()).then(|| self.departements.iter().find(|d| crate::formats::fold(&d.name) == want)).flatten()
+    }
+
     /// Normalises a département code as written in source files to the canonical code,
     /// or says what was expected.
     ///
@@ -186,6 +193,14 @@ mod tests {
         assert_eq!(geo.departements.iter().filter(|d| d.zone == Zone::Drom).count(), 5);
         assert_eq!(geo.departement("2A").map(|d| d.name.as_str()), Some("Corse-du-Sud"));
         assert_eq!(geo.epci.len(), 1255);
+    }
+
+    #[test]
+    fn finds_departements_by_name() {
+        let geo = Geography::get();
+        assert_eq!(geo.dept_by_name("cotes d'armor").map(|d| d.code.as_str()), Some("22"));
+        assert_eq!(geo.dept_by_name("CREUSE").map(|d| d.code.as_str()), Some("23"));
+        assert!(geo.dept_by_name("Atlantide").is_none());
     }
 
     #[test]

@@ -82,6 +82,8 @@ impl<'a> Checker<'a> {
         let v = Self::cell(row, col);
         match geo.normalize_dept(v) {
             Ok(code) => Some(code),
+            // Some files give the name only ("Ain"), or "name - code".
+            Err(_) if geo.dept_by_name(v).is_some() => geo.dept_by_name(v).map(|d| d.code.clone()),
             Err(why) => {
                 self.problem(Some(row), Some(col), Some(v), why);
                 None

@@ -33,7 +33,7 @@ pub fn resolve(geo: &Geography, input: &str) -> Result<String> {
         return Ok(code);
     }
     let want = fold(input);
-    if let Some(d) = geo.departements.iter().find(|d| fold(&d.name) == want) {
+    if let Some(d) = geo.dept_by_name(input) {
         return Ok(d.code.clone());
     }
     let close: Vec<String> = geo

@@ -88,8 +88,11 @@ fn rows(table: &RawTable, geo: &Geography) -> Result<Vec<GpRow>> {
             continue;
         }
         let label = cell(cd);
-        if label.is_empty() || fold(label).contains("ensemble") || label.starts_with("000") {
-            continue; // France or région rows
+        let f = fold(label);
+        let aggregate =
+            ["ensemble", "france", "etranger", "inconnu", "non_renseign", "hors_"].iter().any(|w| f.contains(w));
+        if label.is_empty() || aggregate || label.starts_with("000") || label.starts_with("999") {
+            continue; // France, région, abroad or unknown rows
         }
         if let Some(code) = c.dept(row, cd, geo) {
             candidates.entry(code).or_default().push(row);
