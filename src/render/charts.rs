@@ -126,6 +126,47 @@ fn fmt_value(ind: &IndicatorResult, x: f64) -> String {
     if ind.percent { fmt::pct(x, ind.decimals as usize) } else { fmt::number(x, ind.decimals as usize) }
 }
 
+/// A chart with one row per named category (top to bottom in the order of `names`) and
+/// a numeric x axis: the frame of the bar, dumbbell and interval charts.
+type RowChart<'a> = ChartContext<
+    'a,
+    SVGBackend<'a>,
+    Cartesian2d<
+        plotters::coord::types::RangedCoordf64,
+        plotters::coord::ranged1d::SegmentedCoord<plotters::coord::types::RangedCoordusize>,
+    >,
+>;
+
+fn row_chart<'a>(
+    area: &DrawingArea<SVGBackend<'a>, plotters::coord::Shift>,
+    x: std::ops::Range<f64>,
+    names: &[String],
+    label_width: u32,
+    font_size: u32,
+) -> Result<RowChart<'a>> {
+    let m = names.len().max(1);
+    let mut chart = ChartBuilder::on(area)
+        .x_label_area_size(24)
+        .y_label_area_size(label_width)
+        .build_cartesian_2d(x, (0..m).into_segmented())
+        .map_err(e)?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(GRID)
+        .y_labels(m)
+        .y_label_formatter(&|v| match v {
+            SegmentValue::CenterOf(i) => m.checked_sub(1 + *i).and_then(|j| names.get(j)).cloned().unwrap_or_default(),
+            _ => String::new(),
+        })
+        .x_label_formatter(&|x| fmt::number(*x, 0))
+        .label_style((FONT, font_size))
+        .draw()
+        .map_err(e)?;
+    Ok(chart)
+}
+
 /// Ranked bars of every département, the national value as a line, values under the
 /// threshold highlighted.
 pub fn ranking(ind: &IndicatorResult, source_line: &str, threshold: Option<f64>) -> Result<Figure> {
@@ -235,27 +276,7 @@ pub fn top_bottom(ind: &IndicatorResult, n: usize, source_line: &str) -> Result<
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
         let area = frame(&root, &title, &ind.unit, source_line)?;
         let names: Vec<String> = rows.iter().map(|(r, _)| format!("{} ({})", r.name, r.code)).collect();
-        let mut chart = ChartBuilder::on(&area)
-            .x_label_area_size(24)
-            .y_label_area_size(230)
-            .build_cartesian_2d(0f64..max, (0..m).into_segmented())
-            .map_err(e)?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(GRID)
-            .y_labels(m)
-            .y_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) => {
-                    m.checked_sub(1 + *i).and_then(|j| names.get(j)).cloned().unwrap_or_default()
-                }
-                _ => String::new(),
-            })
-            .x_label_formatter(&|x| fmt::number(*x, 0))
-            .label_style((FONT, 12))
-            .draw()
-            .map_err(e)?;
+        let mut chart = row_chart(&area, 0f64..max, &names, 230, 12)?;
         chart
             .draw_series(rows.iter().enumerate().map(|(i, (_, v))| {
                 let color = if i < n { BLUE } else { ORANGE };
@@ -334,27 +355,7 @@ pub fn dumbbell(ind: &IndicatorResult, source_line: &str) -> Result<Figure> {
         let subtitle = format!("{} ; point clair : {prev}, point foncé : {cur}", ind.unit);
         let area = frame(&root, &title, &subtitle, source_line)?;
         let names: Vec<String> = rows.iter().map(|(r, _, _)| format!("{} ({})", r.name, r.code)).collect();
-        let mut chart = ChartBuilder::on(&area)
-            .x_label_area_size(24)
-            .y_label_area_size(200)
-            .build_cartesian_2d(min..max, (0..m).into_segmented())
-            .map_err(e)?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(GRID)
-            .y_labels(m)
-            .y_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) => {
-                    m.checked_sub(1 + *i).and_then(|j| names.get(j)).cloned().unwrap_or_default()
-                }
-                _ => String::new(),
-            })
-            .x_label_formatter(&|x| fmt::number(*x, 0))
-            .label_style((FONT, 10))
-            .draw()
-            .map_err(e)?;
+        let mut chart = row_chart(&area, min..max, &names, 200, 10)?;
         for (i, (_, p, c)) in rows.iter().enumerate() {
             let y = SegmentValue::CenterOf(m - 1 - i);
             chart.draw_series(LineSeries::new([(*p, y.clone()), (*c, y.clone())], GREY.stroke_width(1))).map_err(e)?;
@@ -494,27 +495,7 @@ pub fn survey_regions(ind: &IndicatorResult, source_line: &str) -> Result<Figure
         let xmax = rows.iter().map(|r| r.3).chain(frv).fold(f64::MIN, f64::max);
         let xmin = rows.iter().map(|r| r.2).chain(frv).fold(f64::MAX, f64::min);
         let (x0, x1) = if xmax >= xmin { ((xmin - 5.0).floor().max(0.0), (xmax + 5.0).ceil()) } else { (0.0, 100.0) };
-        let mut chart = ChartBuilder::on(&area)
-            .x_label_area_size(24)
-            .y_label_area_size(220)
-            .build_cartesian_2d(x0..x1, (0..m.max(1)).into_segmented())
-            .map_err(e)?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(GRID)
-            .y_labels(m.max(1))
-            .y_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) => {
-                    m.checked_sub(1 + *i).and_then(|j| names.get(j)).cloned().unwrap_or_default()
-                }
-                _ => String::new(),
-            })
-            .x_label_formatter(&|x| fmt::number(*x, 0))
-            .label_style((FONT, 12))
-            .draw()
-            .map_err(e)?;
+        let mut chart = row_chart(&area, x0..x1, &names, 220, 12)?;
         for (i, (_, v, lo, hi)) in rows.iter().enumerate() {
             let y = SegmentValue::CenterOf(m - 1 - i);
             chart
