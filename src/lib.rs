@@ -17,6 +17,7 @@ pub mod ingest;
 pub mod model;
 pub mod output;
 pub mod render;
+pub mod similar;
 pub mod sources;
 pub mod stats;
 pub mod validate;

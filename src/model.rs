@@ -145,6 +145,14 @@ pub struct KeyFigure {
     pub source: String,
 }
 
+#[derive(Debug, Clone, Serialize)]
+pub struct ZoneInfo {
+    pub siren: String,
+    pub name: String,
+    pub dept: String,
+    pub population: u64,
+}
+
 /// A national time series (one value per year).
 #[derive(Debug, Clone, Serialize)]
 pub struct Series {
@@ -191,6 +199,10 @@ pub struct ReportModel {
     pub introduction: Vec<crate::commentary::Block>,
     /// Ordinal of the edition ("3e édition") when known.
     pub edition_label: String,
+    /// Zones rouges (EPCI) with their département.
+    pub zones: Vec<ZoneInfo>,
+    /// Statistically similar départements of each département (see `similar`).
+    pub neighbours: std::collections::BTreeMap<String, Vec<crate::similar::Neighbour>>,
     /// Number of alerts in `checks.md`.
     pub alerts: usize,
 }

@@ -92,3 +92,34 @@ fn issue7_compare_prints_the_fiche_numbers() {
     assert_ne!(o.status.code(), Some(0));
     assert!(stderr(&o).contains("not a département code or name"));
 }
+
+#[test]
+fn issue7_fiche_pages_show_values_significance_zones_and_similar_departements() {
+    let w = shared_demo();
+    let pages = std::fs::read_dir(w.path("output/2025/departements"))
+        .expect("departements/")
+        .filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "html")));
+    assert_eq!(pages.count(), 101);
+    let creuse = w.read("output/2025/departements/23.html");
+    assert!(creuse.contains("<h1>Creuse (23)</h1>") && creuse.contains("Données de démonstration"));
+    let rows = csv_rows(&w.read("output/2025/tables/densite-generalistes-2025.csv"));
+    let r = rows.iter().find(|r| r["code"] == "23" && r["niveau"] == "departement").expect("23");
+    let v: f64 = r["valeur"].parse().expect("f64");
+    let label = &r["evolution_significative_depuis_2023"];
+    let density_row =
+        creuse.split("<tr>").find(|row| row.contains("Densité de médecins généralistes")).expect("density row");
+    assert!(density_row.contains(&format!(">{}</td>", v.round())), "{density_row}");
+    assert!(density_row.contains(label.as_str()), "significance label `{label}` in {density_row}");
+    assert!(density_row.contains(">146</td>"), "France beside");
+    assert!(creuse.contains("Départements comparables") && creuse.matches("<a href=\"").count() >= 5 + 2);
+    // A département with zones rouges lists its EPCI (names autoescaped).
+    let zones = csv_rows(
+        &std::fs::read_to_string(crate::common::repo().join("fixtures/demo/zones-rouges.csv")).expect("zones"),
+    );
+    let z = &zones[0];
+    let page = w.read(&format!("output/2025/departements/{}.html", z["code_departement"]));
+    assert!(page.contains(&z["siren"]), "zone {} on its département's page", z["siren"]);
+    // The index links every département to its page.
+    let index = w.read("output/2025/index.html");
+    assert!(index.contains("href=\"departements/2A.html\"") && index.contains("href=\"departements/976.html\""));
+}

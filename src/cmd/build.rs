@@ -9,7 +9,7 @@ use crate::cli::{BuildArgs, EditionArgs};
 use crate::fmt;
 use crate::geo::Geography;
 use crate::indicators::{self, Inputs, Years};
-use crate::model::{DEMO_NOTICE, EditionInfo, IndicatorResult, ReportModel, Series, SourceInfo, key_figures};
+use crate::model::{DEMO_NOTICE, EditionInfo, IndicatorResult, ReportModel, Series, SourceInfo, ZoneInfo, key_figures};
 use crate::output::Staging;
 use crate::render::maps::MapGeometry;
 use crate::render::{self, RenderContext, figures};
@@ -230,7 +230,18 @@ pub fn build_model(
         }
         inputs = inputs.with_sans_mt(&rows)?;
     }
+    let mut zones = Vec::new();
     if let Some(z) = optional(src, sources::zones_rouges::ID, &mut checks, || sources::zones_rouges::load(src, geo))? {
+        zones = z
+            .zones
+            .iter()
+            .map(|x| ZoneInfo {
+                siren: x.siren.clone(),
+                name: x.name.clone(),
+                dept: x.dept.clone(),
+                population: x.population,
+            })
+            .collect();
         for u in &z.unmatched {
             let hint = u.suggestion.as_deref().map(|s| format!(" ; nom le plus proche : {s}")).unwrap_or_default();
             checks.push(
@@ -307,6 +318,12 @@ pub fn build_model(
         themes: Vec::new(),
         introduction: Vec::new(),
         edition_label: edition_label(years.current),
+        zones,
+        neighbours: crate::similar::neighbours(
+            geo,
+            &pop.iter().filter(|r| r.year == years.current).map(|r| (r.dept.clone(), r.population as f64)).collect(),
+            5,
+        ),
         alerts: checks.alerts(),
     };
     Ok((model, checks))

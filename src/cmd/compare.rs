@@ -25,6 +25,8 @@ pub struct Line {
     pub rang: Option<u32>,
     pub region: Option<f64>,
     pub france: Option<f64>,
+    /// Decimals shown for this indicator.
+    pub decimales: u8,
 }
 
 /// The département code for "23", "Creuse", "creuse", "2a", "Côtes-d'Armor"…
@@ -74,6 +76,7 @@ pub fn lines(indicators: &[IndicatorResult], code: &str) -> Vec<Line> {
             rang: r.rank,
             region: region.and_then(|x| x.cur.as_ref()).map(|v| v.value),
             france: ind.france().and_then(|x| x.cur.as_ref()).map(|v| v.value),
+            decimales: ind.decimals,
         });
     }
     out

@@ -2,6 +2,7 @@
 //! one loop that runs them. Renderers see only the [`ReportModel`]; never polars.
 
 pub mod charts;
+pub mod fiches;
 pub mod figures;
 pub mod html;
 pub mod maps;
@@ -32,7 +33,7 @@ pub trait Renderer {
 
 /// Runs every renderer in order (charts first: the others embed them).
 pub fn render_all(cx: &RenderContext) -> Result<()> {
-    let renderers: [&dyn Renderer; 3] = [&tables::Tables, &html::Html, &pdf::Pdf];
+    let renderers: [&dyn Renderer; 4] = [&tables::Tables, &html::Html, &fiches::Fiches, &pdf::Pdf];
     for r in renderers {
         r.render(cx).with_context(|| format!("failed to render {}", r.name()))?;
     }
