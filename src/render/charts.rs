@@ -167,6 +167,27 @@ fn row_chart<'a>(
     Ok(chart)
 }
 
+/// The French value as a vertical line across a row chart, with its legend entry.
+fn france_line(chart: &mut RowChart, value: f64, rows: usize, color: RGBColor, label: String) -> Result<()> {
+    chart
+        .draw_series(LineSeries::new(
+            [(value, SegmentValue::Exact(0)), (value, SegmentValue::Exact(rows))],
+            color.stroke_width(2),
+        ))
+        .map_err(e)?
+        .label(label)
+        .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], color.stroke_width(2)));
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::LowerRight)
+        .background_style(WHITE)
+        .border_style(GREY)
+        .label_font((FONT, 12))
+        .draw()
+        .map_err(e)?;
+    Ok(())
+}
+
 /// Ranked bars of every département, the national value as a line, values under the
 /// threshold highlighted.
 pub fn ranking(ind: &IndicatorResult, source_line: &str, threshold: Option<f64>) -> Result<Figure> {
@@ -297,22 +318,7 @@ pub fn top_bottom(ind: &IndicatorResult, n: usize, source_line: &str) -> Result<
             }))
             .map_err(e)?;
         if let Some(fr) = france {
-            chart
-                .draw_series(LineSeries::new(
-                    [(fr, SegmentValue::Exact(0)), (fr, SegmentValue::Exact(m))],
-                    GREY.stroke_width(2),
-                ))
-                .map_err(e)?
-                .label(format!("France : {}", fmt_value(ind, fr)))
-                .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], GREY.stroke_width(2)));
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::LowerRight)
-                .background_style(WHITE)
-                .border_style(GREY)
-                .label_font((FONT, 12))
-                .draw()
-                .map_err(e)?;
+            france_line(&mut chart, fr, m, GREY, format!("France : {}", fmt_value(ind, fr)))?;
         }
         root.present().map_err(e)?;
     }
@@ -504,22 +510,7 @@ pub fn survey_regions(ind: &IndicatorResult, source_line: &str) -> Result<Figure
             chart.draw_series([Circle::new((*v, y), 4, BLUE.filled())]).map_err(e)?;
         }
         if let Some(v) = &fr {
-            chart
-                .draw_series(LineSeries::new(
-                    [(v.value, SegmentValue::Exact(0)), (v.value, SegmentValue::Exact(m.max(1)))],
-                    ORANGE.stroke_width(2),
-                ))
-                .map_err(e)?
-                .label(format!("France : {}", fmt_value(ind, v.value)))
-                .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], ORANGE.stroke_width(2)));
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::LowerRight)
-                .background_style(WHITE)
-                .border_style(GREY)
-                .label_font((FONT, 12))
-                .draw()
-                .map_err(e)?;
+            france_line(&mut chart, v.value, m.max(1), ORANGE, format!("France : {}", fmt_value(ind, v.value)))?;
         }
         root.present().map_err(e)?;
     }
