@@ -9,4 +9,5 @@ mod figures;
 mod indicators;
 mod pdf;
 mod readers;
+mod site;
 mod stats;
