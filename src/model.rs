@@ -100,6 +100,8 @@ pub struct IndicatorResult {
     pub source: String,
     /// Sources of the numerator and denominator with their vintage (from provenance).
     pub provenance: String,
+    /// The same, one entry per source.
+    pub provenance_items: Vec<String>,
     pub notes: Option<String>,
     /// Data years: current, previous edition, baseline.
     pub years: [i32; 3],

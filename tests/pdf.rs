@@ -123,3 +123,56 @@ fn issue6_editorial_markdown_is_rendered_as_text_not_markup() {
     // The other themes keep the placeholder.
     assert!(text.contains("Texte éditorial à rédiger"));
 }
+
+/// The PDF fiche's table row of an indicator, from its short label to the next row.
+fn fiche_row<'a>(text: &'a str, label: &str, next: &str) -> &'a str {
+    let start = text.find(label).unwrap_or_else(|| panic!("`{label}` in the fiche"));
+    let rest = &text[start..];
+    let end = rest.find(next).unwrap_or(rest.len());
+    &rest[..end]
+}
+
+#[test]
+fn issue7_fiche_pdfs_one_page_with_values_significance_and_sources() {
+    let w = crate::common::shared_demo();
+    let dir = w.path("output/2025/departements");
+    let pdfs: Vec<_> = std::fs::read_dir(&dir)
+        .expect("departements/")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "pdf"))
+        .collect();
+    assert_eq!(pdfs.len(), 101, "one fiche PDF per département");
+    for code in ["01", "2A", "23", "75", "976"] {
+        let bytes = std::fs::read(dir.join(format!("{code}.pdf"))).expect("fiche");
+        let doc = lopdf::Document::load_mem(&bytes).expect("fiche PDF parses");
+        assert!((1..=2).contains(&doc.get_pages().len()), "{code}: one page, two at most");
+        let raw = String::from_utf8_lossy(&bytes);
+        assert!(raw.contains("pdfuaid") && raw.contains("/Lang(fr-FR)"), "{code}: tagged PDF/UA, French");
+    }
+
+    // Creuse: values, changes and labels are those of the tables.
+    let tables = |id: &str| crate::common::csv_rows(&w.read(&format!("output/2025/tables/{id}-2025.csv")));
+    let text = pdf_text(&std::fs::read(dir.join("23.pdf")).expect("23.pdf"));
+    assert!(text.contains("Creuse (23)") && text.contains("Région Nouvelle-Aquitaine"), "{text}");
+    assert!(text.contains("Données de démonstration"), "demo notice on the fiche");
+    let dens = tables("densite-generalistes");
+    let r = dens.iter().find(|r| r["code"] == "23" && r["niveau"] == "departement").expect("23");
+    let v: f64 = r["valeur"].parse().expect("f64");
+    let row = fiche_row(&text, "Généralistes pour 100 000 hab.", "Généralistes (2025)");
+    assert!(row.contains(&format!(" {} ", v.round())), "density {v} in `{row}`");
+    assert!(row.contains(&r["evolution_significative_depuis_2023"]), "label in `{row}`");
+    assert!(row.contains(&format!("{}e/101", r["rang"])), "rank in `{row}`");
+    assert!(row.contains("146"), "France beside: `{row}`");
+    // A significant change is labelled as such (patients without a médecin traitant fell).
+    let smt = tables("sans-medecin-traitant");
+    let r = smt.iter().find(|r| r["code"] == "23" && r["niveau"] == "departement").expect("23");
+    assert_eq!(r["evolution_significative_depuis_2023"], "baisse significative", "demo data as calibrated");
+    let row = fiche_row(&text, "Sans médecin traitant, pour 100 hab.", "Population couverte");
+    assert!(row.contains("baisse significative"), "`{row}`");
+    // Withheld survey estimate: not published, and why.
+    let row = fiche_row(&text, "Renoncement aux soins", "En ALD");
+    assert!(row.contains("non publié"), "`{row}`");
+    // Sources with their vintage, similar départements.
+    assert!(text.contains("Sources") && text.contains("DREES/RPPS") && text.contains("démo 2025-11"), "sources");
+    assert!(text.contains("Départements comparables") && text.contains("Cantal (15)"), "neighbours");
+}

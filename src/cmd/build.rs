@@ -65,7 +65,13 @@ pub fn run(args: &BuildArgs) -> Result<()> {
     write_provenance(&src, &model, staging.path())?;
     render::write(staging.path(), "checks.md", checks.markdown(args.edition.year).as_bytes())?;
     render::write(staging.path(), "checks.csv", checks.csv().as_bytes())?;
-    let cx = RenderContext { model: &model, out: staging.path(), templates: args.templates.as_deref(), epoch };
+    let cx = RenderContext {
+        model: &model,
+        out: staging.path(),
+        templates: args.templates.as_deref(),
+        epoch,
+        geometry: &geometry,
+    };
     render::render_all(&cx)?;
     staging.commit()?;
     eprintln!(
@@ -274,14 +280,14 @@ pub fn build_model(
         }
         let mut r =
             indicators::compute(spec, &inputs, geo, years).with_context(|| format!("indicator `{}`", spec.id))?;
-        r.provenance = refs
+        r.provenance_items = refs
             .iter()
             .map(|f| match prov.files.get(&format!("{}.csv", f.source)) {
                 Some(p) => format!("{} [{}]", p.source, p.vintage.as_deref().unwrap_or(&prov.vintage)),
                 None => format!("{} (source non documentée)", f.source),
             })
-            .collect::<Vec<_>>()
-            .join(" ; ");
+            .collect();
+        r.provenance = r.provenance_items.join(" ; ");
         apply_published(&mut r, &published);
         checks.indicator(spec, &r);
         results.push(r);

@@ -82,6 +82,50 @@ pub fn lines(indicators: &[IndicatorResult], code: &str) -> Vec<Line> {
     out
 }
 
+/// A line formatted for display (terminal, fiche PDF): French numbers, percentages,
+/// changes with one more decimal for rates.
+#[derive(Debug, Serialize)]
+pub struct Cells {
+    pub titre: String,
+    pub unite: String,
+    pub label: String,
+    pub annee: i32,
+    pub valeur: String,
+    pub annee_comparaison: i32,
+    pub comparaison: String,
+    pub evolution: String,
+    pub significativite: String,
+    pub rang: String,
+    pub region: String,
+    pub france: String,
+}
+
+pub fn cells(ind: &IndicatorResult, l: &Line) -> Cells {
+    let v = |x: Option<f64>| match x {
+        Some(x) if ind.percent => fmt::pct(x, ind.decimals as usize),
+        Some(x) => fmt::number(x, ind.decimals as usize),
+        None => "n.d.".into(),
+    };
+    let d = if ind.is_count { ind.decimals as usize } else { ind.decimals as usize + 1 };
+    Cells {
+        titre: ind.title.clone(),
+        unite: ind.unit.clone(),
+        label: ind.short_label.clone(),
+        annee: l.annee,
+        valeur: v(l.valeur),
+        annee_comparaison: l.annee_comparaison,
+        comparaison: v(l.valeur_comparaison),
+        evolution: l
+            .evolution
+            .map(|e| if ind.percent { format!("{} pt", fmt::signed(e, d)) } else { fmt::signed(e, d) })
+            .unwrap_or_else(|| "—".into()),
+        significativite: l.significativite.clone(),
+        rang: l.rang.map(|r| format!("{r}e/101")).unwrap_or_default(),
+        region: v(l.region),
+        france: v(l.france),
+    }
+}
+
 pub fn run(args: &CompareArgs) -> Result<()> {
     let geo = Geography::get();
     let code = resolve(geo, &args.territory)?;
@@ -114,22 +158,15 @@ pub fn run(args: &CompareArgs) -> Result<()> {
                 .iter()
                 .filter_map(|ind| {
                     let l = lines.iter().find(|l| l.indicateur == ind.title)?;
-                    let v = |x: Option<f64>| match x {
-                        Some(x) if ind.percent => fmt::pct(x, ind.decimals as usize),
-                        Some(x) => fmt::number(x, ind.decimals as usize),
-                        None => "n.d.".into(),
-                    };
-                    let d = if ind.is_count { ind.decimals as usize } else { ind.decimals as usize + 1 };
+                    let c = cells(ind, l);
                     Some([
-                        format!("{} ({})", ind.short_label, l.annee),
-                        v(l.valeur),
-                        format!("{} en {}", v(l.valeur_comparaison), l.annee_comparaison),
-                        l.evolution.map(|e| fmt::signed(e, d)).unwrap_or_else(|| "—".into())
-                            + if l.significativite.is_empty() { "" } else { " " }
-                            + &l.significativite,
-                        l.rang.map(|r| format!("{r}e/101")).unwrap_or_default(),
-                        v(l.region),
-                        v(l.france),
+                        format!("{} ({})", c.label, c.annee),
+                        c.valeur,
+                        format!("{} en {}", c.comparaison, c.annee_comparaison),
+                        c.evolution + if c.significativite.is_empty() { "" } else { " " } + &c.significativite,
+                        c.rang,
+                        c.region,
+                        c.france,
                     ])
                 })
                 .collect();

@@ -438,6 +438,7 @@ pub fn compute(spec: &IndicatorSpec, inputs: &Inputs, geo: &Geography, years: Ye
             .map(|m| if m.classes == super::spec::MapClasses::Fixed { m.breaks.clone() } else { Vec::new() }),
         source: spec.source.clone(),
         provenance: String::new(),
+        provenance_items: Vec::new(),
         notes: spec.notes.clone(),
         years: [yc, yp, yb],
         rows,

@@ -1,20 +1,33 @@
-//! One page per département (`departements/<code>.html`): every indicator with its value,
-//! its change since the comparison year and its significance, its rank, the région and
-//! France beside it; its position chart; its zones rouges; similar départements.
+//! One fiche per département, as an HTML page (`departements/<code>.html`) and a one-page
+//! PDF (`departements/<code>.pdf`): every indicator with its value, its change since the
+//! comparison year and its significance, its rank, the région and France beside it; a
+//! locator map; its position chart; its zones rouges; similar départements.
+//!
+//! The 101 PDFs are compiled by one typst engine (fonts and template loaded once) on all
+//! cores.
 
-use anyhow::{Context, Result};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use anyhow::{Context, Result, anyhow};
 use minijinja::context;
 use minijinja::value::Serde;
 use serde::Serialize;
 
-use crate::cmd::compare::{Line, lines};
+use typst::foundations::{Dict, IntoValue};
+
+use crate::cmd::compare::{Cells, Line, cells, lines};
+use crate::fmt;
 use crate::geo::Geography;
 use crate::model::{ReportModel, ZoneInfo};
 use crate::similar::{Neighbour, VARIABLES};
 
+use super::locator::Locator;
+use super::pdf::Typst;
 use super::{RenderContext, Renderer, html::environment, template, write};
 
 static FICHE: &str = include_str!("../../report-templates/fiche.html");
+static FICHE_TYP: &str = include_str!("../../report-templates/fiche.typ");
 
 pub struct Fiches;
 
@@ -26,15 +39,20 @@ pub struct Fiche<'a> {
     pub region_code: String,
     pub region: String,
     pub lines: Vec<Line>,
+    /// The same lines formatted for display (as in the PDF and `barometre compare`).
+    pub cells: Vec<Cells>,
     pub zones: Vec<&'a ZoneInfo>,
     pub zones_population: u64,
     pub neighbours: Vec<(&'a Neighbour, Option<f64>)>,
     pub neighbours_method: &'static str,
     pub density: Option<f64>,
     pub position_chart: Option<String>,
+    /// Inline SVG (generated here, titles escaped).
+    pub locator: String,
+    pub locator_alt: String,
 }
 
-pub fn fiche<'a>(m: &'a ReportModel, code: &str) -> Result<Fiche<'a>> {
+pub fn fiche<'a>(m: &'a ReportModel, code: &str, locator: &Locator) -> Result<Fiche<'a>> {
     let geo = Geography::get();
     let d = geo.departement(code).context("unknown département")?;
     let density = |c: &str| {
@@ -44,6 +62,8 @@ pub fn fiche<'a>(m: &'a ReportModel, code: &str) -> Result<Fiche<'a>> {
             .map(|v| v.value)
     };
     let zones: Vec<&ZoneInfo> = m.zones.iter().filter(|z| z.dept == code).collect();
+    let region = geo.region(&d.region).map(|r| r.name.clone()).unwrap_or_default();
+    let locator_alt = format!("Carte de France situant {} ({code}) en région {region}", d.name);
     let position = m
         .indicator("densite-generalistes")
         .map(|i| format!("../charts/positions/position-densite-generalistes-{code}-{}.svg", i.years[0]));
@@ -51,7 +71,16 @@ pub fn fiche<'a>(m: &'a ReportModel, code: &str) -> Result<Fiche<'a>> {
         code: code.to_string(),
         name: d.name.clone(),
         region_code: d.region.clone(),
-        region: geo.region(&d.region).map(|r| r.name.clone()).unwrap_or_default(),
+        locator: locator.svg(code, &locator_alt),
+        locator_alt,
+        region,
+        cells: {
+            let ls = lines(&m.indicators, code);
+            m.indicators
+                .iter()
+                .filter_map(|ind| ls.iter().find(|l| l.indicateur == ind.title).map(|l| cells(ind, l)))
+                .collect()
+        },
         lines: lines(&m.indicators, code),
         zones_population: zones.iter().map(|z| z.population).sum(),
         zones,
@@ -66,6 +95,192 @@ pub fn fiche<'a>(m: &'a ReportModel, code: &str) -> Result<Fiche<'a>> {
     })
 }
 
+/// A fiche for typst: every number already formatted, every text plain data.
+#[derive(Debug, Serialize)]
+struct PdfFiche<'a> {
+    code: &'a str,
+    name: &'a str,
+    region: &'a str,
+    edition: i32,
+    previous: i32,
+    label: &'a str,
+    demo: bool,
+    demo_notice: &'a str,
+    vintage: &'a str,
+    summary: String,
+    rows: Vec<PdfRow>,
+    zones_summary: String,
+    zones: Vec<PdfZone<'a>>,
+    density: String,
+    neighbours: Vec<PdfNeighbour<'a>>,
+    neighbours_method: String,
+    position_alt: String,
+    position_caption: String,
+    locator_alt: &'a str,
+    notes: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct PdfRow {
+    #[serde(flatten)]
+    cells: crate::cmd::compare::Cells,
+    /// Numbers of its sources in `notes`.
+    note: String,
+}
+
+#[derive(Debug, Serialize)]
+struct PdfZone<'a> {
+    name: &'a str,
+    population: String,
+}
+
+#[derive(Debug, Serialize)]
+struct PdfNeighbour<'a> {
+    code: &'a str,
+    name: &'a str,
+    density: String,
+}
+
+fn density_text(x: Option<f64>) -> String {
+    x.map(|x| fmt::number(x, 0)).unwrap_or_else(|| "n.d.".into())
+}
+
+fn pdf_fiche<'a>(m: &'a ReportModel, f: &'a Fiche) -> PdfFiche<'a> {
+    let mut notes: Vec<String> = Vec::new();
+    let mut rows = Vec::new();
+    for ind in &m.indicators {
+        let Some(l) = f.lines.iter().find(|l| l.indicateur == ind.title) else { continue };
+        // Each distinct source (with its vintage) is listed once and numbered.
+        let mut refs = Vec::new();
+        for src in &ind.provenance_items {
+            let n = match notes.iter().position(|n| n == src) {
+                Some(i) => i + 1,
+                None => {
+                    notes.push(src.clone());
+                    notes.len()
+                }
+            };
+            refs.push(n.to_string());
+        }
+        let note = refs.join(",");
+        rows.push(PdfRow { cells: cells(ind, l), note });
+    }
+    let density = m.indicator("densite-generalistes");
+    let dens_line = density.and_then(|ind| f.lines.iter().find(|l| l.indicateur == ind.title));
+    let summary = match (density, dens_line) {
+        (Some(ind), Some(l)) => {
+            let c = cells(ind, l);
+            format!(
+                "{} généralistes pour 100 000 habitants en {} ({} en {}{}), {} des 101 départements ; {} : {}, France : {}.",
+                c.valeur,
+                c.annee,
+                c.comparaison,
+                c.annee_comparaison,
+                if c.significativite.is_empty() { String::new() } else { format!(", {}", c.significativite) },
+                if c.rang.is_empty() { "rang non disponible".to_string() } else { c.rang.replace("e/101", "e") },
+                f.region,
+                c.region,
+                c.france
+            )
+        }
+        _ => String::new(),
+    };
+    let france = density.and_then(|i| i.france()).and_then(|r| r.cur.as_ref()).map(|v| v.value);
+    let n = f.zones.len();
+    PdfFiche {
+        code: &f.code,
+        name: &f.name,
+        region: &f.region,
+        edition: m.edition.year,
+        previous: m.edition.previous,
+        label: &m.edition_label,
+        demo: m.demo,
+        demo_notice: m.demo_notice.as_deref().unwrap_or(""),
+        vintage: &m.vintage,
+        summary,
+        rows,
+        zones_summary: format!(
+            "{n} intercommunalité{} du département {} classée{} en zone rouge ({} habitants) :",
+            if n > 1 { "s" } else { "" },
+            if n > 1 { "sont" } else { "est" },
+            if n > 1 { "s" } else { "" },
+            fmt::number(f.zones_population as f64, 0)
+        ),
+        zones: f
+            .zones
+            .iter()
+            .map(|z| PdfZone { name: &z.name, population: fmt::number(z.population as f64, 0) })
+            .collect(),
+        density: density_text(f.density),
+        neighbours: f
+            .neighbours
+            .iter()
+            .map(|(n, d)| PdfNeighbour { code: &n.code, name: &n.name, density: density_text(*d) })
+            .collect(),
+        neighbours_method: format!("Les plus proches par leur structure. Méthode : {}.", f.neighbours_method),
+        position_alt: format!(
+            "Position de {} parmi les 101 départements pour la densité de médecins généralistes : {} pour 100 000 habitants (France : {}).",
+            f.name,
+            density_text(f.density),
+            density_text(france)
+        ),
+        position_caption: format!(
+            "Densité de médecins généralistes : {} parmi les 101 départements, avec sa région et la France.",
+            f.name
+        ),
+        locator_alt: &f.locator_alt,
+        notes,
+    }
+}
+
+/// Compiles the fiche PDFs on all cores with one typst engine.
+fn render_pdfs(cx: &RenderContext, fiches: &[Fiche]) -> Result<()> {
+    let (name, source) = template(cx.templates, "fiche.typ", FICHE_TYP)?;
+    let typst = Typst::new(&name, &source);
+    let next = AtomicUsize::new(0);
+    let failed: Mutex<Option<anyhow::Error>> = Mutex::new(None);
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(fiches.len().max(1));
+    let work = || {
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(f) = fiches.get(i) else { break };
+            if let Err(e) = render_pdf(cx, &typst, f) {
+                let mut slot = failed.lock().unwrap_or_else(|p| p.into_inner());
+                slot.get_or_insert(e.context(format!("fiche {} ({})", f.name, f.code)));
+                next.store(fiches.len(), Ordering::Relaxed);
+                break;
+            }
+        }
+    };
+    std::thread::scope(|s| {
+        for _ in 1..threads {
+            s.spawn(work);
+        }
+        work();
+    });
+    match failed.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+fn render_pdf(cx: &RenderContext, typst: &Typst, f: &Fiche) -> Result<()> {
+    let data = pdf_fiche(cx.model, f);
+    let mut inputs = Dict::new();
+    inputs.insert("data".into(), serde_json::to_string(&data)?.into_value());
+    inputs.insert("locator".into(), f.locator.as_str().into_value());
+    if let Some(rel) = &f.position_chart {
+        let path = cx.out.join("departements").join(rel);
+        let svg =
+            std::fs::read_to_string(&path).with_context(|| format!("failed to read chart `{}`", path.display()))?;
+        inputs.insert("position".into(), svg.into_value());
+    }
+    let ident = format!("barometre-{}-{}", cx.model.edition.year, f.code);
+    let pdf = typst.pdf(inputs, cx.epoch, &ident)?;
+    // The file name comes from the reference list, never from input files.
+    write(cx.out, &format!("departements/{}.pdf", f.code), &pdf)
+}
+
 impl Renderer for Fiches {
     fn name(&self) -> &'static str {
         "fiches"
@@ -75,14 +290,17 @@ impl Renderer for Fiches {
         let (name, source) = template(cx.templates, "fiche.html", FICHE)?;
         let env = environment();
         let tmpl = env.template_from_named_str(&name, &source).with_context(|| format!("invalid template `{name}`"))?;
+        let locator = Locator::new(cx.geometry);
+        let mut fiches = Vec::new();
         for d in &Geography::get().departements {
-            let f = fiche(cx.model, &d.code)?;
+            let f = fiche(cx.model, &d.code, &locator)?;
             let html = tmpl.render(context! { m => Serde(cx.model), f => Serde(&f) }).map_err(|e| {
-                anyhow::anyhow!("template `{name}`{}: {e}", e.line().map(|l| format!(", line {l}")).unwrap_or_default())
+                anyhow!("template `{name}`{}: {e}", e.line().map(|l| format!(", line {l}")).unwrap_or_default())
             })?;
             // The file name comes from the reference list, never from input files.
             write(cx.out, &format!("departements/{}.html", d.code), html.as_bytes())?;
+            fiches.push(f);
         }
-        Ok(())
+        render_pdfs(cx, &fiches)
     }
 }

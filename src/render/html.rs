@@ -1,7 +1,9 @@
-//! The static HTML site, rendered with minijinja (autoescaped) from the report model.
-//! No external resource: styles are inline, charts are local files.
+//! The static HTML site, rendered with minijinja (autoescaped) from the report model:
+//! `index.html` (overview by theme, sortable table of départements), `methodologie.html`,
+//! `telechargements.html`, all on `base.html`. No external resource: styles are inline,
+//! charts are local files, the Inter font is shipped in `assets/`.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use minijinja::value::Serde;
 use minijinja::{Environment, context};
 
@@ -9,7 +11,16 @@ use crate::fmt;
 
 use super::{RenderContext, Renderer, template, write};
 
+static BASE: &str = include_str!("../../report-templates/base.html");
 static INDEX: &str = include_str!("../../report-templates/index.html");
+static METHODOLOGIE: &str = include_str!("../../report-templates/methodologie.html");
+static TELECHARGEMENTS: &str = include_str!("../../report-templates/telechargements.html");
+
+/// The site's pages: template, output file.
+const PAGES: [(&str, &str); 3] =
+    [("index.html", "index"), ("methodologie.html", "methodologie"), ("telechargements.html", "telechargements")];
+
+static INTER_LICENSE: &str = include_str!("../../report-templates/fonts/LICENSE-Inter.txt");
 
 pub struct Html;
 
@@ -19,11 +30,40 @@ impl Renderer for Html {
     }
 
     fn render(&self, cx: &RenderContext) -> Result<()> {
-        let (name, source) = template(cx.templates, "index.html", INDEX)?;
-        let env = environment();
-        let tmpl = env.template_from_named_str(&name, &source).with_context(|| format!("invalid template `{name}`"))?;
-        let html = tmpl.render(context! { m => Serde(cx.model) }).map_err(|e| describe(&name, e))?;
-        write(cx.out, "index.html", html.as_bytes())
+        let mut env = environment();
+        for (file, embedded) in [
+            ("base.html", BASE),
+            ("index.html", INDEX),
+            ("methodologie.html", METHODOLOGIE),
+            ("telechargements.html", TELECHARGEMENTS),
+        ] {
+            let (name, source) = template(cx.templates, file, embedded)?;
+            env.add_template_owned(file.to_string(), source).map_err(|e| describe(&name, e))?;
+        }
+        let departements: Vec<_> = crate::geo::Geography::get()
+            .departements
+            .iter()
+            .map(|d| context! { code => d.code.clone(), name => d.name.clone() })
+            .collect();
+        for (file, page) in PAGES {
+            let tmpl = env.get_template(file).map_err(|e| describe(file, e))?;
+            let html = tmpl
+                .render(context! {
+                    m => Serde(cx.model),
+                    root => "",
+                    page => page,
+                    departements => departements.clone(),
+                    neighbours_method => crate::similar::VARIABLES,
+                })
+                .map_err(|e| describe(file, e))?;
+            write(cx.out, file, html.as_bytes())?;
+        }
+        for (file, bytes) in
+            [("Inter-Regular.otf", super::charts::INTER_REGULAR), ("Inter-Bold.otf", super::charts::INTER_BOLD)]
+        {
+            write(cx.out, &format!("assets/{file}"), bytes)?;
+        }
+        write(cx.out, "assets/LICENSE-Inter.txt", INTER_LICENSE.as_bytes())
     }
 }
 

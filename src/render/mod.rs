@@ -5,6 +5,7 @@ pub mod charts;
 pub mod fiches;
 pub mod figures;
 pub mod html;
+pub mod locator;
 pub mod maps;
 pub mod pdf;
 pub mod tables;
@@ -24,6 +25,8 @@ pub struct RenderContext<'a> {
     pub templates: Option<&'a Path>,
     /// Creation time of the outputs, seconds since the epoch.
     pub epoch: i64,
+    /// The map outlines (fiches' locator maps).
+    pub geometry: &'a maps::MapGeometry,
 }
 
 pub trait Renderer {

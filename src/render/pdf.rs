@@ -50,42 +50,74 @@ fn fonts() -> &'static [&'static [u8]] {
     FONTS.get_or_init(|| vec![INTER_REGULAR, INTER_BOLD, INTER_ITALIC, INTER_SEMIBOLD])
 }
 
-/// Compiles a typst source with `sys.inputs` to PDF bytes. Errors and warnings name the
-/// template file and line.
-pub fn compile(name: &str, source: &str, inputs: Dict, epoch: i64, ident: &str) -> Result<Vec<u8>> {
-    let file_name = std::path::Path::new(name).file_name().and_then(|s| s.to_str()).unwrap_or("main.typ").to_string();
-    let engine = TypstEngine::builder()
-        .fonts(fonts().iter().copied())
-        .with_static_source_file_resolver([(file_name.as_str(), source.to_string())])
-        .build();
-    let world = engine.world_builder(file_name.as_str()).with_inputs(inputs).build().map_err(|e| anyhow!("{e}"))?;
-    let warned = typst::compile::<PagedDocument>(&world);
-    let report = |diags: &[SourceDiagnostic]| -> String {
-        diags.iter().map(|d| format!("  {}", locate(&world, name, d))).collect::<Vec<_>>().join("\n")
-    };
-    let doc = match warned.output {
-        Ok(doc) => doc,
-        Err(errors) => bail!("typst template `{name}` failed to compile:\n{}", report(&errors)),
-    };
-    if !warned.warnings.is_empty() {
-        bail!("typst template `{name}` compiled with warnings:\n{}", report(&warned.warnings));
+/// A typst template compiled many times with different `sys.inputs`: fonts are parsed and
+/// the template is loaded once, and compilations may run on several threads.
+pub struct Typst {
+    name: String,
+    file_name: String,
+    engine: TypstEngine,
+}
+
+impl Typst {
+    pub fn new(name: &str, source: &str) -> Typst {
+        let file_name =
+            std::path::Path::new(name).file_name().and_then(|s| s.to_str()).unwrap_or("main.typ").to_string();
+        let engine = TypstEngine::builder()
+            .fonts(fonts().iter().copied())
+            .with_static_source_file_resolver([(file_name.as_str(), source.to_string())])
+            .build();
+        Typst { name: name.to_string(), file_name, engine }
     }
-    let (y, mo, d) = civil_from_days(epoch.div_euclid(86_400));
-    let secs = epoch.rem_euclid(86_400);
-    let dt =
-        Datetime::from_ymd_hms(y, mo as u8, d as u8, (secs / 3600) as u8, (secs / 60 % 60) as u8, (secs % 60) as u8)
-            .context("invalid creation date")?;
-    // PDF/UA-1 (accessible, tagged): typst checks alt texts, headings, table headers
-    // and the document title.
-    let standards = PdfStandards::new(&[PdfStandard::Ua_1]).map_err(|e| anyhow!("PDF/UA: {}", e.message()))?;
-    let options = PdfOptions {
-        ident: Smart::Custom(ident.to_string()),
-        timestamp: Some(Timestamp::new_utc(dt)),
-        standards,
-        ..Default::default()
-    };
-    typst_pdf::pdf(&doc, &options)
-        .map_err(|errors| anyhow!("typst template `{name}` failed to export:\n{}", report(&errors)))
+
+    /// Compiles with `sys.inputs` to PDF bytes. Errors and warnings name the template
+    /// file and line.
+    pub fn pdf(&self, inputs: Dict, epoch: i64, ident: &str) -> Result<Vec<u8>> {
+        let name = &self.name;
+        let world = self
+            .engine
+            .world_builder(self.file_name.as_str())
+            .with_inputs(inputs)
+            .build()
+            .map_err(|e| anyhow!("{e}"))?;
+        let warned = typst::compile::<PagedDocument>(&world);
+        let report = |diags: &[SourceDiagnostic]| -> String {
+            diags.iter().map(|d| format!("  {}", locate(&world, name, d))).collect::<Vec<_>>().join("\n")
+        };
+        let doc = match warned.output {
+            Ok(doc) => doc,
+            Err(errors) => bail!("typst template `{name}` failed to compile:\n{}", report(&errors)),
+        };
+        if !warned.warnings.is_empty() {
+            bail!("typst template `{name}` compiled with warnings:\n{}", report(&warned.warnings));
+        }
+        let (y, mo, d) = civil_from_days(epoch.div_euclid(86_400));
+        let secs = epoch.rem_euclid(86_400);
+        let dt = Datetime::from_ymd_hms(
+            y,
+            mo as u8,
+            d as u8,
+            (secs / 3600) as u8,
+            (secs / 60 % 60) as u8,
+            (secs % 60) as u8,
+        )
+        .context("invalid creation date")?;
+        // PDF/UA-1 (accessible, tagged): typst checks alt texts, headings, table headers
+        // and the document title.
+        let standards = PdfStandards::new(&[PdfStandard::Ua_1]).map_err(|e| anyhow!("PDF/UA: {}", e.message()))?;
+        let options = PdfOptions {
+            ident: Smart::Custom(ident.to_string()),
+            timestamp: Some(Timestamp::new_utc(dt)),
+            standards,
+            ..Default::default()
+        };
+        typst_pdf::pdf(&doc, &options)
+            .map_err(|errors| anyhow!("typst template `{name}` failed to export:\n{}", report(&errors)))
+    }
+}
+
+/// Compiles a typst source once with `sys.inputs` to PDF bytes.
+pub fn compile(name: &str, source: &str, inputs: Dict, epoch: i64, ident: &str) -> Result<Vec<u8>> {
+    Typst::new(name, source).pdf(inputs, epoch, ident)
 }
 
 fn locate(world: &dyn World, name: &str, d: &SourceDiagnostic) -> String {

@@ -1,0 +1,163 @@
+//! Locator maps for the fiches: France with one département highlighted, the overseas
+//! départements always shown in a row of insets below.
+//!
+//! Drawn by hand as a compact SVG (integer coordinates, paths computed once per build and
+//! shared by the 101 fiches), inlined in the HTML pages and handed to typst as data.
+
+use std::fmt::Write as _;
+
+use super::maps::{DROM, MapGeometry, Ring};
+
+pub const WIDTH: f64 = 200.0;
+pub const HEIGHT: f64 = 222.0;
+const METRO_HEIGHT: f64 = 176.0;
+
+const BASE: &str = "#dfe4ea";
+const EDGE: &str = "#ffffff";
+const HIGHLIGHT: &str = "#c0392b";
+
+/// The paths of every département, fitted once.
+pub struct Locator {
+    shapes: Vec<(String, String)>,
+    tiles: Vec<(String, f64, f64, f64)>,
+}
+
+fn bounds<'a>(rings: impl Iterator<Item = &'a Ring>) -> (f64, f64, f64, f64) {
+    let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    for &(x, y) in rings.flat_map(|r| r.iter()) {
+        x0 = x0.min(x);
+        y0 = y0.min(y);
+        x1 = x1.max(x);
+        y1 = y1.max(y);
+    }
+    (x0, y0, x1, y1)
+}
+
+/// A path `d` attribute for rings mapped by `tf`, with repeated points dropped.
+fn path(rings: &[Ring], tf: &dyn Fn((f64, f64)) -> (i64, i64)) -> String {
+    let mut d = String::new();
+    for ring in rings {
+        let mut last = None;
+        let mut n = 0;
+        for &p in ring {
+            let q = tf(p);
+            if last == Some(q) {
+                continue;
+            }
+            let _ = write!(d, "{}{} {}", if n == 0 { "M" } else { "L" }, q.0, q.1);
+            last = Some(q);
+            n += 1;
+        }
+        if n > 0 {
+            d.push('Z');
+        }
+    }
+    d
+}
+
+impl Locator {
+    pub fn new(geom: &MapGeometry) -> Locator {
+        // Coordinates in tenths of a pixel (integers), scaled back by the SVG's viewBox.
+        let (x0, y0, x1, y1) = bounds(geom.metro.iter().flat_map(|(_, r)| r.iter()));
+        let s = ((WIDTH - 8.0) / (x1 - x0).max(1e-9)).min((METRO_HEIGHT - 8.0) / (y1 - y0).max(1e-9));
+        let ox = (WIDTH - (x1 - x0) * s) / 2.0;
+        let oy = 4.0 + (METRO_HEIGHT - 8.0 - (y1 - y0) * s) / 2.0;
+        let tf = move |(x, y): (f64, f64)| {
+            ((((x - x0) * s + ox) * 10.0).round() as i64, (((y - y0) * s + oy) * 10.0).round() as i64)
+        };
+        let mut shapes: Vec<(String, String)> =
+            geom.metro.iter().map(|(code, rings)| (code.clone(), path(rings, &tf))).collect();
+        let mut tiles = Vec::new();
+        let side = 30.0;
+        let gap = (WIDTH - 5.0 * side) / 6.0;
+        for (i, code) in DROM.iter().enumerate() {
+            let bx = gap + i as f64 * (side + gap);
+            let by = METRO_HEIGHT + 4.0;
+            let rings = geom.drom.iter().find(|(c, _)| c == code).and_then(|(_, r)| r.as_ref());
+            match rings {
+                Some(rings) if !rings.is_empty() => {
+                    let (a0, b0, a1, b1) = bounds(rings.iter());
+                    let k = (side / (a1 - a0).max(1e-9)).min(side / (b1 - b0).max(1e-9));
+                    let (px, py) = (bx + (side - (a1 - a0) * k) / 2.0, by + (side - (b1 - b0) * k) / 2.0);
+                    let tf = move |(x, y): (f64, f64)| {
+                        ((((x - a0) * k + px) * 10.0).round() as i64, (((y - b0) * k + py) * 10.0).round() as i64)
+                    };
+                    shapes.push((code.to_string(), path(rings, &tf)));
+                }
+                _ => tiles.push((code.to_string(), bx * 10.0, by * 10.0, side * 10.0)),
+            }
+        }
+        Locator { shapes, tiles }
+    }
+
+    /// The locator of one département, as a standalone SVG document. `title` is the
+    /// accessible name (escaped here).
+    pub fn svg(&self, code: &str, title: &str) -> String {
+        let mut s = String::with_capacity(64 * 1024);
+        let _ = write!(
+            s,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" width=\"{WIDTH}\" height=\"{HEIGHT}\" role=\"img\" aria-labelledby=\"loc-titre\"><title id=\"loc-titre\">{}</title><g fill=\"{BASE}\" stroke=\"{EDGE}\" stroke-width=\"6\" stroke-linejoin=\"round\">",
+            WIDTH * 10.0,
+            HEIGHT * 10.0,
+            escape(title)
+        );
+        let mut highlighted = String::new();
+        for (c, d) in &self.shapes {
+            let el = format!("<path data-code=\"{c}\" d=\"{d}\"/>");
+            if c == code {
+                highlighted = el;
+            } else {
+                s.push_str(&el);
+            }
+        }
+        for (c, x, y, side) in &self.tiles {
+            let fill = if c == code { HIGHLIGHT } else { BASE };
+            let _ = write!(
+                s,
+                "<rect data-code=\"{c}\" x=\"{x:.0}\" y=\"{y:.0}\" width=\"{side}\" height=\"{side}\" fill=\"{fill}\"/>"
+            );
+        }
+        // The overseas départements are named by their codes under their insets.
+        for (i, c) in DROM.iter().enumerate() {
+            let side = 30.0;
+            let gap = (WIDTH - 5.0 * side) / 6.0;
+            let x = (gap + i as f64 * (side + gap) + side / 2.0) * 10.0;
+            let _ = write!(
+                s,
+                "<text x=\"{x:.0}\" y=\"{:.0}\" font-family=\"Inter\" font-size=\"80\" fill=\"#555555\" stroke=\"none\" text-anchor=\"middle\">{c}</text>",
+                (HEIGHT - 1.0) * 10.0
+            );
+        }
+        // Drawn last so that its outline is on top. One style for the others, as
+        // attributes of the group (typst's SVG reader ignores CSS classes).
+        if !highlighted.is_empty() {
+            s.push_str(&highlighted.replacen("\" d=", &format!("\" fill=\"{HIGHLIGHT}\" stroke=\"#7b241c\" d="), 1));
+        }
+        s.push_str("</g></svg>");
+        s
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn highlights_one_departement_and_shows_every_overseas_one() {
+        let loc = Locator::new(MapGeometry::embedded());
+        let svg = loc.svg("23", "Creuse <dans> la France");
+        let doc = roxmltree::Document::parse(&svg).expect("valid SVG");
+        let coded: Vec<_> = doc.descendants().filter(|n| n.attribute("data-code").is_some()).collect();
+        assert_eq!(coded.len(), 101, "96 metropolitan shapes and 5 overseas insets");
+        let red: Vec<_> = coded.iter().filter(|n| n.attribute("fill") == Some(HIGHLIGHT)).collect();
+        assert_eq!(red.len(), 1);
+        assert_eq!(red[0].attribute("data-code"), Some("23"));
+        assert!(svg.contains("Creuse &lt;dans&gt; la France"));
+        let svg = loc.svg("976", "Mayotte");
+        assert!(svg.contains(&format!("data-code=\"976\" x=")) && svg.contains(&format!("fill=\"{HIGHLIGHT}\"")));
+    }
+}
