@@ -6,9 +6,6 @@
 //! The 101 PDFs are compiled by one typst engine (fonts and template loaded once) on all
 //! cores.
 
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use anyhow::{Context, Result, anyhow};
 use minijinja::context;
 use minijinja::value::Serde;
@@ -237,31 +234,8 @@ fn pdf_fiche<'a>(m: &'a ReportModel, f: &'a Fiche) -> PdfFiche<'a> {
 fn render_pdfs(cx: &RenderContext, fiches: &[Fiche]) -> Result<()> {
     let (name, source) = template(cx.templates, "fiche.typ", FICHE_TYP)?;
     let typst = Typst::new(&name, &source);
-    let next = AtomicUsize::new(0);
-    let failed: Mutex<Option<anyhow::Error>> = Mutex::new(None);
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(fiches.len().max(1));
-    let work = || {
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(f) = fiches.get(i) else { break };
-            if let Err(e) = render_pdf(cx, &typst, f) {
-                let mut slot = failed.lock().unwrap_or_else(|p| p.into_inner());
-                slot.get_or_insert(e.context(format!("fiche {} ({})", f.name, f.code)));
-                next.store(fiches.len(), Ordering::Relaxed);
-                break;
-            }
-        }
-    };
-    std::thread::scope(|s| {
-        for _ in 1..threads {
-            s.spawn(work);
-        }
-        work();
-    });
-    match failed.into_inner().unwrap_or_else(|p| p.into_inner()) {
-        Some(e) => Err(e),
-        None => Ok(()),
-    }
+    super::par_map(fiches, |f| render_pdf(cx, &typst, f).with_context(|| format!("fiche {} ({})", f.name, f.code)))?;
+    Ok(())
 }
 
 fn render_pdf(cx: &RenderContext, typst: &Typst, f: &Fiche) -> Result<()> {

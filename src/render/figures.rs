@@ -174,5 +174,6 @@ pub fn positions(model: &ReportModel, id: &str) -> Result<Vec<Figure>> {
     let demo = if model.demo { " — données de démonstration" } else { "" };
     let Some(ind) = model.indicator(id) else { return Ok(Vec::new()) };
     let line = format!("{}, {}{demo}", ind.source, ind.years[0]);
-    ind.departements().map(|r| charts::position(ind, &r.code, &line)).collect()
+    let rows: Vec<_> = ind.departements().collect();
+    super::par_map(&rows, |r| charts::position(ind, &r.code, &line))
 }

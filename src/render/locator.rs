@@ -158,6 +158,6 @@ mod tests {
         assert_eq!(red[0].attribute("data-code"), Some("23"));
         assert!(svg.contains("Creuse &lt;dans&gt; la France"));
         let svg = loc.svg("976", "Mayotte");
-        assert!(svg.contains(&format!("data-code=\"976\" x=")) && svg.contains(&format!("fill=\"{HIGHLIGHT}\"")));
+        assert!(svg.contains("data-code=\"976\" x=") && svg.contains(&format!("fill=\"{HIGHLIGHT}\"")));
     }
 }
