@@ -219,6 +219,22 @@ fn generate(name: &str) -> Result<Vec<u8>, String> {
         "insee-empty" => {
             wb.add_worksheet().set_name("2025").map_err(|e| e.to_string())?;
         }
+        "manifest-traversal" => {
+            let entry = |id: &str, file: &str| {
+                serde_json::json!({
+                    "id": id, "title": id, "url": "https://example.org/x", "file": file, "format": "canonical",
+                    "retrieved_at": "2025-11-20T00:00:00Z", "http_status": 200, "size": 1, "sha256": "00",
+                    "expected_vintage": null, "detected_vintage": null, "data_years": [2025], "rows": 1,
+                    "parser": "barometre", "licence": null, "revision": null
+                })
+            };
+            let m = serde_json::json!({
+                "generated_by": "barometre",
+                "fetched_at": "2025-11-20T00:00:00Z",
+                "sources": [entry("generalistes", "../../../etc/passwd"), entry("population", "population.csv")]
+            });
+            return Ok(m.to_string().into_bytes());
+        }
         other => return Err(format!("unknown generator `{other}`")),
     }
     wb.save_to_buffer().map_err(|e| e.to_string())
