@@ -57,6 +57,11 @@ fn issue9_build_killed_mid_way_keeps_the_previous_edition_and_the_next_build_rec
         std::thread::sleep(Duration::from_millis(20));
     };
     assert!(w.path("output/.2025.lock").is_file(), "the build holds the lock");
+    // A second build meanwhile is refused and touches nothing.
+    let second = w.run(&["build"]);
+    assert_eq!(second.status.code(), Some(1), "{}", stderr(&second));
+    assert!(stderr(&second).contains(&format!("process {} holds the lock file", child.id())), "{}", stderr(&second));
+    assert!(child.try_wait().expect("wait").is_none(), "the first build is still running");
     child.kill().expect("kill -9");
     child.wait().expect("reap");
 

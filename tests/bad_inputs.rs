@@ -360,3 +360,71 @@ fn issue9_bad_input_corpus_exits_4_with_located_messages_and_no_output() {
     let failures = failures.into_inner().expect("lock");
     assert!(failures.is_empty(), "{} case(s) failed:\n{}", failures.len(), failures.join("\n"));
 }
+
+const SOURCES: [(&str, barometre::sources::Format); 13] = {
+    use barometre::sources::Format::*;
+    [
+        ("generalistes", Canonical),
+        ("generalistes", DreesRpps),
+        ("generalistes", AmeliCsv),
+        ("population", Canonical),
+        ("population", InseePopulation),
+        ("pdsa", Canonical),
+        ("pdsa-national", Canonical),
+        ("sas", Canonical),
+        ("renoncement", Canonical),
+        ("zones-rouges", Canonical),
+        ("sans-medecin-traitant", Canonical),
+        ("missions-solidarite", Canonical),
+        ("contours", GeoJson),
+    ]
+};
+
+/// A demo file with a few lines replaced by arbitrary text: mostly well-formed, so the
+/// typing code is reached, not only the splitter.
+fn mutated(base: &str, edits: &[(usize, String)]) -> Vec<u8> {
+    let mut lines: Vec<String> = base.lines().map(str::to_string).collect();
+    for (i, text) in edits {
+        let n = lines.len();
+        lines[i % n] = text.clone();
+    }
+    lines.join("\n").into_bytes()
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 128, ..Default::default() })]
+
+    /// Every reader returns `Ok` or a data error (exit 4) on arbitrary bytes; none panics
+    /// (a quick in-CI complement to the fuzz targets of `fuzz/`).
+    #[test]
+    fn issue9_readers_never_panic_on_arbitrary_bytes(
+        which in 0usize..SOURCES.len(),
+        bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600),
+    ) {
+        let (id, format) = SOURCES[which];
+        let located = barometre::sources::Located { display: "x".into(), bytes, format };
+        if let Err(e) = barometre::sources::parse_summary(id, located, barometre::geo::Geography::get()) {
+            proptest::prop_assert!(e.chain().any(|c| c.is::<barometre::error::DataError>()), "{e:#}");
+        }
+    }
+
+    #[test]
+    fn issue9_readers_never_panic_on_mutated_demo_files(
+        which in 0usize..9,
+        edits in proptest::collection::vec((0usize..400, "[-0-9a-zA-Z ,;.\"|/]{0,40}"), 1..6),
+    ) {
+        let files = ["generalistes", "population", "pdsa", "pdsa-national", "sas", "renoncement", "zones-rouges",
+            "sans-medecin-traitant", "missions-solidarite"];
+        let id = files[which];
+        let base = std::fs::read_to_string(repo().join(format!("fixtures/demo/{id}.csv"))).expect("demo file");
+        let bytes = mutated(&base, &edits);
+        let located = barometre::sources::Located {
+            display: format!("{id}.csv"),
+            bytes,
+            format: barometre::sources::Format::Canonical,
+        };
+        if let Err(e) = barometre::sources::parse_summary(id, located, barometre::geo::Geography::get()) {
+            proptest::prop_assert!(e.chain().any(|c| c.is::<barometre::error::DataError>()), "{e:#}");
+        }
+    }
+}
