@@ -391,6 +391,13 @@ fn issue9_redirects_to_another_host_are_refused_and_same_host_followed() {
     assert_eq!(server.hits("/moved.xlsx"), 1, "a refused redirect is not retried");
     assert!(cache_files(&w).is_empty());
 
+    // Unless the source lists that host.
+    one_source(&w, &server.url("/moved.xlsx"), &format!("redirect_hosts = [\"127.0.0.1:{}\"]\n", other.port));
+    let o = fetch(&w, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(other.hits("/evil.xlsx"), 1);
+    std::fs::remove_file(w.path("cache/estim-pop.xlsx")).expect("rm");
+
     // Within the same host, a redirect is followed.
     server.route("/old.xlsx", vec![Reply::Redirect("/new.xlsx".into())]);
     server.route("/new.xlsx", vec![Reply::Ok(body.clone())]);

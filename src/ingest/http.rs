@@ -17,8 +17,9 @@ pub struct Options {
     pub timeout: Duration,
     pub retries: u32,
     pub backoff: Duration,
-    /// Hosts (`host:port`) a redirect may lead to besides the requested host and its
-    /// subdomains: the hosts of the configured sources.
+    /// Hosts (`host:port`, or a bare host for any port) a redirect may lead to besides the
+    /// requested host and its subdomains: the hosts of the configured sources and their
+    /// `redirect_hosts`.
     pub allowed_hosts: Vec<String>,
 }
 
@@ -92,7 +93,8 @@ impl Client {
         let mut resp = self.inner.get(url).send().map_err(|e| {
             if e.is_redirect() {
                 Failure::Fatal(format!(
-                    "{}; if the file really moved there, put its new address in `url` in sources.toml",
+                    "{}; if the file really moved there, put its new address in `url` in sources.toml (or list \
+                     the host in the source's `redirect_hosts`)",
                     describe(&e)
                 ))
             } else {
@@ -193,7 +195,8 @@ fn redirect_policy(allowed: Vec<String>) -> reqwest::redirect::Policy {
         let same = to.port_or_known_default() == port
             && to.host_str().is_some_and(|h| h == host || h.ends_with(&format!(".{host}")));
         let downgrade = first.scheme() == "https" && to.scheme() != "https";
-        if !downgrade && (same || allowed.contains(&origin(to))) {
+        let listed = allowed.contains(&origin(to)) || to.host_str().is_some_and(|h| allowed.iter().any(|a| a == h));
+        if !downgrade && (same || listed) {
             attempt.follow()
         } else {
             let why = if downgrade { "from https to http" } else { "to another host than the source's" };

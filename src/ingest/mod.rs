@@ -51,6 +51,7 @@ pub fn fetch(plan: &Plan) -> Result<(Manifest, Vec<Outcome>)> {
         opts.allowed_hosts.extend(
             plan.config.sources.iter().filter_map(|s| reqwest::Url::parse(&s.url).ok()).map(|u| http::origin(&u)),
         );
+        opts.allowed_hosts.extend(plan.config.sources.iter().flat_map(|s| s.redirect_hosts.iter().cloned()));
         Some(http::Client::new(opts)?)
     };
 
