@@ -43,6 +43,9 @@ struct Case {
     encoding: Option<String>,
     #[serde(default)]
     generate: Option<String>,
+    /// A committed file under `tests/bad-inputs/` (binary cases, fuzz findings).
+    #[serde(default)]
+    file: Option<String>,
 }
 
 fn build() -> String {
@@ -63,6 +66,10 @@ fn bad_file(case: &Case, at: &Path) -> Result<(), String> {
             return Ok(());
         }
         return std::fs::write(at, generate(g)?).map_err(|e| e.to_string());
+    }
+    if let Some(rel) = &case.file {
+        let path = corpus_dir().join(rel);
+        return std::fs::copy(&path, at).map(|_| ()).map_err(|e| format!("{}: {e}", path.display()));
     }
     let mut bytes: Vec<u8> = match (&case.content, &case.base) {
         (Some(c), None) => c.clone().into_bytes(),
