@@ -226,6 +226,32 @@ fn generate(name: &str) -> Result<Vec<u8>, String> {
         "insee-empty" => {
             wb.add_worksheet().set_name("2025").map_err(|e| e.to_string())?;
         }
+        "zip-bomb" => {
+            // One stored part whose central directory declares 3 GiB once inflated.
+            let name = b"xl/worksheets/sheet1.xml";
+            let mut z = Vec::new();
+            z.extend_from_slice(b"PK\x03\x04\x14\x00\x00\x00\x08\x00\x00\x00\x00\x00\x00\x00\x00\x00");
+            z.extend_from_slice(&16u32.to_le_bytes());
+            z.extend_from_slice(&(3u32 << 30).to_le_bytes());
+            z.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            z.extend_from_slice(&0u16.to_le_bytes());
+            z.extend_from_slice(name);
+            z.extend_from_slice(&[0u8; 16]);
+            let cd = z.len() as u32;
+            z.extend_from_slice(b"PK\x01\x02\x14\x00\x14\x00\x00\x00\x08\x00\x00\x00\x00\x00\x00\x00\x00\x00");
+            z.extend_from_slice(&16u32.to_le_bytes());
+            z.extend_from_slice(&(3u32 << 30).to_le_bytes());
+            z.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            z.extend_from_slice(&[0u8; 12]);
+            z.extend_from_slice(&0u32.to_le_bytes());
+            z.extend_from_slice(name);
+            let cd_len = z.len() as u32 - cd;
+            z.extend_from_slice(b"PK\x05\x06\x00\x00\x00\x00\x01\x00\x01\x00");
+            z.extend_from_slice(&cd_len.to_le_bytes());
+            z.extend_from_slice(&cd.to_le_bytes());
+            z.extend_from_slice(&0u16.to_le_bytes());
+            return Ok(z);
+        }
         "manifest-traversal" => {
             let entry = |id: &str, file: &str| {
                 serde_json::json!({

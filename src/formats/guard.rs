@@ -116,6 +116,57 @@ fn has_loop(next: &[u32]) -> bool {
     false
 }
 
+/// The largest total uncompressed size of an xlsx's parts (the real DREES workbook is a
+/// few hundred MB of XML): a small file that inflates beyond it is refused.
+pub const MAX_UNZIPPED_BYTES: u64 = 2 << 30;
+
+/// Refuses a zip container (xlsx, ods) whose central directory declares more than
+/// [`MAX_UNZIPPED_BYTES`] once inflated (a "zip bomb"). Other bytes pass unchanged; a
+/// damaged directory is left for calamine to report.
+pub fn check_zip(file: &str, bytes: &[u8]) -> Result<(), Box<Problem>> {
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return Ok(());
+    }
+    let u16_at = |o: usize| bytes.get(o..o + 2).map(|b| u16::from_le_bytes([b[0], b[1]]) as usize);
+    let u32_at = |o: usize| bytes.get(o..o + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    // End of central directory: 22 bytes plus a comment of up to 64 KiB, at the end.
+    let from = bytes.len().saturating_sub(22 + 65_535);
+    let Some(eocd) = (from..bytes.len().saturating_sub(21)).rev().find(|&i| bytes[i..].starts_with(b"PK\x05\x06"))
+    else {
+        return Ok(());
+    };
+    let (Some(entries), Some(mut at)) = (u16_at(eocd + 10), u32_at(eocd + 16).map(|o| o as usize)) else {
+        return Ok(());
+    };
+    let mut total: u64 = 0;
+    for _ in 0..entries {
+        if !bytes.get(at..).is_some_and(|b| b.starts_with(b"PK\x01\x02")) {
+            return Ok(());
+        }
+        let (Some(size), Some(name), Some(extra), Some(comment)) =
+            (u32_at(at + 24), u16_at(at + 28), u16_at(at + 30), u16_at(at + 32))
+        else {
+            return Ok(());
+        };
+        // 0xFFFFFFFF: the real size is in a ZIP64 field, over 4 GiB.
+        total = total.saturating_add(if size == u32::MAX { u64::MAX } else { u64::from(size) });
+        at += 46 + name + extra + comment;
+    }
+    if total > MAX_UNZIPPED_BYTES {
+        return Err(Box::new(Problem {
+            value: Some(if total == u64::MAX { "over 4 GiB".into() } else { format!("{total} bytes") }),
+            ..Problem::file(
+                file,
+                format!(
+                    "a workbook of at most {MAX_UNZIPPED_BYTES} bytes once uncompressed (is it the right file? a file \
+                     that inflates this much is refused)"
+                ),
+            )
+        }));
+    }
+    Ok(())
+}
+
 thread_local! {
     static QUIET: Cell<bool> = const { Cell::new(false) };
 }

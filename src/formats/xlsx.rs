@@ -26,6 +26,7 @@ pub fn is_workbook(bytes: &[u8]) -> bool {
 impl Workbook {
     pub fn open(file: &str, bytes: Vec<u8>) -> Result<Workbook, Box<Problem>> {
         super::guard::check_ole(file, &bytes)?;
+        super::guard::check_zip(file, &bytes)?;
         match super::guard::catch(file, || open_workbook_auto_from_rs(Cursor::new(bytes)))? {
             Ok(sheets) => Ok(Workbook { file: file.to_string(), sheets }),
             Err(e) => Err(Box::new(Problem::file(file, format!("a readable xlsx/xls workbook ({e})")))),
