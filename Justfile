@@ -19,3 +19,7 @@ demo:
 # Regenerate the reference geography from @etalab/decoupage-administratif (needs npm)
 reference:
     python3 scripts/derive_reference.py
+
+# Fuzz one reader for SECS seconds (nightly + `cargo install cargo-fuzz`; CI never fuzzes); see fuzz/README.md
+fuzz target secs="120":
+    cd fuzz && cargo +nightly fuzz run {{target}} -- -max_total_time={{secs}}

@@ -322,3 +322,128 @@ fn issue3_duplicate_or_unknown_sources_are_refused() {
     assert!(err.contains("column `format`: found `drees-rpps`, expected a format of `pdsa` (canonical)"), "{err}");
     assert!(err.contains("column `file`: found `../b.csv`"), "{err}");
 }
+
+/// Files in the cache besides the manifest (there must be none after a failed fetch).
+fn cache_files(w: &Workdir) -> Vec<String> {
+    std::fs::read_dir(w.path("cache"))
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n != "manifest.json")
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn one_source(w: &Workdir, url: &str, extra: &str) {
+    let toml = format!(
+        "[[source]]\nid = \"population\"\nformat = \"insee-population\"\nurl = \"{url}\"\nfile = \"estim-pop.xlsx\"\n{extra}"
+    );
+    std::fs::write(w.path("sources.toml"), toml).expect("write");
+}
+
+#[test]
+fn issue9_resets_and_5xx_are_retried_a_bounded_number_of_times() {
+    let server = Server::start();
+    server.route("/reset.xlsx", vec![Reply::Close]);
+    let w = Workdir::new();
+    one_source(&w, &server.url("/reset.xlsx"), "");
+    let o = fetch(&w, &[]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert_eq!(server.hits("/reset.xlsx"), 3, "one attempt and 2 retries, no more");
+    let err = stderr(&o);
+    assert!(err.contains("after 3 attempt(s)") && err.contains("rerun `barometre fetch`"), "{err}");
+    assert!(cache_files(&w).is_empty(), "{:?}", cache_files(&w));
+
+    // A reset, then a 503, then the file: fetched, the cache holds exactly it.
+    let body = fixture("insee/estim-pop-dep-sexe-gca-1975-2026-extrait.xlsx");
+    server.route("/flaky.xlsx", vec![Reply::Close, Reply::Status(503), Reply::Ok(body.clone())]);
+    one_source(&w, &server.url("/flaky.xlsx"), "");
+    let o = fetch(&w, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(server.hits("/flaky.xlsx"), 3);
+    assert_eq!(std::fs::read(w.path("cache/estim-pop.xlsx")).expect("cached"), body);
+
+    // Always 500: bounded, and the previous good file stays in the cache.
+    server.route("/flaky.xlsx", vec![Reply::Status(500)]);
+    let o = fetch(&w, &[]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert_eq!(server.hits("/flaky.xlsx"), 6, "3 more attempts");
+    assert_eq!(std::fs::read(w.path("cache/estim-pop.xlsx")).expect("kept"), body);
+    assert_eq!(cache_files(&w), ["estim-pop.xlsx"]);
+}
+
+#[test]
+fn issue9_redirects_to_another_host_are_refused_and_same_host_followed() {
+    let server = Server::start();
+    let other = Server::start();
+    let body = fixture("insee/estim-pop-dep-sexe-gca-1975-2026-extrait.xlsx");
+    other.route("/evil.xlsx", vec![Reply::Ok(body.clone())]);
+    server.route("/moved.xlsx", vec![Reply::Redirect(other.url("/evil.xlsx"))]);
+    let w = Workdir::new();
+    one_source(&w, &server.url("/moved.xlsx"), "");
+    let o = fetch(&w, &[]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("to another host than the source's") && err.contains(&other.url("/evil.xlsx")), "{err}");
+    assert!(err.contains("put its new address in `url` in sources.toml"), "says what to do: {err}");
+    assert_eq!(other.hits("/evil.xlsx"), 0, "the other host is never contacted");
+    assert_eq!(server.hits("/moved.xlsx"), 1, "a refused redirect is not retried");
+    assert!(cache_files(&w).is_empty());
+
+    // Unless the source lists that host.
+    one_source(&w, &server.url("/moved.xlsx"), &format!("redirect_hosts = [\"127.0.0.1:{}\"]\n", other.port));
+    let o = fetch(&w, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(other.hits("/evil.xlsx"), 1);
+    std::fs::remove_file(w.path("cache/estim-pop.xlsx")).expect("rm");
+
+    // Within the same host, a redirect is followed.
+    server.route("/old.xlsx", vec![Reply::Redirect("/new.xlsx".into())]);
+    server.route("/new.xlsx", vec![Reply::Ok(body.clone())]);
+    one_source(&w, &server.url("/old.xlsx"), "");
+    let o = fetch(&w, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read(w.path("cache/estim-pop.xlsx")).expect("cached"), body);
+}
+
+#[test]
+fn issue9_oversized_bodies_are_refused_without_retry_or_partial_file() {
+    let server = Server::start();
+    let body = fixture("insee/estim-pop-dep-sexe-gca-1975-2026-extrait.xlsx");
+    server.route("/big.xlsx", vec![Reply::Ok(body.clone())]);
+    server.route("/big-unsized.xlsx", vec![Reply::Unsized(body.clone())]);
+    let w = Workdir::new();
+    for path in ["/big.xlsx", "/big-unsized.xlsx"] {
+        one_source(&w, &server.url(path), "max_bytes = 1000\n");
+        let o = fetch(&w, &[]);
+        assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.contains("over the limit of 1000 bytes") && err.contains("raise `max_bytes`"), "{err}");
+        assert_eq!(server.hits(path), 1, "{path}: a size limit is not retried");
+        assert!(cache_files(&w).is_empty(), "{path}: {:?}", cache_files(&w));
+    }
+}
+
+#[test]
+fn issue9_an_html_page_instead_of_the_file_is_refused_with_what_to_do() {
+    let server = Server::start();
+    let page = b"<!DOCTYPE html><html><body>Page introuvable</body></html>".to_vec();
+    server.route("/landing", vec![Reply::Typed("text/html; charset=utf-8", page)]);
+    let w = Workdir::new();
+    one_source(&w, &server.url("/landing"), "");
+    let o = fetch(&w, &[]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("sent a web page (Content-Type: text/html"), "{err}");
+    assert!(err.contains("put the direct link to the file in `url`"), "{err}");
+    assert_eq!(server.hits("/landing"), 1);
+    assert!(cache_files(&w).is_empty());
+
+    // The same page without a content type reaches the reader, which refuses it (exit 4).
+    server.route("/landing", vec![Reply::Ok(b"<!DOCTYPE html><html></html>".to_vec())]);
+    let o = fetch(&w, &[]);
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    assert!(stderr(&o).contains("estim-pop.xlsx"), "{}", stderr(&o));
+    assert!(cache_files(&w).is_empty(), "{:?}", cache_files(&w));
+}

@@ -261,7 +261,7 @@ fn issue3_bad_inputs_name_file_and_location() {
         (
             "renoncement",
             "id;annee;code_departement;tranche_age;sexe;poids;renoncement\nR1;2025;01;18-24;F;0;oui\n",
-            "renoncement.csv, row 2, column `poids`: found `0`, expected a number between",
+            "renoncement.csv, row 2, column `poids`: found `0`, expected a weight greater than 0",
         ),
         (
             "zones-rouges",

@@ -2,10 +2,13 @@
 
 mod common;
 
+mod atomic;
+mod bad_inputs;
 mod build;
 mod downloads;
 mod fetch;
 mod figures;
+mod hostile;
 mod indicators;
 mod pdf;
 mod readers;

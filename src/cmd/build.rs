@@ -28,6 +28,8 @@ fn edition_label(year: i32) -> String {
 const EDITION_DATES: [(i32, (u32, u32)); 3] = [(2020, (12, 1)), (2023, (11, 1)), (2025, (11, 20))];
 
 pub fn run(args: &BuildArgs) -> Result<()> {
+    // One build at a time per edition directory; cleans what an interrupted build left.
+    let _lock = crate::output::Lock::acquire(&args.output.join(args.edition.year.to_string()))?;
     let (mut model, checks, src) = model_for(&args.edition)?;
     let epoch = epoch(&args.edition)?;
 

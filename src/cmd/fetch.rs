@@ -19,6 +19,7 @@ pub fn run(args: &FetchArgs) -> Result<()> {
             timeout: Duration::from_secs_f64(args.timeout),
             retries: args.retries,
             backoff: Duration::from_millis(args.backoff_ms),
+            allowed_hosts: Vec::new(),
         },
         now: now_rfc3339()?,
     };

@@ -8,6 +8,7 @@ use super::{RawRow, RawTable};
 /// Decodes and splits a delimited file. The separator is the one of `;`, `,` or tab
 /// that occurs most in the header line.
 pub fn read_delimited(file: &str, bytes: &[u8]) -> Result<RawTable, Box<Problem>> {
+    check_text(file, bytes)?;
     let text = decode(bytes);
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     if text.trim().is_empty() {
@@ -56,6 +57,37 @@ pub fn read_delimited(file: &str, bytes: &[u8]) -> Result<RawTable, Box<Problem>
         rows.push(RawRow { line, cells: rec.iter().map(|s| s.trim().to_string()).collect() });
     }
     Ok(RawTable { file: file.to_string(), sheet: None, headers, rows })
+}
+
+/// Refuses bytes that are not text in an encoding this reader knows, rather than
+/// decoding them into garbage: UTF-16 (Excel's « Texte Unicode »), binary data, and files
+/// whose UTF-8 byte-order mark is contradicted by their content.
+fn check_text(file: &str, bytes: &[u8]) -> Result<(), Box<Problem>> {
+    let line_of = |pos: usize| bytes[..pos].iter().filter(|&&b| b == b'\n').count() + 1;
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(Box::new(Problem::file(
+            file,
+            "UTF-8 or Windows-1252 text, but the file is UTF-16 (in Excel, save it as « CSV UTF-8 »)",
+        )));
+    }
+    if let Some(pos) = bytes.iter().position(|&b| b == 0) {
+        return Err(Box::new(Problem {
+            row: Some(line_of(pos)),
+            ..Problem::file(file, "text, but the file holds binary data (a NUL byte): is it the right file?")
+        }));
+    }
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF")
+        && let Err(e) = std::str::from_utf8(rest)
+    {
+        return Err(Box::new(Problem {
+            row: Some(line_of(3 + e.valid_up_to())),
+            ..Problem::file(
+                file,
+                "UTF-8 text, as the file's byte-order mark says, but it holds other bytes (save it again as « CSV UTF-8 »)",
+            )
+        }));
+    }
+    Ok(())
 }
 
 /// UTF-8 if valid, otherwise Windows-1252 (the encoding of French Excel exports).

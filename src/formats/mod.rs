@@ -2,6 +2,7 @@
 //! header rows. Turns bytes into a [`RawTable`] of strings; typing is `validate`'s job.
 
 pub mod delimited;
+pub mod guard;
 pub mod xlsx;
 
 pub use delimited::read_delimited;

@@ -25,7 +25,9 @@ pub fn is_workbook(bytes: &[u8]) -> bool {
 
 impl Workbook {
     pub fn open(file: &str, bytes: Vec<u8>) -> Result<Workbook, Box<Problem>> {
-        match open_workbook_auto_from_rs(Cursor::new(bytes)) {
+        super::guard::check_ole(file, &bytes)?;
+        super::guard::check_zip(file, &bytes)?;
+        match super::guard::catch(file, || open_workbook_auto_from_rs(Cursor::new(bytes)))? {
             Ok(sheets) => Ok(Workbook { file: file.to_string(), sheets }),
             Err(e) => Err(Box::new(Problem::file(file, format!("a readable xlsx/xls workbook ({e})")))),
         }
@@ -37,7 +39,8 @@ impl Workbook {
 
     /// Every row of a sheet as text cells; headers are the column letters.
     pub fn grid(&mut self, sheet: &str) -> Result<RawTable, Box<Problem>> {
-        let range = self.sheets.worksheet_range(sheet).map_err(|e| {
+        let sheets = &mut self.sheets;
+        let range = super::guard::catch(&self.file, || sheets.worksheet_range(sheet))?.map_err(|e| {
             Box::new(Problem {
                 sheet: Some(sheet.to_string()),
                 ..Problem::file(&self.file, format!("a readable sheet ({e})"))

@@ -268,6 +268,15 @@ pub fn parse_all(files: &[(String, String)]) -> Result<Vec<IndicatorSpec>> {
                 ..Problem::file(file, "a denominator for a rate")
             });
         }
+        // The id names output files (`tables/<id>-<year>.csv`, charts): no path
+        // separators, dots or anything a file system or a URL treats specially.
+        if spec.id.is_empty() || !spec.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+            problems.push(Problem {
+                column: Some("id".into()),
+                value: Some(spec.id.clone()),
+                ..Problem::file(file, "an id of lowercase letters a-z, digits and hyphens (it names output files)")
+            });
+        }
         let stem = Path::new(file).file_stem().and_then(|s| s.to_str()).unwrap_or("");
         if stem != spec.id {
             problems.push(Problem {

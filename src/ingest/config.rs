@@ -43,6 +43,10 @@ pub struct SourceConfig {
     /// Largest accepted download, in bytes (default 1 GiB).
     #[serde(default)]
     pub max_bytes: Option<u64>,
+    /// Hosts (`static.example.org`, or `host:port`) a redirect may lead to, besides the
+    /// host of the URL, its subdomains and the hosts of the other configured sources.
+    #[serde(default)]
+    pub redirect_hosts: Vec<String>,
 }
 
 fn yes() -> bool {

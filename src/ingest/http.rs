@@ -1,6 +1,7 @@
 //! The one HTTP client: timeouts, bounded retries with exponential backoff on connection
-//! errors, timeouts, 5xx and 429, size limits, and downloads written to a temporary file
-//! renamed into place only when complete.
+//! errors, timeouts, 5xx and 429, size limits, redirects only within a source's own host
+//! (or to another configured source's host), HTML pages refused, and downloads written
+//! to a temporary file renamed into place only when complete.
 
 use std::io::{Read, Write};
 use std::path::Path;
@@ -16,6 +17,10 @@ pub struct Options {
     pub timeout: Duration,
     pub retries: u32,
     pub backoff: Duration,
+    /// Hosts (`host:port`, or a bare host for any port) a redirect may lead to besides the
+    /// requested host and its subdomains: the hosts of the configured sources and their
+    /// `redirect_hosts`.
+    pub allowed_hosts: Vec<String>,
 }
 
 pub struct Client {
@@ -45,7 +50,7 @@ impl Client {
             .user_agent(concat!("barometre/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(opts.timeout.min(Duration::from_secs(30)))
             .timeout(opts.timeout)
-            .redirect(reqwest::redirect::Policy::limited(5))
+            .redirect(redirect_policy(opts.allowed_hosts.clone()))
             .build()
             .map_err(|e| NetworkError {
                 url: String::new(),
@@ -85,19 +90,44 @@ impl Client {
     }
 
     fn try_download(&self, url: &str, dest: &Path, max_bytes: u64, label: &str) -> Result<Download, Failure> {
-        let mut resp = self.inner.get(url).send().map_err(|e| Failure::Transient(describe(&e)))?;
+        let mut resp = self.inner.get(url).send().map_err(|e| {
+            if e.is_redirect() {
+                Failure::Fatal(format!(
+                    "{}; if the file really moved there, put its new address in `url` in sources.toml (or list \
+                     the host in the source's `redirect_hosts`)",
+                    describe(&e)
+                ))
+            } else {
+                Failure::Transient(describe(&e))
+            }
+        })?;
         let status = resp.status();
         if status.is_server_error() || status.as_u16() == 429 {
             return Err(Failure::Transient(format!("HTTP {status}")));
         }
         if !status.is_success() {
-            return Err(Failure::Fatal(format!("HTTP {status} (the address may be wrong or the file moved)")));
+            return Err(Failure::Fatal(format!(
+                "HTTP {status} (the address may be wrong or the file moved): check `url` in sources.toml"
+            )));
+        }
+        // No source is a web page: an HTML answer is an error or a landing page served
+        // with 200, not the file.
+        if let Some(ct) = resp.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok())
+            && ct.trim().to_ascii_lowercase().starts_with("text/html")
+        {
+            return Err(Failure::Fatal(format!(
+                "the server sent a web page (Content-Type: {ct}), not the file; open the address in a browser and \
+                 put the direct link to the file in `url` in sources.toml"
+            )));
         }
         let expected = resp.content_length();
         if let Some(n) = expected
             && n > max_bytes
         {
-            return Err(Failure::Fatal(format!("the file is {n} bytes, over the limit of {max_bytes} (max_bytes)")));
+            return Err(Failure::Fatal(format!(
+                "the file is {n} bytes, over the limit of {max_bytes} bytes; if it is the right file, raise \
+                 `max_bytes` for this source in sources.toml"
+            )));
         }
         let dir = dest.parent().unwrap_or(Path::new("."));
         let mut tmp = tempfile::Builder::new()
@@ -125,7 +155,10 @@ impl Client {
             };
             size += n as u64;
             if size > max_bytes {
-                return Err(Failure::Fatal(format!("the file is over the limit of {max_bytes} bytes (max_bytes)")));
+                return Err(Failure::Fatal(format!(
+                    "the file is over the limit of {max_bytes} bytes; if it is the right file, raise `max_bytes` \
+                     for this source in sources.toml"
+                )));
             }
             hasher.update(&buf[..n]);
             tmp.write_all(&buf[..n]).map_err(|e| Failure::Fatal(format!("cannot write the download: {e}")))?;
@@ -141,6 +174,36 @@ impl Client {
         tmp.persist(dest).map_err(|e| Failure::Fatal(format!("cannot move the download into the cache: {e}")))?;
         Ok(Download { status: status.as_u16(), size, sha256: hex(&hasher.finalize()) })
     }
+}
+
+/// `host:port` of a URL.
+pub fn origin(url: &reqwest::Url) -> String {
+    format!("{}:{}", url.host_str().unwrap_or(""), url.port_or_known_default().unwrap_or(0))
+}
+
+/// Follows at most 5 redirects, each to the requested host (same port) or one of its
+/// subdomains, or to one of `allowed` (`host:port`); never from https to http.
+fn redirect_policy(allowed: Vec<String>) -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.previous().len() > 5 {
+            return attempt.error("more than 5 redirects");
+        }
+        let Some(first) = attempt.previous().first() else { return attempt.follow() };
+        let to = attempt.url();
+        let host = first.host_str().unwrap_or("");
+        let port = first.port_or_known_default();
+        let same = to.port_or_known_default() == port
+            && to.host_str().is_some_and(|h| h == host || h.ends_with(&format!(".{host}")));
+        let downgrade = first.scheme() == "https" && to.scheme() != "https";
+        let listed = allowed.contains(&origin(to)) || to.host_str().is_some_and(|h| allowed.iter().any(|a| a == h));
+        if !downgrade && (same || listed) {
+            attempt.follow()
+        } else {
+            let why = if downgrade { "from https to http" } else { "to another host than the source's" };
+            let msg = format!("redirected {why} (`{to}`): refused");
+            attempt.error(msg)
+        }
+    })
 }
 
 fn describe(e: &reqwest::Error) -> String {

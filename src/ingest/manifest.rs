@@ -52,13 +52,27 @@ impl Manifest {
     pub fn load(dir: &Path) -> Result<Manifest> {
         let path = dir.join(FILE);
         let bytes = crate::sources::read_file(&path)?;
-        serde_json::from_slice(&bytes).map_err(|e| {
+        let manifest: Manifest = serde_json::from_slice(&bytes).map_err(|e| {
             DataError::Invalid(vec![Problem {
                 row: Some(e.line()),
                 ..Problem::file(&path.display().to_string(), format!("a manifest written by `barometre fetch` ({e})"))
             }])
-            .into()
-        })
+        })?;
+        // Files are read from the cache directory only: no path from the manifest leaves it.
+        let problems: Vec<Problem> = manifest
+            .sources
+            .iter()
+            .filter(|e| e.file.contains(['/', '\\']) || e.file.starts_with('.') || e.file.is_empty())
+            .map(|e| Problem {
+                column: Some(format!("sources[{}].file", e.id)),
+                value: Some(e.file.clone()),
+                ..Problem::file(&path.display().to_string(), "a plain file name in the cache directory")
+            })
+            .collect();
+        if !problems.is_empty() {
+            return Err(DataError::Invalid(problems).into());
+        }
+        Ok(manifest)
     }
 
     /// Loads the manifest if there is one.

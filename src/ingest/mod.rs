@@ -43,7 +43,17 @@ pub fn fetch(plan: &Plan) -> Result<(Manifest, Vec<Outcome>)> {
     std::fs::create_dir_all(&plan.cache_dir)
         .with_context(|| format!("failed to create `{}`", plan.cache_dir.display()))?;
     let previous = Manifest::load_optional(&plan.cache_dir)?.unwrap_or_default();
-    let client = if plan.offline { None } else { Some(http::Client::new(plan.http.clone())?) };
+    let client = if plan.offline {
+        None
+    } else {
+        // Redirects may lead to the host of any configured source (a mirror), no further.
+        let mut opts = plan.http.clone();
+        opts.allowed_hosts.extend(
+            plan.config.sources.iter().filter_map(|s| reqwest::Url::parse(&s.url).ok()).map(|u| http::origin(&u)),
+        );
+        opts.allowed_hosts.extend(plan.config.sources.iter().flat_map(|s| s.redirect_hosts.iter().cloned()));
+        Some(http::Client::new(opts)?)
+    };
 
     let mut entries: Vec<Entry> = Vec::new();
     let mut outcomes = Vec::new();
@@ -107,6 +117,17 @@ pub fn fetch(plan: &Plan) -> Result<(Manifest, Vec<Outcome>)> {
                 }
                 continue;
             }
+            let max = src.max_bytes.unwrap_or(DEFAULT_MAX_BYTES);
+            if let Ok(meta) = std::fs::metadata(&path)
+                && meta.len() > max
+            {
+                outcomes.push(Outcome { id: src.id.clone(), status: "FAILED (file too large)".into() });
+                invalid.push(crate::sources::too_big(&path.display().to_string(), meta.len(), max));
+                if let Some(p) = prev.filter(|_| dest.is_file()) {
+                    entries.push(p.clone());
+                }
+                continue;
+            }
             copy_atomically(&path, &arriving).map(|()| (None, path.display().to_string()))
         };
         let (status, url) = match got {
@@ -137,6 +158,23 @@ pub fn fetch(plan: &Plan) -> Result<(Manifest, Vec<Outcome>)> {
                 continue;
             }
         };
+        if summary.rows == 0 {
+            // A file from which the reader took nothing is not this source's file.
+            invalid.push(Problem::file(
+                &dest.display().to_string(),
+                format!(
+                    "data rows of source `{}` in format `{}` (none found: is it the right file?)",
+                    src.id,
+                    src.format.name()
+                ),
+            ));
+            outcomes.push(Outcome { id: src.id.clone(), status: "FAILED (no data)".into() });
+            let _ = std::fs::remove_file(&arriving);
+            if let Some(p) = prev.filter(|_| dest.is_file()) {
+                entries.push(p.clone());
+            }
+            continue;
+        }
         if let Some(allowed) = &src.years {
             let other: Vec<String> =
                 summary.years.iter().filter(|y| !allowed.contains(y)).map(|y| y.to_string()).collect();

@@ -241,7 +241,16 @@ pub fn canonical_table(located: Located, required: &[&str]) -> Result<RawTable> 
     read_table(&located.display, located.bytes, required).map_err(|p| DataError::Invalid(vec![*p]).into())
 }
 
+/// The largest input file read (the largest official source is a few tens of MB): a
+/// bigger file is refused before it is read.
+pub const MAX_FILE_BYTES: u64 = 1 << 30;
+
 pub fn read_file(path: &Path) -> Result<Vec<u8>> {
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.len() > MAX_FILE_BYTES
+    {
+        return Err(DataError::Invalid(vec![too_big(&path.display().to_string(), meta.len(), MAX_FILE_BYTES)]).into());
+    }
     match std::fs::read(path) {
         Ok(b) => Ok(b),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -249,6 +258,14 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>> {
                 .into())
         }
         Err(e) => Err(e).with_context(|| format!("failed to read `{}`", path.display())),
+    }
+}
+
+/// The problem of a file over the size limit.
+pub fn too_big(file: &str, size: u64, limit: u64) -> Problem {
+    Problem {
+        value: Some(format!("{size} bytes")),
+        ..Problem::file(file, format!("a file of at most {limit} bytes: is it the right file?"))
     }
 }
 

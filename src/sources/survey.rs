@@ -87,7 +87,14 @@ pub fn parse(located: Located, geo: &Geography) -> Result<Vec<Respondent>> {
                 (None, None)
             }
         };
-        let weight = c.number(row, cw, f64::MIN_POSITIVE, 1e9);
+        let weight = match c.number(row, cw, f64::MIN, f64::MAX) {
+            Some(w) if w > 0.0 && w <= 1e9 => Some(w),
+            Some(_) => {
+                c.row_problem(row, cw, "a weight greater than 0 and at most 1000000000".into());
+                None
+            }
+            None => None,
+        };
         let renounced = parse_bool(row.cells.get(cr).map(String::as_str).unwrap_or(""));
         if renounced.is_none() {
             c.row_problem(row, cr, "1/0 or oui/non".into());

@@ -17,6 +17,14 @@ pub enum Reply {
     Truncated(Vec<u8>, usize),
     /// Waits before answering.
     Delay(Duration, Box<Reply>),
+    /// Closes the connection without answering (a reset, as seen by the client).
+    Close,
+    /// `302 Found` to this address.
+    Redirect(String),
+    /// 200 with this `Content-Type` and body.
+    Typed(&'static str, Vec<u8>),
+    /// 200 without `Content-Length`: the body ends when the connection closes.
+    Unsized(Vec<u8>),
 }
 
 #[derive(Clone, Default)]
@@ -99,6 +107,25 @@ fn write_reply(out: &mut TcpStream, reply: Reply) {
         Reply::Truncated(body, sent) => {
             let _ = write!(out, "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
             let _ = out.write_all(&body[..sent.min(body.len())]);
+        }
+        Reply::Close => {
+            let _ = out.shutdown(std::net::Shutdown::Both);
+        }
+        Reply::Redirect(to) => {
+            let _ =
+                write!(out, "HTTP/1.1 302 Found\r\nLocation: {to}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        }
+        Reply::Typed(ct, body) => {
+            let _ = write!(
+                out,
+                "HTTP/1.1 200 OK\r\nContent-Type: {ct}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = out.write_all(&body);
+        }
+        Reply::Unsized(body) => {
+            let _ = write!(out, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n");
+            let _ = out.write_all(&body);
         }
         Reply::Delay(d, inner) => {
             std::thread::sleep(d);

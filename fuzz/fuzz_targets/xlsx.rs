@@ -1,0 +1,13 @@
+//! Workbooks (xlsx, xls, ods via calamine): open, every sheet as a grid, header search.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(mut wb) = barometre::formats::xlsx::Workbook::open("fuzz.xlsx", data.to_vec()) {
+        for name in wb.sheet_names() {
+            let _ = wb.grid(&name);
+        }
+        let _ = wb.find_table(&["code_departement", "annee"]);
+    }
+});
