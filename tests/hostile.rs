@@ -116,3 +116,19 @@ fn issue9_hostile_text_reaches_typst_as_data_and_shows_literally() {
     let template = std::fs::read_to_string(repo().join("report-templates/barometre.typ")).expect("template");
     assert!(template.contains("json(bytes(sys.inputs.data))"), "the model arrives as JSON data");
 }
+
+#[test]
+fn issue9_hostile_text_in_the_fiches_html_and_pdf() {
+    let w = hostile_build();
+    // The fiche page: escaped, never a script element.
+    let page = w.read("output/2025/departements/23.html");
+    assert!(!page.contains(SCRIPT) && !page.contains("<b>hab</b>"), "raw markup reached the fiche page");
+    assert!(page.contains("&lt;script&gt;"), "the hostile title is shown escaped on the fiche page");
+    // The fiche PDF shows the short label (the table) literally.
+    let bytes = std::fs::read(w.path("output/2025/departements/23.pdf")).expect("fiche pdf");
+    let text = pdf_extract::extract_text_from_mem(&bytes).expect("PDF text");
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains(&format!("Géné {SCRIPT}")), "short label shown as text in the fiche: {flat:.1500}");
+    let template = std::fs::read_to_string(repo().join("report-templates/fiche.typ")).expect("template");
+    assert!(template.contains("json(bytes(sys.inputs.data))"), "the fiche arrives as JSON data");
+}
