@@ -35,7 +35,7 @@ pub trait Renderer {
 pub fn render_all(cx: &RenderContext) -> Result<()> {
     let renderers: [&dyn Renderer; 4] = [&tables::Tables, &html::Html, &fiches::Fiches, &pdf::Pdf];
     for r in renderers {
-        r.render(cx).with_context(|| format!("failed to render {}", r.name()))?;
+        crate::timing::stage(r.name(), || r.render(cx)).with_context(|| format!("failed to render {}", r.name()))?;
     }
     Ok(())
 }
