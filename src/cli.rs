@@ -168,4 +168,8 @@ pub struct BenchDataArgs {
     /// `full` (as large as the official files) or `small`.
     #[arg(long, value_enum, default_value_t = crate::demo::fullsize::Size::Full)]
     pub size: crate::demo::fullsize::Size,
+    /// Instead of writing the files, read them (already written in `--out`) and time a
+    /// workload; with `BAROMETRE_TIMINGS=1` prints its stages and peak memory.
+    #[arg(long, value_enum)]
+    pub ingest: Option<crate::demo::fullsize::Workload>,
 }

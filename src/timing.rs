@@ -61,7 +61,10 @@ pub fn take() -> Vec<(String, Duration)> {
 /// Peak resident memory of this process in KiB (`VmHWM` of `/proc/self/status`; Linux).
 pub fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
 /// The recorded stages, their total and the peak memory as `timing:` lines.

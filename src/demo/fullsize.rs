@@ -14,6 +14,7 @@ use rand_chacha::ChaCha8Rng;
 use rust_xlsxwriter::Workbook;
 
 use crate::geo::Geography;
+use crate::sources::{Format, Located};
 
 /// How large the generated inputs are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -44,6 +45,62 @@ pub fn write_all(dir: &Path, size: Size) -> Result<Vec<PathBuf>> {
     };
     std::fs::write(&survey, survey_csv(geo, n)).with_context(|| format!("failed to write `{}`", survey.display()))?;
     Ok(vec![drees, insee, survey])
+}
+
+/// A workload timed by the benchmarks, on the files of [`write_all`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Workload {
+    /// The DREES workbook to GP counts by département and year.
+    Drees,
+    /// The INSEE workbook (every year) to populations by département and year.
+    Insee,
+    /// The survey microdata to weighted rates with intervals by département.
+    Survey,
+}
+
+/// Runs a workload on the files in `dir`, timing its stages (see [`crate::timing`]);
+/// returns the number of rows or estimates produced.
+pub fn run_workload(dir: &Path, workload: Workload) -> Result<usize> {
+    let geo = Geography::get();
+    let read = |name: &str, format: Format| -> Result<Located> {
+        let path = dir.join(name);
+        let bytes = crate::timing::stage("read file", || crate::sources::read_file(&path))?;
+        Ok(Located { display: path.display().to_string(), bytes, format })
+    };
+    Ok(match workload {
+        Workload::Drees => {
+            let located = read(DREES_FILE, Format::DreesRpps)?;
+            crate::timing::stage("parse+validate", || crate::sources::drees::parse(located, geo))?.len()
+        }
+        Workload::Insee => {
+            let located = read(INSEE_FILE, Format::InseePopulation)?;
+            crate::timing::stage("parse+validate", || crate::sources::insee::parse(located, geo))?.len()
+        }
+        Workload::Survey => {
+            let located = read(SURVEY_FILE, Format::Canonical)?;
+            let rows = crate::timing::stage("parse+validate", || crate::sources::survey::parse(located, geo))?;
+            let result = crate::timing::stage("rates", || survey_rates(&rows))?;
+            result.rows.len()
+        }
+    })
+}
+
+/// The survey indicator (`renoncement-soins`) of the 2025 edition from `rows`: weighted
+/// rates with intervals and tests by département, région and France.
+pub fn survey_rates(rows: &[crate::sources::survey::Respondent]) -> Result<crate::model::IndicatorResult> {
+    use crate::indicators::{self, Inputs, Years};
+    let geo = Geography::get();
+    let years = Years { current: 2025, previous: 2023, baseline: 2020 };
+    let src = crate::sources::DataSource::Demo;
+    let gp = crate::sources::gp::load(&src, geo, &[])?;
+    let pop = crate::sources::population::load(&src, geo, &[])?;
+    let inputs = Inputs::new(&gp, &pop)?.with_survey(rows)?;
+    let specs = indicators::spec::load(None)?;
+    let spec = specs
+        .iter()
+        .find(|s| s.id == "renoncement-soins")
+        .ok_or_else(|| anyhow::anyhow!("no indicator `renoncement-soins`"))?;
+    indicators::compute(spec, &inputs, geo, years)
 }
 
 /// (specialites_agregees, [specialites]) of the DREES file, "00-Ensemble" first in each.
@@ -125,8 +182,8 @@ fn drees_dept_label(code: &str, name: &str) -> String {
 /// départements × specialties × exercise modes × age bands × sexes, `effectif_2012` …
 /// `effectif_2026`, "ND" under 10), written in low-memory mode.
 pub fn drees_workbook(geo: &Geography, size: Size, path: &Path) -> Result<()> {
-    let (specialties, exercise, ages): (Vec<(&str, Vec<&str>)>, &[&str], &[&str]) = match size {
-        Size::Full => (SPECIALTIES.iter().map(|(a, s)| (*a, s.to_vec())).collect(), EXERCISE, AGES),
+    let (specialties, exercise, ages) = match size {
+        Size::Full => (SPECIALTIES.iter().map(|(a, s)| (*a, s.to_vec())).collect::<Vec<_>>(), EXERCISE, AGES),
         Size::Small => (
             SPECIALTIES.iter().take(3).map(|(a, s)| (*a, s.iter().take(2).copied().collect())).collect(),
             &EXERCISE[..2],
@@ -151,10 +208,18 @@ pub fn drees_workbook(geo: &Geography, size: Size, path: &Path) -> Result<()> {
     ws.set_name("Effectifs")?;
     ws.write_string(0, 0, "Effectifs de médecins au 1er janvier, 2012-2026")?;
     ws.write_string(1, 0, "Source : RPPS, traitements DREES (fichier synthétique)")?;
-    let mut header: Vec<String> =
-        ["territoire", "region", "departement", "specialites_agregees", "specialites", "exercice", "tranche_age", "sexe"]
-            .map(String::from)
-            .to_vec();
+    let mut header: Vec<String> = [
+        "territoire",
+        "region",
+        "departement",
+        "specialites_agregees",
+        "specialites",
+        "exercice",
+        "tranche_age",
+        "sexe",
+    ]
+    .map(String::from)
+    .to_vec();
     header.extend(DREES_YEARS.map(|y| format!("effectif_{y}")));
     for (c, h) in header.iter().enumerate() {
         ws.write_string(3, c as u16, h)?;
@@ -184,11 +249,14 @@ pub fn drees_workbook(geo: &Geography, size: Size, path: &Path) -> Result<()> {
                         for (xi, sex) in SEXES.iter().enumerate() {
                             let sex_share = if xi == 0 { 1.0 } else { 0.5 };
                             let base = scale * share * detail_share * ex_share * age_share * sex_share;
-                            for (c, text) in [*territoire, region, dept, agregee, detail, ex, age, sex].iter().enumerate() {
+                            for (c, text) in
+                                [*territoire, region, dept, agregee, detail, ex, age, sex].iter().enumerate()
+                            {
                                 ws.write_string(row, c as u16, *text)?;
                             }
                             for (k, y) in DREES_YEARS.enumerate() {
-                                let v = (base * (1.0 + 0.004 * (y - 2020) as f64) * rng.random_range(0.97..1.03)).round();
+                                let v =
+                                    (base * (1.0 + 0.004 * (y - 2020) as f64) * rng.random_range(0.97..1.03)).round();
                                 let col = (8 + k) as u16;
                                 if v < 10.0 {
                                     ws.write_string(row, col, "ND")?;
@@ -326,7 +394,7 @@ pub fn survey_csv(geo: &Geography, n: usize) -> Vec<u8> {
 mod tests {
     use super::*;
 
-    use crate::sources::{Format, Located, drees, insee, survey};
+    use crate::sources::{drees, insee, survey};
 
     fn located(path: &Path, format: Format) -> Located {
         Located { display: path.display().to_string(), bytes: std::fs::read(path).expect("read"), format }
@@ -344,6 +412,8 @@ mod tests {
         assert_eq!(pop.len(), 101 * 52);
         let rows = survey::parse(located(&paths[2], Format::Canonical), geo).expect("survey");
         assert_eq!(rows.len(), 10_000);
+        let rates = survey_rates(&rows).expect("rates");
+        assert!(rates.rows.iter().filter(|r| r.cur.is_some()).count() > 101);
     }
 
     #[test]

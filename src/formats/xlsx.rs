@@ -15,6 +15,12 @@ use crate::fmt::civil_from_days;
 
 use super::{RawRow, RawTable, fold};
 
+/// A test on the text of one named column: rows that fail it are skipped.
+pub type Keep<'a> = (&'a str, Test);
+
+/// A test on a cell's text.
+pub type Test = fn(&str) -> bool;
+
 pub struct Workbook {
     file: String,
     sheets: Sheets<Cursor<Vec<u8>>>,
@@ -89,12 +95,7 @@ impl Workbook {
     /// Like [`Workbook::table`], keeping only the rows whose cell in each `keep` column
     /// passes its test. An xlsx sheet is streamed cell by cell (never held whole in
     /// memory), and the cells of a skipped row are never turned into text.
-    pub fn table_where(
-        &mut self,
-        sheet: &str,
-        required: &[&str],
-        keep: &[(&str, fn(&str) -> bool)],
-    ) -> Result<RawTable, Box<Problem>> {
+    pub fn table_where(&mut self, sheet: &str, required: &[&str], keep: &[Keep]) -> Result<RawTable, Box<Problem>> {
         let file = self.file.clone();
         let unreadable = |e: &dyn std::fmt::Display| {
             Box::new(Problem {
@@ -104,14 +105,15 @@ impl Workbook {
         };
         let Sheets::Xlsx(xlsx) = &mut self.sheets else {
             let mut t = self.table(sheet, required)?;
-            let tests: Vec<(usize, fn(&str) -> bool)> =
+            let tests: Vec<(usize, Test)> =
                 keep.iter().filter_map(|(name, f)| t.column(name).map(|i| (i, *f))).collect();
             t.rows.retain(|r| tests.iter().all(|(i, f)| f(r.cells.get(*i).map(String::as_str).unwrap_or(""))));
             return Ok(t);
         };
         let mut reader = xlsx.worksheet_cells_reader(sheet).map_err(|e| unreadable(&e))?;
         let want: Vec<String> = required.iter().map(|s| fold(s)).collect();
-        let mut header: Option<(Vec<String>, Vec<(usize, fn(&str) -> bool)>)> = None;
+        let mut header: Option<Vec<String>> = None;
+        let mut tests: Vec<(usize, Test)> = Vec::new();
         let mut before_header = 0;
         let mut rows = Vec::new();
         let mut row: Vec<DataRef> = Vec::new();
@@ -124,7 +126,7 @@ impl Workbook {
             {
                 // The row `r` is complete.
                 match &header {
-                    Some((headers, tests)) => {
+                    Some(headers) => {
                         let kept = tests.iter().all(|(i, f)| f(&row.get(*i).map(cell_str).unwrap_or_default()));
                         if kept {
                             let mut cells: Vec<String> = row.iter().map(|d| cell_str(d).into_owned()).collect();
@@ -140,14 +142,14 @@ impl Workbook {
                             let folded: Vec<String> = cells.iter().map(|c| fold(c)).collect();
                             if want.iter().all(|w| folded.contains(w)) {
                                 let headers: Vec<String> = cells.iter().map(|c| c.trim().to_string()).collect();
-                                let tests = keep
+                                tests = keep
                                     .iter()
                                     .filter_map(|(name, f)| {
                                         let name = fold(name);
                                         folded.iter().position(|h| *h == name).map(|i| (i, *f))
                                     })
                                     .collect();
-                                header = Some((headers, tests));
+                                header = Some(headers);
                             } else {
                                 before_header += 1;
                                 if before_header == 30 {
@@ -168,7 +170,7 @@ impl Workbook {
             }
             row[c] = cell.get_value().clone();
         }
-        let Some((headers, _)) = header else {
+        let Some(headers) = header else {
             return Err(Box::new(Problem {
                 sheet: Some(sheet.to_string()),
                 ..Problem::file(&self.file, format!("a header row with the columns {}", required.join(", ")))
