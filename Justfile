@@ -19,3 +19,7 @@ demo:
 # Regenerate the reference geography from @etalab/decoupage-administratif (needs npm)
 reference:
     python3 scripts/derive_reference.py
+
+# Benchmarks: end-to-end demo build, stages, ingestion of full-size inputs (BENCHMARKS.md)
+bench runs="5":
+    scripts/bench.sh {{runs}}

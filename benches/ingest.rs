@@ -56,7 +56,8 @@ fn survey_1m_rates_only(bencher: divan::Bencher) {
     let bytes = std::fs::read(&path).expect("read");
     let located = Located { display: path.display().to_string(), bytes, format: sources::Format::Canonical };
     let rows = survey::parse(located, Geography::get()).expect("survey");
-    bencher.bench(|| fullsize::survey_rates(&rows).expect("rates").rows.len());
+    let base = fullsize::SurveyBase::demo().expect("base");
+    bencher.bench(|| base.rates(&rows).expect("rates").rows.len());
 }
 
 /// Every indicator of the demo edition (inputs already loaded).

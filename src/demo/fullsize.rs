@@ -64,7 +64,7 @@ pub fn run_workload(dir: &Path, workload: Workload) -> Result<usize> {
     let geo = Geography::get();
     let read = |name: &str, format: Format| -> Result<Located> {
         let path = dir.join(name);
-        let bytes = crate::timing::stage("read file", || crate::sources::read_file(&path))?;
+        let bytes = crate::timing::stage("read-file", || crate::sources::read_file(&path))?;
         Ok(Located { display: path.display().to_string(), bytes, format })
     };
     Ok(match workload {
@@ -79,28 +79,42 @@ pub fn run_workload(dir: &Path, workload: Workload) -> Result<usize> {
         Workload::Survey => {
             let located = read(SURVEY_FILE, Format::Canonical)?;
             let rows = crate::timing::stage("parse+validate", || crate::sources::survey::parse(located, geo))?;
-            let result = crate::timing::stage("rates", || survey_rates(&rows))?;
+            let base = crate::timing::stage("other-inputs", SurveyBase::demo)?;
+            let result = crate::timing::stage("rates", || base.rates(&rows))?;
             result.rows.len()
         }
     })
 }
 
-/// The survey indicator (`renoncement-soins`) of the 2025 edition from `rows`: weighted
-/// rates with intervals and tests by département, région and France.
-pub fn survey_rates(rows: &[crate::sources::survey::Respondent]) -> Result<crate::model::IndicatorResult> {
-    use crate::indicators::{self, Inputs, Years};
-    let geo = Geography::get();
-    let years = Years { current: 2025, previous: 2023, baseline: 2020 };
-    let src = crate::sources::DataSource::Demo;
-    let gp = crate::sources::gp::load(&src, geo, &[])?;
-    let pop = crate::sources::population::load(&src, geo, &[])?;
-    let inputs = Inputs::new(&gp, &pop)?.with_survey(rows)?;
-    let specs = indicators::spec::load(None)?;
-    let spec = specs
-        .iter()
-        .find(|s| s.id == "renoncement-soins")
-        .ok_or_else(|| anyhow::anyhow!("no indicator `renoncement-soins`"))?;
-    indicators::compute(spec, &inputs, geo, years)
+/// What the survey indicator needs beside the microdata: the demo edition's GP counts and
+/// populations (the engine's base tables) and the `renoncement-soins` spec.
+pub struct SurveyBase {
+    gp: Vec<crate::sources::gp::GpRow>,
+    pop: Vec<crate::sources::population::PopRow>,
+    spec: crate::indicators::IndicatorSpec,
+}
+
+impl SurveyBase {
+    pub fn demo() -> Result<SurveyBase> {
+        let geo = Geography::get();
+        let src = crate::sources::DataSource::Demo;
+        let gp = crate::sources::gp::load(&src, geo, &[])?;
+        let pop = crate::sources::population::load(&src, geo, &[])?;
+        let spec = crate::indicators::spec::load(None)?
+            .into_iter()
+            .find(|s| s.id == "renoncement-soins")
+            .ok_or_else(|| anyhow::anyhow!("no indicator `renoncement-soins`"))?;
+        Ok(SurveyBase { gp, pop, spec })
+    }
+
+    /// The survey indicator of the 2025 edition from `rows`: weighted rates with
+    /// intervals and tests of change by département, région and France.
+    pub fn rates(&self, rows: &[crate::sources::survey::Respondent]) -> Result<crate::model::IndicatorResult> {
+        use crate::indicators::{Inputs, Years};
+        let years = Years { current: 2025, previous: 2023, baseline: 2020 };
+        let inputs = Inputs::new(&self.gp, &self.pop)?.with_survey(rows)?;
+        crate::indicators::compute(&self.spec, &inputs, Geography::get(), years)
+    }
 }
 
 /// (specialites_agregees, [specialites]) of the DREES file, "00-Ensemble" first in each.
@@ -412,7 +426,7 @@ mod tests {
         assert_eq!(pop.len(), 101 * 52);
         let rows = survey::parse(located(&paths[2], Format::Canonical), geo).expect("survey");
         assert_eq!(rows.len(), 10_000);
-        let rates = survey_rates(&rows).expect("rates");
+        let rates = SurveyBase::demo().and_then(|b| b.rates(&rows)).expect("rates");
         assert!(rates.rows.iter().filter(|r| r.cur.is_some()).count() > 101);
     }
 
