@@ -174,21 +174,21 @@ const SPECIALTIES: &[(&str, &[&str])] = &[
 const EXERCISE: &[&str] = &["0-Ensemble", "1-Libéral exclusif", "2-Mixte", "3-Salarié exclusif"];
 const AGES: &[&str] = &[
     "00-Ensemble",
-    "01-Moins de 25 ans",
-    "02-25 à 29 ans",
-    "03-30 à 34 ans",
-    "04-35 à 39 ans",
-    "05-40 à 44 ans",
-    "06-45 à 49 ans",
-    "07-50 à 54 ans",
-    "08-55 à 59 ans",
-    "09-60 à 64 ans",
-    "10-65 à 69 ans",
-    "11-70 à 74 ans",
-    "12-75 à 79 ans",
-    "13-80 à 84 ans",
-    "14-85 ans et plus",
+    "01-Moins de 30 ans",
+    "02-30 à 34 ans",
+    "03-35 à 39 ans",
+    "04-40 à 44 ans",
+    "05-45 à 49 ans",
+    "06-50 à 54 ans",
+    "07-55 à 59 ans",
+    "08-60 à 64 ans",
+    "09-65 à 69 ans",
+    "10-70 à 74 ans",
+    "11-75 à 79 ans",
+    "12-80 à 84 ans",
+    "13-85 ans et plus",
 ];
+// 120 territories × 49 specialties × 4 × 14 × 3 = 987,840 rows: under Excel's 1,048,576.
 const SEXES: &[&str] = &["0-Ensemble", "1-Hommes", "2-Femmes"];
 
 /// "075-Paris", "02A-Corse-du-Sud", "971 -Guadeloupe" (the stray space is the real file's).
