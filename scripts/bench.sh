@@ -10,7 +10,8 @@
 #    each stage, median peak memory;
 # 4. times the ingestion workloads RUNS times each in a fresh process (so that peak memory
 #    is the workload's): DREES full-size workbook, INSEE all years, survey 1,000,000;
-# 5. runs `cargo bench` (divan) unless BENCH_SKIP_DIVAN=1.
+# 5. with BENCH_DIVAN=1, runs `cargo bench` (divan): its first build compiles the
+#    dependencies again with the dev-dependencies' features (a second cold bench build).
 # BENCH_BIN=path skips step 1 and uses that binary.
 # Needs bash, awk and sort only.
 set -euo pipefail
@@ -81,7 +82,7 @@ for w in drees insee survey; do
     stage_medians "$WORK"/"$w"-*.log
 done
 
-if [[ "${BENCH_SKIP_DIVAN:-0}" != 1 ]]; then
+if [[ "${BENCH_DIVAN:-0}" == 1 ]]; then
     echo
     echo "== cargo bench (divan)"
     cargo bench --locked --bench ingest
