@@ -23,3 +23,7 @@ reference:
 # Fuzz one reader for SECS seconds (nightly + `cargo install cargo-fuzz`; CI never fuzzes); see fuzz/README.md
 fuzz target secs="120":
     cd fuzz && cargo +nightly fuzz run {{target}} -- -max_total_time={{secs}}
+
+# Benchmarks: end-to-end demo build, stages, ingestion of full-size inputs (BENCHMARKS.md)
+bench runs="5":
+    scripts/bench.sh {{runs}}

@@ -28,6 +28,10 @@ pub enum Command {
     Compare(CompareArgs),
     /// Regenerate the synthetic demo dataset (`fixtures/demo/`), byte-identically.
     Demo(DemoArgs),
+    /// Write full-size synthetic inputs for the benchmarks (DREES and INSEE workbooks,
+    /// survey microdata); see BENCHMARKS.md.
+    #[command(hide = true)]
+    BenchData(BenchDataArgs),
 }
 
 /// Where the download cache lives.
@@ -154,4 +158,18 @@ pub struct DemoArgs {
     /// Directory to write the demo files to.
     #[arg(long, default_value = "fixtures/demo")]
     pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchDataArgs {
+    /// Directory to write the files to.
+    #[arg(long, default_value = "target/bench-data")]
+    pub out: PathBuf,
+    /// `full` (as large as the official files) or `small`.
+    #[arg(long, value_enum, default_value_t = crate::demo::fullsize::Size::Full)]
+    pub size: crate::demo::fullsize::Size,
+    /// Instead of writing the files, read them (already written in `--out`) and time a
+    /// workload; with `BAROMETRE_TIMINGS=1` prints its stages and peak memory.
+    #[arg(long, value_enum)]
+    pub ingest: Option<crate::demo::fullsize::Workload>,
 }

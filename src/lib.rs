@@ -20,6 +20,7 @@ pub mod render;
 pub mod similar;
 pub mod sources;
 pub mod stats;
+pub mod timing;
 pub mod validate;
 
 use anyhow::Result;
@@ -34,5 +35,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::InitTemplates(args) => cmd::init_templates::run(args),
         Command::Compare(args) => cmd::compare::run(args),
         Command::Demo(args) => cmd::demo::run(args),
+        Command::BenchData(args) => cmd::bench_data::run(args),
     }
 }

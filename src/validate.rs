@@ -3,7 +3,7 @@
 //! Owns field parsing rules (codes, counts, "ND", decimal commas, ranges). Knows nothing
 //! about file formats (that is `formats`) or about indicators.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use crate::error::Problem;
 use crate::formats::{RawRow, RawTable};
@@ -149,8 +149,14 @@ impl<'a> Checker<'a> {
     }
 
     /// Reports rows whose key was already seen.
-    pub fn unique<K: Ord + std::fmt::Debug>(&mut self, keys: Vec<(K, &RawRow)>, col: usize, what: &str) {
-        let mut seen: BTreeMap<&K, usize> = BTreeMap::new();
+    pub fn unique<K: Eq + std::hash::Hash + std::fmt::Debug>(
+        &mut self,
+        keys: Vec<(K, &RawRow)>,
+        col: usize,
+        what: &str,
+    ) {
+        // Hashed: a BTreeMap of 1,000,000 survey keys was a tenth of reading the survey.
+        let mut seen: HashMap<&K, usize> = HashMap::with_capacity(keys.len());
         for (k, row) in &keys {
             if let Some(first) = seen.get(k) {
                 self.row_problem(row, col, format!("one row per {what}; {k:?} already on row {first}"));

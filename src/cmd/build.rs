@@ -14,6 +14,7 @@ use crate::output::Staging;
 use crate::render::maps::MapGeometry;
 use crate::render::{self, RenderContext, figures};
 use crate::sources::{self, DataSource};
+use crate::timing::Timer;
 
 /// "3e édition" for the known editions.
 fn edition_label(year: i32) -> String {
@@ -30,11 +31,13 @@ const EDITION_DATES: [(i32, (u32, u32)); 3] = [(2020, (12, 1)), (2023, (11, 1)),
 pub fn run(args: &BuildArgs) -> Result<()> {
     // One build at a time per edition directory; cleans what an interrupted build left.
     let _lock = crate::output::Lock::acquire(&args.output.join(args.edition.year.to_string()))?;
+    let started = std::time::Instant::now();
     let (mut model, checks, src) = model_for(&args.edition)?;
     let epoch = epoch(&args.edition)?;
 
     let target = args.output.join(args.edition.year.to_string());
     let staging = Staging::new(&target)?;
+    let t = Timer::start("maps");
     let geometry = map_geometry(&src)?;
     for figure in figures::maps(&model, &geometry)? {
         for (rel, bytes) in &figure.files {
@@ -42,6 +45,8 @@ pub fn run(args: &BuildArgs) -> Result<()> {
         }
         model.charts.push(figure.reference);
     }
+    t.stop();
+    let t = Timer::start("charts");
     for figure in figures::charts(&model)? {
         for (rel, bytes) in &figure.files {
             render::write(staging.path(), rel, bytes)?;
@@ -62,11 +67,14 @@ pub fn run(args: &BuildArgs) -> Result<()> {
         index.push(r);
     }
     render::write(staging.path(), "charts/index.json", serde_json::to_string_pretty(&index)?.as_bytes())?;
+    t.stop();
+    let t = Timer::start("commentary+checks");
     model.themes = crate::commentary::themes(&model, args.editorial.as_deref())?;
     model.introduction = crate::commentary::editorial(args.editorial.as_deref(), "introduction")?.0;
     write_provenance(&src, &model, staging.path())?;
     render::write(staging.path(), "checks.md", checks.markdown(args.edition.year).as_bytes())?;
     render::write(staging.path(), "checks.csv", checks.csv().as_bytes())?;
+    t.stop();
     let cx = RenderContext {
         model: &model,
         out: staging.path(),
@@ -75,13 +83,14 @@ pub fn run(args: &BuildArgs) -> Result<()> {
         geometry: &geometry,
     };
     render::render_all(&cx)?;
-    staging.commit()?;
+    crate::timing::stage("commit", || staging.commit())?;
     eprintln!(
         "built edition {} in {} ({} alert(s) in checks.md)",
         args.edition.year,
         target.display(),
         checks.alerts()
     );
+    crate::timing::print_report(started.elapsed());
     Ok(())
 }
 
@@ -157,6 +166,7 @@ pub fn build_model(
     indicator_dir: Option<&Path>,
     previous_published: Option<&Path>,
 ) -> Result<(ReportModel, Checks)> {
+    let t = Timer::start("ingest+validate");
     let geo = Geography::get();
     let prov = src.provenance()?;
     let specs = indicators::spec::load(indicator_dir)?;
@@ -268,6 +278,8 @@ pub fn build_model(
         inputs = inputs.with_survey(&rows)?;
     }
 
+    t.stop();
+    let t = Timer::start("indicators+model");
     let published = match previous_published {
         Some(p) => read_published(p)?,
         None => Vec::new(),
@@ -334,6 +346,7 @@ pub fn build_model(
         ),
         alerts: checks.alerts(),
     };
+    t.stop();
     Ok((model, checks))
 }
 

@@ -1,5 +1,6 @@
 //! The demo edition: the embedded synthetic dataset and its generator.
 
+pub mod fullsize;
 pub mod generate;
 
 /// The committed demo files, embedded so that `build` works offline and from any directory.

@@ -6,12 +6,20 @@
 
 use std::io::Cursor;
 
-use calamine::{Data, Reader, Sheets, open_workbook_auto_from_rs};
+use std::borrow::Cow;
+
+use calamine::{Data, DataRef, Reader, Sheets, open_workbook_auto_from_rs};
 
 use crate::error::Problem;
 use crate::fmt::civil_from_days;
 
 use super::{RawRow, RawTable, fold};
+
+/// A test on the text of one named column: rows that fail it are skipped.
+pub type Keep<'a> = (&'a str, Test);
+
+/// A test on a cell's text.
+pub type Test = fn(&str) -> bool;
 
 pub struct Workbook {
     file: String,
@@ -87,6 +95,93 @@ impl Workbook {
         Ok(RawTable { file: self.file.clone(), sheet: Some(sheet.to_string()), headers, rows })
     }
 
+    /// Like [`Workbook::table`], keeping only the rows whose cell in each `keep` column
+    /// passes its test. An xlsx sheet is streamed cell by cell (never held whole in
+    /// memory), and the cells of a skipped row are never turned into text.
+    pub fn table_where(&mut self, sheet: &str, required: &[&str], keep: &[Keep]) -> Result<RawTable, Box<Problem>> {
+        let file = self.file.clone();
+        let unreadable = |e: &dyn std::fmt::Display| {
+            Box::new(Problem {
+                sheet: Some(sheet.to_string()),
+                ..Problem::file(&file, format!("a readable sheet ({e})"))
+            })
+        };
+        let Sheets::Xlsx(xlsx) = &mut self.sheets else {
+            let mut t = self.table(sheet, required)?;
+            let tests: Vec<(usize, Test)> =
+                keep.iter().filter_map(|(name, f)| t.column(name).map(|i| (i, *f))).collect();
+            t.rows.retain(|r| tests.iter().all(|(i, f)| f(r.cells.get(*i).map(String::as_str).unwrap_or(""))));
+            return Ok(t);
+        };
+        let mut reader = xlsx.worksheet_cells_reader(sheet).map_err(|e| unreadable(&e))?;
+        let want: Vec<String> = required.iter().map(|s| fold(s)).collect();
+        let mut header: Option<Vec<String>> = None;
+        let mut tests: Vec<(usize, Test)> = Vec::new();
+        let mut before_header = 0;
+        let mut rows = Vec::new();
+        let mut row: Vec<DataRef> = Vec::new();
+        let mut row_index = None;
+        loop {
+            let cell = reader.next_cell().map_err(|e| unreadable(&e))?;
+            let pos = cell.as_ref().map(|c| c.get_position());
+            if let Some(r) = row_index
+                && pos.is_none_or(|(pr, _)| pr != r)
+            {
+                // The row `r` is complete.
+                match &header {
+                    Some(headers) => {
+                        let kept = tests.iter().all(|(i, f)| f(&row.get(*i).map(cell_str).unwrap_or_default()));
+                        if kept {
+                            let mut cells: Vec<String> = row.iter().map(|d| cell_str(d).into_owned()).collect();
+                            if cells.iter().any(|c| !c.is_empty()) {
+                                cells.resize(headers.len().max(cells.len()), String::new());
+                                rows.push(RawRow { line: r as usize + 1, cells });
+                            }
+                        }
+                    }
+                    None => {
+                        let cells: Vec<String> = row.iter().map(|d| cell_str(d).into_owned()).collect();
+                        if cells.iter().any(|c| !c.is_empty()) {
+                            let folded: Vec<String> = cells.iter().map(|c| fold(c)).collect();
+                            if want.iter().all(|w| folded.contains(w)) {
+                                let headers: Vec<String> = cells.iter().map(|c| c.trim().to_string()).collect();
+                                tests = keep
+                                    .iter()
+                                    .filter_map(|(name, f)| {
+                                        let name = fold(name);
+                                        folded.iter().position(|h| *h == name).map(|i| (i, *f))
+                                    })
+                                    .collect();
+                                header = Some(headers);
+                            } else {
+                                before_header += 1;
+                                if before_header == 30 {
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                }
+                row.clear();
+            }
+            let Some(cell) = cell else { break };
+            let (r, c) = cell.get_position();
+            row_index = Some(r);
+            let c = c as usize;
+            if row.len() <= c {
+                row.resize(c + 1, DataRef::Empty);
+            }
+            row[c] = cell.get_value().clone();
+        }
+        let Some(headers) = header else {
+            return Err(Box::new(Problem {
+                sheet: Some(sheet.to_string()),
+                ..Problem::file(&self.file, format!("a header row with the columns {}", required.join(", ")))
+            }));
+        };
+        Ok(RawTable { file: self.file.clone(), sheet: Some(sheet.to_string()), headers, rows })
+    }
+
     /// The first sheet whose header holds every `required` column.
     pub fn find_table(&mut self, required: &[&str]) -> Result<RawTable, Box<Problem>> {
         let mut last = None;
@@ -133,6 +228,24 @@ pub fn cell_text(d: &Data) -> String {
         }
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Error(e) => format!("#ERREUR {e:?}"),
+    }
+}
+
+/// [`cell_text`] of a streamed cell, borrowing its text when it has some.
+fn cell_str<'a>(d: &'a DataRef) -> Cow<'a, str> {
+    match d {
+        DataRef::SharedString(s) => Cow::Borrowed(s.trim()),
+        DataRef::String(s) => Cow::Borrowed(s.trim()),
+        DataRef::Empty => Cow::Borrowed(""),
+        DataRef::Int(i) => Cow::Owned(i.to_string()),
+        DataRef::Float(f) => Cow::Owned(float_text(*f)),
+        DataRef::Bool(b) => Cow::Owned(b.to_string()),
+        DataRef::DateTime(dt) => {
+            let serial = dt.as_f64();
+            Cow::Owned(if dt.is_datetime() { serial_date(serial) } else { float_text(serial) })
+        }
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Cow::Borrowed(s),
+        DataRef::Error(e) => Cow::Owned(format!("#ERREUR {e:?}")),
     }
 }
 

@@ -255,9 +255,14 @@ fn render_pdf(cx: &RenderContext, typst: &Typst, f: &Fiche) -> Result<()> {
     write(cx.out, &format!("departements/{}.pdf", f.code), &pdf)
 }
 
+/// Every département's fiche, in the order of the reference list.
+fn all_fiches<'a>(cx: &RenderContext<'a>, locator: &Locator) -> Result<Vec<Fiche<'a>>> {
+    Geography::get().departements.iter().map(|d| fiche(cx.model, &d.code, locator)).collect()
+}
+
 impl Renderer for Fiches {
     fn name(&self) -> &'static str {
-        "fiches"
+        "fiches (HTML)"
     }
 
     fn render(&self, cx: &RenderContext) -> Result<()> {
@@ -265,16 +270,27 @@ impl Renderer for Fiches {
         let env = environment();
         let tmpl = env.template_from_named_str(&name, &source).with_context(|| format!("invalid template `{name}`"))?;
         let locator = Locator::new(cx.geometry);
-        let mut fiches = Vec::new();
-        for d in &Geography::get().departements {
-            let f = fiche(cx.model, &d.code, &locator)?;
+        for f in all_fiches(cx, &locator)? {
             let html = tmpl.render(context! { m => Serde(cx.model), f => Serde(&f) }).map_err(|e| {
                 anyhow!("template `{name}`{}: {e}", e.line().map(|l| format!(", line {l}")).unwrap_or_default())
             })?;
             // The file name comes from the reference list, never from input files.
-            write(cx.out, &format!("departements/{}.html", d.code), html.as_bytes())?;
-            fiches.push(f);
+            write(cx.out, &format!("departements/{}.html", f.code), html.as_bytes())?;
         }
-        render_pdfs(cx, &fiches)
+        Ok(())
+    }
+}
+
+/// The fiches as one-page PDFs.
+pub struct FichePdfs;
+
+impl Renderer for FichePdfs {
+    fn name(&self) -> &'static str {
+        "fiches (PDF)"
+    }
+
+    fn render(&self, cx: &RenderContext) -> Result<()> {
+        let locator = Locator::new(cx.geometry);
+        render_pdfs(cx, &all_fiches(cx, &locator)?)
     }
 }

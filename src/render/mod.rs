@@ -36,9 +36,9 @@ pub trait Renderer {
 
 /// Runs every renderer in order (charts first: the others embed them).
 pub fn render_all(cx: &RenderContext) -> Result<()> {
-    let renderers: [&dyn Renderer; 4] = [&tables::Tables, &html::Html, &fiches::Fiches, &pdf::Pdf];
+    let renderers: [&dyn Renderer; 5] = [&tables::Tables, &html::Html, &fiches::Fiches, &fiches::FichePdfs, &pdf::Pdf];
     for r in renderers {
-        r.render(cx).with_context(|| format!("failed to render {}", r.name()))?;
+        crate::timing::stage(r.name(), || r.render(cx)).with_context(|| format!("failed to render {}", r.name()))?;
     }
     Ok(())
 }

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use anyhow::Result;
 
 use crate::error::{DataError, Problem};
-use crate::formats::xlsx::Workbook;
+use crate::formats::xlsx::{Keep, Workbook};
 use crate::formats::{RawRow, RawTable, fold};
 use crate::geo::Geography;
 use crate::validate::{Checker, Count};
@@ -29,7 +29,11 @@ pub fn parse(located: Located, geo: &Geography) -> Result<Vec<GpRow>> {
     order.extend(names.iter().filter(|n| fold(n) != "effectifs"));
     let mut table = None;
     for name in order {
-        if let Ok(t) = wb.table(name, &REQUIRED)
+        // Only the GP rows at the "Ensemble" levels are kept while reading: the full
+        // workbook has some 700,000 rows.
+        let keep: [Keep; 4] =
+            [("specialites_agregees", is_gp), ("exercice", is_total), ("tranche_age", is_total), ("sexe", is_total)];
+        if let Ok(t) = wb.table_where(name, &REQUIRED, &keep)
             && t.headers.iter().any(|h| year_of(h).is_some())
         {
             table = Some(t);

@@ -104,7 +104,7 @@ pub fn parse(located: Located, geo: &Geography) -> Result<Vec<Respondent>> {
         if let (Some(id), Some(year), Some(region), Some(weight), Some(renounced)) =
             (id, year, region, weight, renounced)
         {
-            keys.push(((id.clone(), year), row));
+            keys.push(((row.cells.get(ci).map_or("", String::as_str), year), row));
             out.push(Respondent { id, year, dept, region, age, sex, weight, renounced });
         }
     }
