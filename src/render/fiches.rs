@@ -11,7 +11,7 @@ use minijinja::context;
 use minijinja::value::Serde;
 use serde::Serialize;
 
-use typst::foundations::{Dict, IntoValue};
+use typst::foundations::{Bytes, Dict, IntoValue};
 
 use crate::cmd::compare::{Cells, Line, cells, lines};
 use crate::fmt;
@@ -241,13 +241,13 @@ fn render_pdfs(cx: &RenderContext, fiches: &[Fiche]) -> Result<()> {
 fn render_pdf(cx: &RenderContext, typst: &Typst, f: &Fiche) -> Result<()> {
     let data = pdf_fiche(cx.model, f);
     let mut inputs = Dict::new();
-    inputs.insert("data".into(), serde_json::to_string(&data)?.into_value());
-    inputs.insert("locator".into(), f.locator.as_str().into_value());
+    inputs.insert("data".into(), Bytes::new(serde_json::to_vec(&data)?).into_value());
+    inputs.insert("locator".into(), Bytes::from_string(f.locator.clone()).into_value());
     if let Some(rel) = &f.position_chart {
         let path = cx.out.join("departements").join(rel);
         let svg =
             std::fs::read_to_string(&path).with_context(|| format!("failed to read chart `{}`", path.display()))?;
-        inputs.insert("position".into(), svg.into_value());
+        inputs.insert("position".into(), Bytes::from_string(svg).into_value());
     }
     let ident = format!("barometre-{}-{}", cx.model.edition.year, f.code);
     let pdf = typst.pdf(inputs, cx.epoch, &ident)?;
@@ -270,8 +270,10 @@ impl Renderer for Fiches {
         let env = environment();
         let tmpl = env.template_from_named_str(&name, &source).with_context(|| format!("invalid template `{name}`"))?;
         let locator = Locator::new(cx.geometry);
+        // The model is converted once, not once per page.
+        let m = minijinja::Value::from(Serde(cx.model));
         for f in all_fiches(cx, &locator)? {
-            let html = tmpl.render(context! { m => Serde(cx.model), f => Serde(&f) }).map_err(|e| {
+            let html = tmpl.render(context! { m => m.clone(), f => Serde(&f) }).map_err(|e| {
                 anyhow!("template `{name}`{}: {e}", e.line().map(|l| format!(", line {l}")).unwrap_or_default())
             })?;
             // The file name comes from the reference list, never from input files.

@@ -18,7 +18,8 @@ const HIGHLIGHT: &str = "#c0392b";
 
 /// The paths of every département, fitted once.
 pub struct Locator {
-    shapes: Vec<(String, String)>,
+    /// Code, path, bounding box (tenths of a pixel).
+    shapes: Vec<(String, String, [i64; 4])>,
     tiles: Vec<(String, f64, f64, f64)>,
 }
 
@@ -33,18 +34,22 @@ fn bounds<'a>(rings: impl Iterator<Item = &'a Ring>) -> (f64, f64, f64, f64) {
     (x0, y0, x1, y1)
 }
 
-/// A path `d` attribute for rings mapped by `tf`, with repeated points dropped.
-fn path(rings: &[Ring], tf: &dyn Fn((f64, f64)) -> (i64, i64)) -> String {
+/// A path `d` attribute for rings mapped by `tf` (tenths of a pixel), dropping points
+/// closer than a pixel to the last one kept: a locator needs no finer outline, and typst
+/// parses this SVG once per fiche.
+fn path(rings: &[Ring], tf: &dyn Fn((f64, f64)) -> (i64, i64)) -> (String, [i64; 4]) {
     let mut d = String::new();
+    let mut bbox = [i64::MAX, i64::MAX, i64::MIN, i64::MIN];
     for ring in rings {
-        let mut last = None;
+        let mut last: Option<(i64, i64)> = None;
         let mut n = 0;
         for &p in ring {
             let q = tf(p);
-            if last == Some(q) {
+            if last.is_some_and(|l| (l.0 - q.0).abs().max((l.1 - q.1).abs()) < 10) {
                 continue;
             }
             let _ = write!(d, "{}{} {}", if n == 0 { "M" } else { "L" }, q.0, q.1);
+            bbox = [bbox[0].min(q.0), bbox[1].min(q.1), bbox[2].max(q.0), bbox[3].max(q.1)];
             last = Some(q);
             n += 1;
         }
@@ -52,7 +57,7 @@ fn path(rings: &[Ring], tf: &dyn Fn((f64, f64)) -> (i64, i64)) -> String {
             d.push('Z');
         }
     }
-    d
+    (d, bbox)
 }
 
 impl Locator {
@@ -65,8 +70,14 @@ impl Locator {
         let tf = move |(x, y): (f64, f64)| {
             ((((x - x0) * s + ox) * 10.0).round() as i64, (((y - y0) * s + oy) * 10.0).round() as i64)
         };
-        let mut shapes: Vec<(String, String)> =
-            geom.metro.iter().map(|(code, rings)| (code.clone(), path(rings, &tf))).collect();
+        let mut shapes: Vec<(String, String, [i64; 4])> = geom
+            .metro
+            .iter()
+            .map(|(code, rings)| {
+                let (d, b) = path(rings, &tf);
+                (code.clone(), d, b)
+            })
+            .collect();
         let mut tiles = Vec::new();
         let side = 30.0;
         let gap = (WIDTH - 5.0 * side) / 6.0;
@@ -82,7 +93,8 @@ impl Locator {
                     let tf = move |(x, y): (f64, f64)| {
                         ((((x - a0) * k + px) * 10.0).round() as i64, (((y - b0) * k + py) * 10.0).round() as i64)
                     };
-                    shapes.push((code.to_string(), path(rings, &tf)));
+                    let (d, b) = path(rings, &tf);
+                    shapes.push((code.to_string(), d, b));
                 }
                 _ => tiles.push((code.to_string(), bx * 10.0, by * 10.0, side * 10.0)),
             }
@@ -102,10 +114,19 @@ impl Locator {
             escape(title)
         );
         let mut highlighted = String::new();
-        for (c, d) in &self.shapes {
+        let mut ring = String::new();
+        for (c, d, b) in &self.shapes {
             let el = format!("<path data-code=\"{c}\" d=\"{d}\"/>");
             if c == code {
                 highlighted = el;
+                // A département a few pixels wide (Paris, its petite couronne) is circled.
+                if (b[2] - b[0]).max(b[3] - b[1]) < 80 {
+                    ring = format!(
+                        "<circle cx=\"{}\" cy=\"{}\" r=\"90\" fill=\"none\" stroke=\"{HIGHLIGHT}\" stroke-width=\"18\"/>",
+                        (b[0] + b[2]) / 2,
+                        (b[1] + b[3]) / 2
+                    );
+                }
             } else {
                 s.push_str(&el);
             }
@@ -133,6 +154,7 @@ impl Locator {
         if !highlighted.is_empty() {
             s.push_str(&highlighted.replacen("\" d=", &format!("\" fill=\"{HIGHLIGHT}\" stroke=\"#7b241c\" d="), 1));
         }
+        s.push_str(&ring);
         s.push_str("</g></svg>");
         s
     }

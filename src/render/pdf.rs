@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use anyhow::{Context, Result, anyhow, bail};
 use typst::diag::{Severity, SourceDiagnostic};
-use typst::foundations::{Datetime, Dict, IntoValue, Smart};
+use typst::foundations::{Bytes, Datetime, Dict, IntoValue, Smart};
 use typst::{World, WorldExt};
 use typst_as_lib::TypstEngine;
 use typst_layout::PagedDocument;
@@ -32,12 +32,12 @@ impl Renderer for Pdf {
     fn render(&self, cx: &RenderContext) -> Result<()> {
         let (name, source) = template(cx.templates, "barometre.typ", MAIN)?;
         let mut inputs = Dict::new();
-        inputs.insert("data".into(), serde_json::to_string(cx.model)?.into_value());
+        inputs.insert("data".into(), Bytes::new(serde_json::to_vec(cx.model)?).into_value());
         let mut charts = Dict::new();
         for c in &cx.model.charts {
             let svg = std::fs::read_to_string(cx.out.join(&c.svg))
                 .with_context(|| format!("failed to read chart `{}`", c.svg))?;
-            charts.insert(c.id.as_str().into(), svg.into_value());
+            charts.insert(c.id.as_str().into(), Bytes::from_string(svg).into_value());
         }
         inputs.insert("charts".into(), charts.into_value());
         let pdf = compile(&name, &source, inputs, cx.epoch, &format!("barometre-{}", cx.model.edition.year))?;
