@@ -190,17 +190,7 @@ fn generate(name: &str) -> Result<Vec<u8>, String> {
             sheet(&mut wb, "Lisez-moi", &[&["Médecins RPPS"], &["Source : DREES"]])?;
         }
         "drees-bad-cells" => {
-            let h: &[&str] = &[
-                "territoire",
-                "region",
-                "departement",
-                "specialites_agregees",
-                "specialites",
-                "exercice",
-                "tranche_age",
-                "sexe",
-                "effectif_2025",
-            ];
+            let h: &[&str] = &drees_header();
             let row = |dept: &'static str, n: &'static str| -> [&'static str; 9] {
                 [
                     "Département",
@@ -460,4 +450,10 @@ proptest::proptest! {
             proptest::prop_assert!(e.chain().any(|c| c.is::<barometre::error::DataError>()), "{e:#}");
         }
     }
+}
+
+/// The DREES workbook's header row, with one year.
+fn drees_header() -> [&'static str; 9] {
+    let l = barometre::sources::drees::LABEL_COLUMNS;
+    [l[0], l[1], l[2], l[3], l[4], l[5], l[6], l[7], "effectif_2025"]
 }

@@ -156,17 +156,7 @@ fn xlsx(rows: &[&[&str]]) -> Vec<u8> {
 fn issue3_bad_inputs_name_file_and_location() {
     let g = geo();
     // DREES: an unknown département label and a count that is not a number.
-    let h: &[&str] = &[
-        "territoire",
-        "region",
-        "departement",
-        "specialites_agregees",
-        "specialites",
-        "exercice",
-        "tranche_age",
-        "sexe",
-        "effectif_2025",
-    ];
+    let h: &[&str] = &drees_header();
     let wb = xlsx(&[
         &["Titre"],
         h,
@@ -286,4 +276,10 @@ fn issue3_bad_inputs_name_file_and_location() {
         sources::parse_summary("pdsa", bytes("vide.csv", Vec::new(), Format::Canonical), g).expect_err("empty")
     );
     assert!(m.contains("vide.csv: expected a header line and data rows, but the file is empty"), "{m}");
+}
+
+/// The DREES workbook's header row, with one year.
+fn drees_header() -> [&'static str; 9] {
+    let l = barometre::sources::drees::LABEL_COLUMNS;
+    [l[0], l[1], l[2], l[3], l[4], l[5], l[6], l[7], "effectif_2025"]
 }

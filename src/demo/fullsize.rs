@@ -226,18 +226,7 @@ pub fn drees_workbook(geo: &Geography, size: Size, path: &Path) -> Result<()> {
     ws.set_name("Effectifs")?;
     ws.write_string(0, 0, "Effectifs de médecins au 1er janvier, 2012-2026")?;
     ws.write_string(1, 0, "Source : RPPS, traitements DREES (fichier synthétique)")?;
-    let mut header: Vec<String> = [
-        "territoire",
-        "region",
-        "departement",
-        "specialites_agregees",
-        "specialites",
-        "exercice",
-        "tranche_age",
-        "sexe",
-    ]
-    .map(String::from)
-    .to_vec();
+    let mut header: Vec<String> = crate::sources::drees::LABEL_COLUMNS.map(String::from).to_vec();
     header.extend(DREES_YEARS.map(|y| format!("effectif_{y}")));
     for (c, h) in header.iter().enumerate() {
         ws.write_string(3, c as u16, h)?;

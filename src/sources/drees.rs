@@ -18,6 +18,10 @@ use crate::validate::{Checker, Count};
 use super::gp::GpRow;
 use super::{Located, check};
 
+/// The label columns of the published workbook, before the `effectif_YYYY` columns.
+pub const LABEL_COLUMNS: [&str; 8] =
+    ["territoire", "region", "departement", "specialites_agregees", "specialites", "exercice", "tranche_age", "sexe"];
+
 const REQUIRED: [&str; 5] = ["departement", "specialites_agregees", "exercice", "tranche_age", "sexe"];
 
 /// Reads the GP totals by département and year.
