@@ -230,19 +230,27 @@ fn pdf_fiche<'a>(m: &'a ReportModel, f: &'a Fiche) -> PdfFiche<'a> {
     }
 }
 
-/// Compiles the fiche PDFs on all cores with one typst engine.
-fn render_pdfs(cx: &RenderContext, fiches: &[Fiche]) -> Result<()> {
+/// Compiles the fiche PDFs on all cores with one typst engine. The locator reaches typst
+/// as one map shared by every fiche (the same bytes: typst decodes it once) and a small
+/// overlay with the département highlighted; `locator` has both in one SVG for templates
+/// that want it.
+fn render_pdfs(cx: &RenderContext, fiches: &[Fiche], locator: &Locator) -> Result<()> {
     let (name, source) = template(cx.templates, "fiche.typ", FICHE_TYP)?;
     let typst = Typst::new(&name, &source);
-    super::par_map(fiches, |f| render_pdf(cx, &typst, f).with_context(|| format!("fiche {} ({})", f.name, f.code)))?;
+    let map = Bytes::from_string(locator.svg("", "Carte de France"));
+    super::par_map(fiches, |f| {
+        render_pdf(cx, &typst, f, &map, locator).with_context(|| format!("fiche {} ({})", f.name, f.code))
+    })?;
     Ok(())
 }
 
-fn render_pdf(cx: &RenderContext, typst: &Typst, f: &Fiche) -> Result<()> {
+fn render_pdf(cx: &RenderContext, typst: &Typst, f: &Fiche, map: &Bytes, locator: &Locator) -> Result<()> {
     let data = pdf_fiche(cx.model, f);
     let mut inputs = Dict::new();
     inputs.insert("data".into(), Bytes::new(serde_json::to_vec(&data)?).into_value());
     inputs.insert("locator".into(), Bytes::from_string(f.locator.clone()).into_value());
+    inputs.insert("locator_map".into(), map.clone().into_value());
+    inputs.insert("locator_highlight".into(), Bytes::from_string(locator.overlay(&f.code)).into_value());
     if let Some(rel) = &f.position_chart {
         let path = cx.out.join("departements").join(rel);
         let svg =
@@ -293,6 +301,6 @@ impl Renderer for FichePdfs {
 
     fn render(&self, cx: &RenderContext) -> Result<()> {
         let locator = Locator::new(cx.geometry);
-        render_pdfs(cx, &all_fiches(cx, &locator)?)
+        render_pdfs(cx, &all_fiches(cx, &locator)?, &locator)
     }
 }

@@ -102,6 +102,30 @@ impl Locator {
         Locator { shapes, tiles }
     }
 
+    /// Only the highlighted département (and its circle when tiny), on a transparent
+    /// background of the same size: laid over the map with nothing highlighted
+    /// (`svg("", …)`), which is then the same image for every fiche, decoded once by typst.
+    pub fn overlay(&self, code: &str) -> String {
+        let full = self.svg(code, "");
+        // Keep the document element and the highlighted shapes, drop the rest.
+        let mut s = String::with_capacity(8 * 1024);
+        let _ = write!(
+            s,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" width=\"{WIDTH}\" height=\"{HEIGHT}\"><g stroke-width=\"6\" stroke-linejoin=\"round\">",
+            WIDTH * 10.0,
+            HEIGHT * 10.0
+        );
+        for el in full.split_inclusive("/>") {
+            let el = el.trim_start_matches(|c| c != '<');
+            let el = el.split("</text>").last().unwrap_or(el).trim_start_matches(|c| c != '<');
+            if el.contains(&format!("fill=\"{HIGHLIGHT}\"")) || el.starts_with("<circle") {
+                s.push_str(el);
+            }
+        }
+        s.push_str("</g></svg>");
+        s
+    }
+
     /// The locator of one département, as a standalone SVG document. `title` is the
     /// accessible name (escaped here).
     pub fn svg(&self, code: &str, title: &str) -> String {
@@ -179,6 +203,18 @@ mod tests {
         assert_eq!(red.len(), 1);
         assert_eq!(red[0].attribute("data-code"), Some("23"));
         assert!(svg.contains("Creuse &lt;dans&gt; la France"));
+        let over = loc.overlay("23");
+        let doc = roxmltree::Document::parse(&over).expect("valid SVG");
+        let shapes: Vec<_> = doc.descendants().filter(|n| n.attribute("data-code").is_some()).collect();
+        assert_eq!(shapes.len(), 1, "{over}");
+        assert_eq!(shapes[0].attribute("data-code"), Some("23"));
+        assert!(
+            roxmltree::Document::parse(&loc.overlay("75"))
+                .expect("SVG")
+                .descendants()
+                .any(|n| n.has_tag_name("circle"))
+        );
+        assert!(loc.overlay("971").contains("data-code=\"971\""));
         let svg = loc.svg("976", "Mayotte");
         assert!(svg.contains("data-code=\"976\" x=") && svg.contains(&format!("fill=\"{HIGHLIGHT}\"")));
     }
