@@ -60,6 +60,7 @@ pub fn fiche<'a>(m: &'a ReportModel, code: &str, locator: &Locator) -> Result<Fi
     };
     let zones: Vec<&ZoneInfo> = m.zones.iter().filter(|z| z.dept == code).collect();
     let region = geo.region(&d.region).map(|r| r.name.clone()).unwrap_or_default();
+    let lines = lines(&m.indicators, code);
     let locator_alt = format!("Carte de France situant {} ({code}) en région {region}", d.name);
     let position = m
         .indicator("densite-generalistes")
@@ -71,14 +72,12 @@ pub fn fiche<'a>(m: &'a ReportModel, code: &str, locator: &Locator) -> Result<Fi
         locator: locator.svg(code, &locator_alt),
         locator_alt,
         region,
-        cells: {
-            let ls = lines(&m.indicators, code);
-            m.indicators
-                .iter()
-                .filter_map(|ind| ls.iter().find(|l| l.indicateur == ind.title).map(|l| cells(ind, l)))
-                .collect()
-        },
-        lines: lines(&m.indicators, code),
+        cells: m
+            .indicators
+            .iter()
+            .filter_map(|ind| lines.iter().find(|l| l.indicateur == ind.title).map(|l| cells(ind, l)))
+            .collect(),
+        lines,
         zones_population: zones.iter().map(|z| z.population).sum(),
         zones,
         neighbours: m
@@ -105,7 +104,7 @@ struct PdfFiche<'a> {
     demo_notice: &'a str,
     vintage: &'a str,
     summary: String,
-    rows: Vec<PdfRow>,
+    rows: Vec<PdfRow<'a>>,
     zones_summary: String,
     zones: Vec<PdfZone<'a>>,
     density: String,
@@ -118,9 +117,9 @@ struct PdfFiche<'a> {
 }
 
 #[derive(Debug, Serialize)]
-struct PdfRow {
+struct PdfRow<'a> {
     #[serde(flatten)]
-    cells: crate::cmd::compare::Cells,
+    cells: &'a Cells,
     /// Numbers of its sources in `notes`.
     note: String,
 }
@@ -146,7 +145,7 @@ fn pdf_fiche<'a>(m: &'a ReportModel, f: &'a Fiche) -> PdfFiche<'a> {
     let mut notes: Vec<String> = Vec::new();
     let mut rows = Vec::new();
     for ind in &m.indicators {
-        let Some(l) = f.lines.iter().find(|l| l.indicateur == ind.title) else { continue };
+        let Some(c) = f.cells.iter().find(|c| c.titre == ind.title) else { continue };
         // Each distinct source (with its vintage) is listed once and numbered.
         let mut refs = Vec::new();
         for src in &ind.provenance_items {
@@ -160,13 +159,12 @@ fn pdf_fiche<'a>(m: &'a ReportModel, f: &'a Fiche) -> PdfFiche<'a> {
             refs.push(n.to_string());
         }
         let note = refs.join(",");
-        rows.push(PdfRow { cells: cells(ind, l), note });
+        rows.push(PdfRow { cells: c, note });
     }
     let density = m.indicator("densite-generalistes");
-    let dens_line = density.and_then(|ind| f.lines.iter().find(|l| l.indicateur == ind.title));
-    let summary = match (density, dens_line) {
-        (Some(ind), Some(l)) => {
-            let c = cells(ind, l);
+    let dens_cells = density.and_then(|ind| f.cells.iter().find(|c| c.titre == ind.title));
+    let summary = match dens_cells {
+        Some(c) => {
             format!(
                 "{} généralistes pour 100 000 habitants en {} ({} en {}{}), {} des 101 départements ; {} : {}, France : {}.",
                 c.valeur,
