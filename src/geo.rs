@@ -145,6 +145,9 @@ impl Geography {
     /// that lost its leading zero), "2a", "075", "02A", "971.0" (a spreadsheet number), and
     /// labels such as "075-Paris" or "971 -Guadeloupe".
     pub fn normalize_dept(&self, raw: &str) -> Result<String, String> {
+        if let Some((code, _)) = self.dept_index.get_key_value(raw) {
+            return Ok(code.clone()); // already a code: the common case
+        }
         let s = raw.trim();
         // Labels "075-Paris", "971 -Guadeloupe": keep the code part.
         let s = match s.split_once('-') {

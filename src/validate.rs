@@ -167,6 +167,37 @@ impl<'a> Checker<'a> {
     }
 }
 
+/// Uniqueness checked row by row, for tables whose rows are streamed rather than held:
+/// the same message as [`Checker::unique`].
+pub struct Seen<K> {
+    lines: HashMap<K, usize>,
+}
+
+impl<K: Eq + std::hash::Hash + std::fmt::Debug> Seen<K> {
+    pub fn new() -> Self {
+        Seen { lines: HashMap::new() }
+    }
+
+    /// Records `key` at `row`, or reports it at `col` if an earlier row had it.
+    pub fn check(&mut self, c: &mut Checker, key: K, row: &RawRow, col: usize, what: &str) {
+        match self.lines.entry(key) {
+            std::collections::hash_map::Entry::Occupied(first) => {
+                let msg = format!("one row per {what}; {:?} already on row {}", first.key(), first.get());
+                c.row_problem(row, col, msg);
+            }
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(row.line);
+            }
+        }
+    }
+}
+
+impl<K: Eq + std::hash::Hash + std::fmt::Debug> Default for Seen<K> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// Every département must be present for every year the edition needs.
 pub fn require_complete<'a>(
     file: &str,
@@ -191,6 +222,11 @@ pub fn require_complete<'a>(
 
 /// Parses "oui"/"non", "1"/"0", "true"/"false", "o"/"n".
 pub fn parse_bool(s: &str) -> Option<bool> {
+    match s {
+        "1" => return Some(true),
+        "0" => return Some(false),
+        _ => {}
+    }
     match crate::formats::fold(s).as_str() {
         "1" | "oui" | "o" | "true" | "vrai" | "yes" | "y" => Some(true),
         "0" | "non" | "n" | "false" | "faux" | "no" => Some(false),
@@ -222,6 +258,22 @@ pub fn is_withheld(v: &str) -> bool {
 /// Parses "1234", "1 234", "1 234" (narrow/no-break spaces), "12,5", "12.5".
 /// Refuses ambiguous forms such as "1,234.5".
 pub fn parse_number(s: &str) -> Option<f64> {
+    // The common forms ("1234", "12.5", "1,80") without allocating: microdata have
+    // millions of numbers.
+    let trimmed = s.trim();
+    if !trimmed.contains([' ', '\u{a0}', '\u{202f}']) {
+        let commas = trimmed.bytes().filter(|&b| b == b',').count();
+        if commas == 0 {
+            return trimmed.parse::<f64>().ok().filter(|x| x.is_finite());
+        }
+        if commas == 1 && !trimmed.contains('.') && trimmed.len() <= 64 {
+            let mut buf = [0u8; 64];
+            let bytes = &mut buf[..trimmed.len()];
+            bytes.copy_from_slice(trimmed.as_bytes());
+            bytes.iter_mut().filter(|b| **b == b',').for_each(|b| *b = b'.');
+            return std::str::from_utf8(bytes).ok()?.parse::<f64>().ok().filter(|x| x.is_finite());
+        }
+    }
     let t: String = s.trim().chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}')).collect();
     if t.is_empty() {
         return None;
@@ -261,6 +313,12 @@ mod tests {
         assert_eq!(parse_number("12.5"), Some(12.5));
         assert_eq!(parse_number("1,234.5"), None);
         assert_eq!(parse_number("ND"), None);
+        assert_eq!(parse_number(" 1,80 "), Some(1.8));
+        assert_eq!(parse_number("-0,5"), Some(-0.5));
+        assert_eq!(parse_number("1,2,3"), None);
+        assert_eq!(parse_number("inf"), None);
+        assert_eq!(parse_number("1e3"), Some(1000.0));
+        assert_eq!(parse_number(",5"), Some(0.5));
         assert_eq!(parse_number(""), None);
     }
 }

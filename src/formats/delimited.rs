@@ -8,17 +8,34 @@ use super::{RawRow, RawTable};
 /// Decodes and splits a delimited file. The separator is the one of `;`, `,` or tab
 /// that occurs most in the header line.
 pub fn read_delimited(file: &str, bytes: &[u8]) -> Result<RawTable, Box<Problem>> {
+    let (mut table, mut rows) = open_delimited(file, bytes)?;
+    while let Some(row) = rows.next_row()? {
+        table.rows.push(row.clone());
+    }
+    Ok(table)
+}
+
+/// Like [`read_delimited`], but hands the rows over one at a time instead of holding them:
+/// the table returned has the headers and no rows. A survey of a million respondents is
+/// read this way without a `String` per cell.
+pub fn open_delimited(file: &str, bytes: &[u8]) -> Result<(RawTable, DelimitedRows), Box<Problem>> {
     check_text(file, bytes)?;
     let text = decode(bytes);
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    };
     if text.trim().is_empty() {
         return Err(Box::new(Problem::file(file, "a header line and data rows, but the file is empty")));
     }
     let first_line = text.lines().next().unwrap_or("");
     let sep =
         [b';', b',', b'\t'].into_iter().max_by_key(|&c| first_line.bytes().filter(|&b| b == c).count()).unwrap_or(b',');
-    let mut reader =
-        csv::ReaderBuilder::new().delimiter(sep).has_headers(true).flexible(true).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(sep)
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(std::io::Cursor::new(text.into_bytes()));
     let headers: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|s| s.trim().to_string()).collect(),
         Err(e) => {
@@ -28,35 +45,69 @@ pub fn read_delimited(file: &str, bytes: &[u8]) -> Result<RawTable, Box<Problem>
             }));
         }
     };
-    let mut rows = Vec::new();
-    for rec in reader.records() {
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map(|p| p.line() as usize);
+    let rows = DelimitedRows {
+        file: file.to_string(),
+        sep,
+        width: headers.len(),
+        reader,
+        record: csv::StringRecord::new(),
+        row: RawRow { line: 0, cells: Vec::new() },
+    };
+    Ok((RawTable { file: file.to_string(), sheet: None, headers, rows: Vec::new() }, rows))
+}
+
+/// The data rows of a delimited file, read one at a time into a reused row.
+pub struct DelimitedRows {
+    file: String,
+    sep: u8,
+    width: usize,
+    reader: csv::Reader<std::io::Cursor<Vec<u8>>>,
+    record: csv::StringRecord,
+    row: RawRow,
+}
+
+impl DelimitedRows {
+    /// The next non-blank row (cells trimmed), `None` at the end, or the problem of a
+    /// malformed or ragged line.
+    pub fn next_row(&mut self) -> Result<Option<&RawRow>, Box<Problem>> {
+        loop {
+            match self.reader.read_record(&mut self.record) {
+                Ok(true) => {}
+                Ok(false) => return Ok(None),
+                Err(e) => {
+                    let line = e.position().map(|p| p.line() as usize);
+                    return Err(Box::new(Problem {
+                        row: line,
+                        ..Problem::file(&self.file, format!("well-formed delimited text ({e})"))
+                    }));
+                }
+            }
+            let rec = &self.record;
+            let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
+            if rec.iter().all(|c| c.trim().is_empty()) {
+                continue;
+            }
+            if rec.len() != self.width {
                 return Err(Box::new(Problem {
-                    row: line,
-                    ..Problem::file(file, format!("well-formed delimited text ({e})"))
+                    row: Some(line),
+                    value: Some(format!("{} fields", rec.len())),
+                    ..Problem::file(
+                        &self.file,
+                        format!("{} fields separated by `{}` as in the header", self.width, self.sep as char),
+                    )
                 }));
             }
-        };
-        let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
-        if rec.iter().all(|c| c.trim().is_empty()) {
-            continue;
+            // The row's strings are reused from one line to the next.
+            let cells = &mut self.row.cells;
+            cells.resize(rec.len(), String::new());
+            for (cell, field) in cells.iter_mut().zip(rec.iter()) {
+                cell.clear();
+                cell.push_str(field.trim());
+            }
+            self.row.line = line;
+            return Ok(Some(&self.row));
         }
-        if rec.len() != headers.len() {
-            return Err(Box::new(Problem {
-                row: Some(line),
-                value: Some(format!("{} fields", rec.len())),
-                ..Problem::file(
-                    file,
-                    format!("{} fields separated by `{}` as in the header", headers.len(), sep as char),
-                )
-            }));
-        }
-        rows.push(RawRow { line, cells: rec.iter().map(|s| s.trim().to_string()).collect() });
     }
-    Ok(RawTable { file: file.to_string(), sheet: None, headers, rows })
 }
 
 /// Refuses bytes that are not text in an encoding this reader knows, rather than

@@ -5,7 +5,7 @@ pub mod delimited;
 pub mod guard;
 pub mod xlsx;
 
-pub use delimited::read_delimited;
+pub use delimited::{DelimitedRows, open_delimited, read_delimited};
 
 use crate::error::Problem;
 
@@ -16,6 +16,39 @@ pub fn read_table(file: &str, bytes: Vec<u8>, required: &[&str]) -> Result<RawTa
         xlsx::Workbook::open(file, bytes)?.find_table(required)
     } else {
         read_delimited(file, &bytes)
+    }
+}
+
+/// Like [`read_table`], but a delimited file's rows are handed over one at a time (see
+/// [`open_delimited`]); a workbook sheet is read whole, as it is small. The table returned
+/// has the headers and no rows.
+pub fn stream_table(file: &str, bytes: Vec<u8>, required: &[&str]) -> Result<(RawTable, RowStream), Box<Problem>> {
+    if xlsx::is_workbook(&bytes) {
+        let mut table = xlsx::Workbook::open(file, bytes)?.find_table(required)?;
+        let rows = std::mem::take(&mut table.rows);
+        Ok((table, RowStream::Held { rows: rows.into_iter(), current: None }))
+    } else {
+        let (table, rows) = open_delimited(file, &bytes)?;
+        Ok((table, RowStream::Delimited(Box::new(rows))))
+    }
+}
+
+/// The rows of [`stream_table`].
+pub enum RowStream {
+    Delimited(Box<DelimitedRows>),
+    Held { rows: std::vec::IntoIter<RawRow>, current: Option<RawRow> },
+}
+
+impl RowStream {
+    /// The next row, `None` at the end, or the problem of a malformed line.
+    pub fn next_row(&mut self) -> Result<Option<&RawRow>, Box<Problem>> {
+        match self {
+            RowStream::Delimited(rows) => rows.next_row(),
+            RowStream::Held { rows, current } => {
+                *current = rows.next();
+                Ok(current.as_ref())
+            }
+        }
     }
 }
 

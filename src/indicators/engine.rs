@@ -176,17 +176,42 @@ impl Inputs {
         Ok(self)
     }
 
-    /// Survey microdata: one row per respondent with w, w·y and w².
+    /// Survey microdata, as the sums the estimators need (Σw, Σw·y, Σw², n) by
+    /// département (or région alone when the département is not known), région and year:
+    /// every estimate is a ratio of these sums, so the frame holds a few hundred cells
+    /// rather than one row per respondent (a million in a full-size survey).
     pub fn with_survey(mut self, rows: &[Respondent]) -> Result<Inputs> {
+        type Key<'r> = (Option<&'r str>, &'r str, i32);
+        let mut cells: BTreeMap<Key, ([f64; 3], u32)> = BTreeMap::new();
+        let mut hashed: std::collections::HashMap<Key, usize> = std::collections::HashMap::new();
+        let mut sums: Vec<([f64; 3], u32)> = Vec::new();
+        for r in rows {
+            let key = (r.dept.as_deref(), r.region.as_str(), r.year);
+            let i = *hashed.entry(key).or_insert_with(|| {
+                sums.push(([0.0; 3], 0));
+                sums.len() - 1
+            });
+            let (s, n) = &mut sums[i];
+            s[0] += r.weight;
+            s[1] += if r.renounced { r.weight } else { 0.0 };
+            s[2] += r.weight * r.weight;
+            *n += 1;
+        }
+        // In key order, so that the frame (and every sum drawn from it) is the same from
+        // run to run.
+        for (key, i) in hashed {
+            cells.insert(key, sums[i]);
+        }
         self.frames.insert(
             "renoncement",
             df!(
-                "dept" => rows.iter().map(|r| r.dept.as_deref()).collect::<Vec<_>>(),
-                "region" => rows.iter().map(|r| r.region.as_str()).collect::<Vec<_>>(),
-                "year" => rows.iter().map(|r| r.year).collect::<Vec<_>>(),
-                "w" => rows.iter().map(|r| r.weight).collect::<Vec<_>>(),
-                "renoncement" => rows.iter().map(|r| if r.renounced { r.weight } else { 0.0 }).collect::<Vec<_>>(),
-                "w2" => rows.iter().map(|r| r.weight * r.weight).collect::<Vec<_>>(),
+                "dept" => cells.keys().map(|k| k.0).collect::<Vec<_>>(),
+                "region" => cells.keys().map(|k| k.1).collect::<Vec<_>>(),
+                "year" => cells.keys().map(|k| k.2).collect::<Vec<_>>(),
+                "w" => cells.values().map(|v| v.0[0]).collect::<Vec<_>>(),
+                "renoncement" => cells.values().map(|v| v.0[1]).collect::<Vec<_>>(),
+                "w2" => cells.values().map(|v| v.0[2]).collect::<Vec<_>>(),
+                "n" => cells.values().map(|v| v.1).collect::<Vec<_>>(),
             )?,
         );
         Ok(self)
@@ -274,7 +299,7 @@ fn sums_survey(spec: &IndicatorSpec, inputs: &Inputs, years: &[i32]) -> Result<L
         col(spec.numerator.field.as_str()).sum().alias("num"),
         col("w").sum().alias("den"),
         col("w2").sum().alias("w2"),
-        col("w").count().cast(DataType::UInt32).alias("n"),
+        col("n").sum().cast(DataType::UInt32).alias("n"),
     ];
     let cols = |level: &str, code: Expr| {
         [

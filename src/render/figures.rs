@@ -42,7 +42,7 @@ fn range_text(ind: &IndicatorResult, values: &BTreeMap<String, Option<f64>>, for
 
 fn map_figure(spec: &MapSpec, alt: String, geom: &MapGeometry) -> Result<Figure> {
     let (id, title, source_line, values, classes) =
-        (spec.id.clone(), spec.title.clone(), spec.source_line.clone(), spec.values, &spec.classes);
+        (spec.id.clone(), spec.title.clone(), spec.source_line.clone(), &spec.values, &spec.classes);
     let rendered = maps::render(spec, geom)?;
     let mut csv = String::from("code_departement,valeur,classe\n");
     for (code, v) in values {
@@ -86,7 +86,8 @@ fn missing_label(ind: &IndicatorResult) -> String {
 /// density since the previous edition.
 pub fn maps(model: &ReportModel, geom: &MapGeometry) -> Result<Vec<Figure>> {
     let demo = if model.demo { " — données de démonstration" } else { "" };
-    let mut out = Vec::new();
+    // The specs first (cheap), then the drawings and PNGs on every core.
+    let mut out: Vec<(MapSpec, String)> = Vec::new();
     for ind in &model.indicators {
         let Some(breaks) = &ind.map_breaks else { continue };
         let d = ind.decimals as usize;
@@ -115,11 +116,11 @@ pub fn maps(model: &ReportModel, geom: &MapGeometry) -> Result<Vec<Figure>> {
             title: format!("{}, {year}", ind.title),
             subtitle: format!("{} ; France : {fr}", ind.unit),
             source_line: format!("{}, {year}{demo}", ind.source),
-            values: &values,
+            values,
             classes,
             missing_label: missing_label(ind),
         };
-        out.push(map_figure(&spec, alt, geom)?);
+        out.push((spec, alt));
     }
     if let Some(ind) = model.indicator("densite-generalistes") {
         let [cur, prev, _] = ind.years;
@@ -139,14 +140,14 @@ pub fn maps(model: &ReportModel, geom: &MapGeometry) -> Result<Vec<Figure>> {
             title: format!("Évolution de la densité de généralistes, {prev}-{cur}"),
             subtitle: format!("écart en généralistes pour 100 000 habitants ; France : {fr}"),
             source_line: format!("{}, {prev} et {cur}{demo}", ind.source),
-            values: &values,
+            values,
             classes,
             missing_label: "données non disponibles".into(),
         };
-        out.push(map_figure(&spec, alt, geom)?);
+        out.push((spec, alt));
     }
     let _ = signed_fmt;
-    Ok(out)
+    super::par_map(&out, |(spec, alt)| map_figure(spec, alt.clone(), geom))
 }
 
 /// The charts of the edition: rankings, previous edition against current, national
@@ -154,19 +155,25 @@ pub fn maps(model: &ReportModel, geom: &MapGeometry) -> Result<Vec<Figure>> {
 pub fn charts(model: &ReportModel) -> Result<Vec<Figure>> {
     let demo = if model.demo { " — données de démonstration" } else { "" };
     let line = |ind: &IndicatorResult| format!("{}, {}{demo}", ind.source, ind.years[0]);
-    let mut out = Vec::new();
+    // Each chart is a job, drawn and rasterised on every core in this order.
+    type Job<'m> = Box<dyn Fn() -> Result<Figure> + Send + Sync + 'm>;
+    let mut jobs: Vec<Job> = Vec::new();
     if let Some(ind) = model.indicator("densite-generalistes") {
-        out.push(charts::ranking(ind, &line(ind), Some(100.0))?);
-        out.push(charts::top_bottom(ind, 10, &line(ind))?);
-        out.push(charts::dumbbell(ind, &format!("{}, {} et {}{demo}", ind.source, ind.years[1], ind.years[0]))?);
+        let l = line(ind);
+        jobs.push(Box::new(move || charts::ranking(ind, &l, Some(100.0))));
+        let l = line(ind);
+        jobs.push(Box::new(move || charts::top_bottom(ind, 10, &l)));
+        let l = format!("{}, {} et {}{demo}", ind.source, ind.years[1], ind.years[0]);
+        jobs.push(Box::new(move || charts::dumbbell(ind, &l)));
     }
     for s in &model.series {
-        out.push(charts::series(s)?);
+        jobs.push(Box::new(move || charts::series(s)));
     }
     if let Some(ind) = model.indicator("renoncement-soins") {
-        out.push(charts::survey_regions(ind, &line(ind))?);
+        let l = line(ind);
+        jobs.push(Box::new(move || charts::survey_regions(ind, &l)));
     }
-    Ok(out)
+    super::par_map(&jobs, |job| job())
 }
 
 /// Each département's position for an indicator (for the fiches).

@@ -232,12 +232,12 @@ fn nice_step(x: f64) -> f64 {
 }
 
 /// What a map shows.
-pub struct MapSpec<'a> {
+pub struct MapSpec {
     pub id: String,
     pub title: String,
     pub subtitle: String,
     pub source_line: String,
-    pub values: &'a BTreeMap<String, Option<f64>>,
+    pub values: BTreeMap<String, Option<f64>>,
     pub classes: Classes,
     pub missing_label: String,
 }

@@ -34,13 +34,27 @@ pub trait Renderer {
     fn render(&self, cx: &RenderContext) -> Result<()>;
 }
 
-/// Runs every renderer in order (charts first: the others embed them).
+/// Runs every renderer (charts are drawn before: the others embed them). The fiche PDFs,
+/// the longest stage, are compiled on all cores while the other renderers run one after
+/// the other beside them, so their stage times overlap.
 pub fn render_all(cx: &RenderContext) -> Result<()> {
-    let renderers: [&dyn Renderer; 5] = [&tables::Tables, &html::Html, &fiches::Fiches, &fiches::FichePdfs, &pdf::Pdf];
-    for r in renderers {
-        crate::timing::stage(r.name(), || r.render(cx)).with_context(|| format!("failed to render {}", r.name()))?;
-    }
-    Ok(())
+    let groups: [&[&(dyn Renderer + Sync)]; 2] =
+        [&[&fiches::FichePdfs], &[&pdf::Pdf, &tables::Tables, &html::Html, &fiches::Fiches]];
+    let run = |group: &[&(dyn Renderer + Sync)]| -> Result<()> {
+        for r in group {
+            crate::timing::stage(r.name(), || r.render(cx))
+                .with_context(|| format!("failed to render {}", r.name()))?;
+        }
+        Ok(())
+    };
+    let results = std::thread::scope(|s| {
+        let handles: Vec<_> = groups.iter().map(|g| s.spawn(move || run(g))).collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err(anyhow::anyhow!("a renderer panicked"))))
+            .collect::<Vec<_>>()
+    });
+    results.into_iter().collect()
 }
 
 /// Writes a file inside the output directory, creating its parent.

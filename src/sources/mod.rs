@@ -231,6 +231,11 @@ impl DataSource {
 
 /// A canonical table from located bytes.
 pub fn canonical_table(located: Located, required: &[&str]) -> Result<RawTable> {
+    require_canonical(&located)?;
+    read_table(&located.display, located.bytes, required).map_err(|p| DataError::Invalid(vec![*p]).into())
+}
+
+fn require_canonical(located: &Located) -> Result<()> {
     if located.format != Format::Canonical {
         return Err(DataError::Invalid(vec![Problem::file(
             &located.display,
@@ -238,7 +243,14 @@ pub fn canonical_table(located: Located, required: &[&str]) -> Result<RawTable> 
         )])
         .into());
     }
-    read_table(&located.display, located.bytes, required).map_err(|p| DataError::Invalid(vec![*p]).into())
+    Ok(())
+}
+
+/// Like [`canonical_table`], with the rows handed over one at a time (for microdata).
+pub fn canonical_rows(located: Located, required: &[&str]) -> Result<(RawTable, crate::formats::RowStream)> {
+    require_canonical(&located)?;
+    crate::formats::stream_table(&located.display, located.bytes, required)
+        .map_err(|p| DataError::Invalid(vec![*p]).into())
 }
 
 /// The largest input file read (the largest official source is a few tens of MB): a

@@ -4,9 +4,9 @@
 use anyhow::Result;
 
 use crate::geo::Geography;
-use crate::validate::{Checker, parse_bool};
+use crate::validate::{Checker, Seen, parse_bool};
 
-use super::{Column, DataSource, Located, Template, canonical_table, check};
+use super::{Column, DataSource, Located, Template, canonical_rows, check};
 
 pub const ID: &str = "renoncement";
 
@@ -55,7 +55,8 @@ pub fn load(src: &DataSource, geo: &Geography) -> Result<Vec<Respondent>> {
 }
 
 pub fn parse(located: Located, geo: &Geography) -> Result<Vec<Respondent>> {
-    let table = canonical_table(located, &["id", "annee", "poids", "renoncement"])?;
+    // Streamed: a survey file may hold a million respondents.
+    let (table, mut rows) = canonical_rows(located, &["id", "annee", "poids", "renoncement"])?;
     let mut c = Checker::new(&table);
     let cols = ["id", "annee", "tranche_age", "sexe", "poids", "renoncement"].map(|n| c.column(n));
     let [Some(ci), Some(cy), Some(ca), Some(cs), Some(cw), Some(cr)] = cols else {
@@ -68,8 +69,8 @@ pub fn parse(located: Located, geo: &Geography) -> Result<Vec<Respondent>> {
         c.column("code_departement");
     }
     let mut out = Vec::new();
-    let mut keys = Vec::new();
-    for row in &table.rows {
+    let mut seen = Seen::new();
+    while let Some(row) = rows.next_row().map_err(|p| crate::error::DataError::Invalid(vec![*p]))? {
         let id = c.text(row, ci);
         let year = c.year(row, cy);
         let dept_cell = cd.and_then(|i| row.cells.get(i)).map(String::as_str).unwrap_or("");
@@ -104,11 +105,10 @@ pub fn parse(located: Located, geo: &Geography) -> Result<Vec<Respondent>> {
         if let (Some(id), Some(year), Some(region), Some(weight), Some(renounced)) =
             (id, year, region, weight, renounced)
         {
-            keys.push(((row.cells.get(ci).map_or("", String::as_str), year), row));
+            seen.check(&mut c, (id.clone(), year), row, ci, "respondent and year");
             out.push(Respondent { id, year, dept, region, age, sex, weight, renounced });
         }
     }
-    c.unique(keys, ci, "respondent and year");
     check(c.finish())?;
     Ok(out)
 }
