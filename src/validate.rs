@@ -44,6 +44,18 @@ impl<'a> Checker<'a> {
         self.problem(Some(row), Some(col), value.as_deref(), expected);
     }
 
+    /// Records a problem at a row that is no longer held (streamed tables).
+    pub fn problem_at(&mut self, line: usize, col: usize, value: &str, expected: String) {
+        self.problems.push(Problem {
+            file: self.table.file.clone(),
+            sheet: self.table.sheet.clone(),
+            row: Some(line),
+            column: self.table.headers.get(col).cloned(),
+            value: Some(value.to_string()),
+            expected,
+        });
+    }
+
     pub fn table_problem(&mut self, expected: String) {
         self.problem(None, None, None, expected);
     }
@@ -164,37 +176,6 @@ impl<'a> Checker<'a> {
                 seen.insert(k, row.line);
             }
         }
-    }
-}
-
-/// Uniqueness checked row by row, for tables whose rows are streamed rather than held:
-/// the same message as [`Checker::unique`].
-pub struct Seen<K> {
-    lines: HashMap<K, usize>,
-}
-
-impl<K: Eq + std::hash::Hash + std::fmt::Debug> Seen<K> {
-    pub fn new() -> Self {
-        Seen { lines: HashMap::new() }
-    }
-
-    /// Records `key` at `row`, or reports it at `col` if an earlier row had it.
-    pub fn check(&mut self, c: &mut Checker, key: K, row: &RawRow, col: usize, what: &str) {
-        match self.lines.entry(key) {
-            std::collections::hash_map::Entry::Occupied(first) => {
-                let msg = format!("one row per {what}; {:?} already on row {}", first.key(), first.get());
-                c.row_problem(row, col, msg);
-            }
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(row.line);
-            }
-        }
-    }
-}
-
-impl<K: Eq + std::hash::Hash + std::fmt::Debug> Default for Seen<K> {
-    fn default() -> Self {
-        Self::new()
     }
 }
 

@@ -79,10 +79,10 @@ fn respondents() -> Vec<Respondent> {
                 out.push(Respondent {
                     id: format!("R{id}"),
                     year,
-                    dept: Some(dept.to_string()),
-                    region: region.to_string(),
-                    age: String::new(),
-                    sex: String::new(),
+                    dept: Some(dept.into()),
+                    region: region.into(),
+                    age: "".into(),
+                    sex: "".into(),
                     weight,
                     renounced,
                 });
@@ -129,7 +129,7 @@ fn issue4_survey_rates_are_weighted_with_kish_intervals_and_suppression() {
     let allier = get(LevelName::Departement, "03");
     assert!(allier.cur.is_none() && allier.withheld.is_some() && allier.rank.is_none());
     // Région 84 pools Ain and Allier (50 respondents): published.
-    let (p84, _, n84) = sums(2025, &|x| x.region == "84");
+    let (p84, _, n84) = sums(2025, &|x| &*x.region == "84");
     let ara = get(LevelName::Region, "84");
     assert_eq!(ara.cur.as_ref().expect("84").n, Some(n84 as u64));
     assert!((ara.cur.as_ref().expect("84").value - p84 * 100.0).abs() < 1e-9);

@@ -183,10 +183,10 @@ impl Inputs {
     pub fn with_survey(mut self, rows: &[Respondent]) -> Result<Inputs> {
         type Key<'r> = (Option<&'r str>, &'r str, i32);
         let mut cells: BTreeMap<Key, ([f64; 3], u32)> = BTreeMap::new();
-        let mut hashed: std::collections::HashMap<Key, usize> = std::collections::HashMap::new();
+        let mut hashed: rustc_hash::FxHashMap<Key, usize> = rustc_hash::FxHashMap::default();
         let mut sums: Vec<([f64; 3], u32)> = Vec::new();
         for r in rows {
-            let key = (r.dept.as_deref(), r.region.as_str(), r.year);
+            let key = (r.dept.as_deref(), &*r.region, r.year);
             let i = *hashed.entry(key).or_insert_with(|| {
                 sums.push(([0.0; 3], 0));
                 sums.len() - 1

@@ -40,9 +40,87 @@ impl Renderer for Pdf {
             charts.insert(c.id.as_str().into(), Bytes::from_string(svg).into_value());
         }
         inputs.insert("charts".into(), charts.into_value());
+        inputs.insert("annex".into(), Bytes::new(serde_json::to_vec(&annex(cx.model))?).into_value());
         let pdf = compile(&name, &source, inputs, cx.epoch, &format!("barometre-{}", cx.model.edition.year))?;
         write(cx.out, &format!("barometre-{}.pdf", cx.model.edition.year), &pdf)
     }
+}
+
+/// The indicators of the département annex, in column order.
+const ANNEX: [&str; 8] = [
+    "densite-generalistes",
+    "effectif-generalistes",
+    "pdsa-participation",
+    "renoncement-soins",
+    "sans-medecin-traitant",
+    "sas-population-couverte",
+    "zones-rouges-epci",
+    "missions-consultations",
+];
+
+#[derive(serde::Serialize)]
+struct Annex<'a> {
+    /// "Densité 2025 (2023)": short label, year and comparison year.
+    columns: Vec<String>,
+    rows: Vec<AnnexRow<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct AnnexRow<'a> {
+    code: &'a str,
+    name: &'a str,
+    /// (value, " (comparison value)") formatted in French; "—" when the indicator has no
+    /// row for the département.
+    cells: Vec<(String, String)>,
+}
+
+/// The annex table (101 départements × the annex indicators), formatted here rather than
+/// in the template: looking up and formatting 800 cells in typst took a third of the
+/// national PDF's time.
+fn annex(model: &crate::model::ReportModel) -> Annex<'_> {
+    use crate::model::{IndicatorResult, LevelName};
+    let inds: Vec<&IndicatorResult> = ANNEX.iter().filter_map(|id| model.indicator(id)).collect();
+    let columns = inds.iter().map(|i| format!("{} {} ({})", i.short_label, i.years[0], i.years[1])).collect();
+    let val = |ind: &IndicatorResult, v: f64| {
+        let d = ind.decimals as usize;
+        if ind.percent { crate::fmt::pct(v, d) } else { crate::fmt::number(v, d) }
+    };
+    let by_code: Vec<std::collections::HashMap<&str, &crate::model::Row>> = inds
+        .iter()
+        .map(|i| i.rows.iter().filter(|r| r.level == LevelName::Departement).map(|r| (r.code.as_str(), r)).collect())
+        .collect();
+    let rows = inds
+        .first()
+        .map(|first| {
+            first
+                .rows
+                .iter()
+                .filter(|r| r.level == LevelName::Departement)
+                .map(|d| AnnexRow {
+                    code: &d.code,
+                    name: &d.name,
+                    cells: inds
+                        .iter()
+                        .zip(&by_code)
+                        .map(|(ind, rows)| match rows.get(d.code.as_str()) {
+                            None => ("—".to_string(), String::new()),
+                            Some(r) => {
+                                let cur = match &r.cur {
+                                    Some(v) => val(ind, v.value),
+                                    None if r.withheld.is_some() => "n.p.".to_string(),
+                                    None => "n.d.".to_string(),
+                                };
+                                let prev =
+                                    r.prev.as_ref().map(|v| format!(" ({})", val(ind, v.value))).unwrap_or_default();
+                                (cur, prev)
+                            }
+                        })
+                        .collect(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Annex { columns, rows }
 }
 
 fn fonts() -> &'static [&'static [u8]] {

@@ -1,10 +1,13 @@
 //! Care-renunciation survey microdata: one row per respondent, with a sampling weight.
 //! Estimates are computed by the indicator engine (weighted, with design effect).
 
+use std::sync::Arc;
+
 use anyhow::Result;
+use rustc_hash::FxHashMap;
 
 use crate::geo::Geography;
-use crate::validate::{Checker, Seen, parse_bool};
+use crate::validate::{Checker, parse_bool};
 
 use super::{Column, DataSource, Located, Template, canonical_rows, check};
 
@@ -38,14 +41,16 @@ pub static TEMPLATE: Template = Template {
     ],
 };
 
+/// One respondent. Codes and categories are shared strings (a survey has a million
+/// respondents and a few hundred distinct values).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Respondent {
     pub id: String,
     pub year: i32,
-    pub dept: Option<String>,
-    pub region: String,
-    pub age: String,
-    pub sex: String,
+    pub dept: Option<Arc<str>>,
+    pub region: Arc<str>,
+    pub age: Arc<str>,
+    pub sex: Arc<str>,
     pub weight: f64,
     pub renounced: bool,
 }
@@ -69,20 +74,33 @@ pub fn parse(located: Located, geo: &Geography) -> Result<Vec<Respondent>> {
         c.column("code_departement");
     }
     let mut out = Vec::new();
-    let mut seen = Seen::new();
+    // One row per respondent and year. Files are usually sorted (by id, or by year then
+    // id), and then no key can repeat: a table of a million keys is built only otherwise.
+    let mut lines = Vec::new();
+    let mut prev: Option<(String, i32)> = None;
+    let (mut by_id, mut by_year) = (true, true);
+    let mut strings: FxHashMap<String, Arc<str>> = FxHashMap::default();
+    let mut intern = |s: &str| -> Arc<str> {
+        if let Some(a) = strings.get(s) {
+            return a.clone();
+        }
+        let a: Arc<str> = Arc::from(s);
+        strings.insert(s.to_string(), a.clone());
+        a
+    };
     while let Some(row) = rows.next_row().map_err(|p| crate::error::DataError::Invalid(vec![*p]))? {
         let id = c.text(row, ci);
         let year = c.year(row, cy);
         let dept_cell = cd.and_then(|i| row.cells.get(i)).map(String::as_str).unwrap_or("");
         let (dept, region) = if !dept_cell.is_empty() {
             let d = cd.and_then(|i| c.dept(row, i, geo));
-            let r = d.as_ref().and_then(|d| geo.departement(d)).map(|d| d.region.clone());
-            (d, r)
+            let r = d.as_ref().and_then(|d| geo.departement(d)).map(|d| intern(&d.region));
+            (d.map(|d| intern(&d)), r)
         } else {
             let reg = creg.and_then(|i| row.cells.get(i)).map(|s| s.trim().to_string()).unwrap_or_default();
             let reg = if reg.len() == 1 { format!("0{reg}") } else { reg };
             if geo.region(&reg).is_some() {
-                (None, Some(reg))
+                (None, Some(intern(&reg)))
             } else {
                 c.row_problem(row, cd.or(creg).unwrap_or(0), "a département code or a région code".into());
                 (None, None)
@@ -100,13 +118,37 @@ pub fn parse(located: Located, geo: &Geography) -> Result<Vec<Respondent>> {
         if renounced.is_none() {
             c.row_problem(row, cr, "1/0 or oui/non".into());
         }
-        let age = row.cells.get(ca).cloned().unwrap_or_default();
-        let sex = row.cells.get(cs).cloned().unwrap_or_default();
+        let age = intern(row.cells.get(ca).map_or("", String::as_str));
+        let sex = intern(row.cells.get(cs).map_or("", String::as_str));
         if let (Some(id), Some(year), Some(region), Some(weight), Some(renounced)) =
             (id, year, region, weight, renounced)
         {
-            seen.check(&mut c, (id.clone(), year), row, ci, "respondent and year");
+            match &mut prev {
+                Some((pid, py)) => {
+                    by_id &= (pid.as_str(), *py) < (id.as_str(), year);
+                    by_year &= (*py, pid.as_str()) < (year, id.as_str());
+                    pid.clone_from(&id);
+                    *py = year;
+                }
+                None => prev = Some((id.clone(), year)),
+            }
+            lines.push(row.line);
             out.push(Respondent { id, year, dept, region, age, sex, weight, renounced });
+        }
+    }
+    if !(by_id || by_year) {
+        let mut seen: FxHashMap<(&str, i32), usize> = FxHashMap::default();
+        for (r, &line) in out.iter().zip(&lines) {
+            match seen.entry((r.id.as_str(), r.year)) {
+                std::collections::hash_map::Entry::Occupied(first) => {
+                    let expected =
+                        format!("one row per respondent and year; {:?} already on row {}", first.key(), first.get());
+                    c.problem_at(line, ci, &r.id, expected);
+                }
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(line);
+                }
+            }
         }
     }
     check(c.finish())?;
