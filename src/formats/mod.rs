@@ -4,6 +4,7 @@
 pub mod delimited;
 pub mod guard;
 pub mod xlsx;
+mod xlsx_scan;
 
 pub use delimited::{DelimitedRows, open_delimited, read_delimited};
 

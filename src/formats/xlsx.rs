@@ -3,16 +3,22 @@
 //! Numbers lose their spreadsheet float form ("971.0" → "971"), dates become ISO
 //! ("2025-09-01"), cached formula results are read as values, error cells become
 //! "#ERREUR …" so validation shows them.
-
-use std::io::Cursor;
+//!
+//! [`Workbook::table_where`] on an xlsx sheet first tries the byte scanner of
+//! [`super::xlsx_scan`], which skips the rows it does not keep without parsing their
+//! cells (the DREES workbook: a million rows, a few hundred kept); calamine reads
+//! whatever that scanner does not understand, so both give the same table.
 
 use std::borrow::Cow;
+use std::io::Cursor;
+use std::sync::Arc;
 
 use calamine::{Data, DataRef, Reader, Sheets, open_workbook_auto_from_rs};
 
 use crate::error::Problem;
 use crate::fmt::civil_from_days;
 
+use super::xlsx_scan::{self, Scanned};
 use super::{RawRow, RawTable, fold};
 
 /// A test on the text of one named column: rows that fail it are skipped.
@@ -21,9 +27,25 @@ pub type Keep<'a> = (&'a str, Test);
 /// A test on a cell's text.
 pub type Test = fn(&str) -> bool;
 
+/// The `keep` tests of a table with the index of their column.
+pub(super) type ColumnTests = Vec<(usize, Test)>;
+
 pub struct Workbook {
     file: String,
-    sheets: Sheets<Cursor<Vec<u8>>>,
+    /// The file's bytes, shared with calamine's reader (which clones its cursor while
+    /// detecting the format): the xlsx scanner reads them too.
+    bytes: Bytes,
+    sheets: Sheets<Cursor<Bytes>>,
+}
+
+/// A file's bytes, shared without copying.
+#[derive(Clone)]
+struct Bytes(Arc<Vec<u8>>);
+
+impl AsRef<[u8]> for Bytes {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
 }
 
 /// True when the bytes look like a spreadsheet (zip container or OLE2 compound file).
@@ -35,8 +57,9 @@ impl Workbook {
     pub fn open(file: &str, bytes: Vec<u8>) -> Result<Workbook, Box<Problem>> {
         super::guard::check_ole(file, &bytes)?;
         super::guard::check_zip(file, &bytes)?;
-        match super::guard::catch(file, || open_workbook_auto_from_rs(Cursor::new(bytes)))? {
-            Ok(sheets) => Ok(Workbook { file: file.to_string(), sheets }),
+        let bytes = Bytes(Arc::new(bytes));
+        match super::guard::catch(file, || open_workbook_auto_from_rs(Cursor::new(bytes.clone())))? {
+            Ok(sheets) => Ok(Workbook { file: file.to_string(), bytes, sheets }),
             Err(e) => Err(Box::new(Problem::file(file, format!("a readable xlsx/xls workbook ({e})")))),
         }
     }
@@ -79,10 +102,7 @@ impl Workbook {
             want.iter().all(|w| folded.contains(w))
         });
         let Some(pos) = pos else {
-            return Err(Box::new(Problem {
-                sheet: Some(sheet.to_string()),
-                ..Problem::file(&self.file, format!("a header row with the columns {}", required.join(", ")))
-            }));
+            return Err(no_header(&self.file, sheet, required));
         };
         let mut rows = grid.rows;
         let header = rows.remove(pos);
@@ -96,9 +116,37 @@ impl Workbook {
     }
 
     /// Like [`Workbook::table`], keeping only the rows whose cell in each `keep` column
-    /// passes its test. An xlsx sheet is streamed cell by cell (never held whole in
-    /// memory), and the cells of a skipped row are never turned into text.
+    /// passes its test. An xlsx sheet is streamed (never held whole in memory), and the
+    /// cells of a skipped row are never turned into text: the scanner of
+    /// [`super::xlsx_scan`] reads them only up to the last tested column, and calamine
+    /// streams the sheets that scanner gives up on.
     pub fn table_where(&mut self, sheet: &str, required: &[&str], keep: &[Keep]) -> Result<RawTable, Box<Problem>> {
+        if let Sheets::Xlsx(_) = &self.sheets {
+            let bytes = self.bytes.as_ref();
+            // A panic in the scanner (or the zip reader under it) is one more thing it
+            // does not understand: calamine reads the sheet and reports the damage.
+            if let Ok(Ok(scanned)) =
+                super::guard::catch(&self.file, || xlsx_scan::table_where(bytes, sheet, required, keep))
+            {
+                return match scanned {
+                    Scanned::Table { headers, rows } => {
+                        Ok(RawTable { file: self.file.clone(), sheet: Some(sheet.to_string()), headers, rows })
+                    }
+                    Scanned::NoHeader => Err(no_header(&self.file, sheet, required)),
+                };
+            }
+        }
+        self.table_where_calamine(sheet, required, keep)
+    }
+
+    /// [`Workbook::table_where`] by calamine alone: xls, ods, and the xlsx sheets the
+    /// scanner gives up on.
+    pub(super) fn table_where_calamine(
+        &mut self,
+        sheet: &str,
+        required: &[&str],
+        keep: &[Keep],
+    ) -> Result<RawTable, Box<Problem>> {
         let file = self.file.clone();
         let unreadable = |e: &dyn std::fmt::Display| {
             Box::new(Problem {
@@ -114,10 +162,8 @@ impl Workbook {
             return Ok(t);
         };
         let mut reader = xlsx.worksheet_cells_reader(sheet).map_err(|e| unreadable(&e))?;
-        let want: Vec<String> = required.iter().map(|s| fold(s)).collect();
-        let mut header: Option<Vec<String>> = None;
-        let mut tests: Vec<(usize, Test)> = Vec::new();
-        let mut before_header = 0;
+        let mut search = HeaderSearch::new(required);
+        let mut header: Option<(Vec<String>, ColumnTests)> = None;
         let mut rows = Vec::new();
         let mut row: Vec<DataRef> = Vec::new();
         let mut row_index = None;
@@ -129,7 +175,7 @@ impl Workbook {
             {
                 // The row `r` is complete.
                 match &header {
-                    Some(headers) => {
+                    Some((headers, tests)) => {
                         let kept = tests.iter().all(|(i, f)| f(&row.get(*i).map(cell_str).unwrap_or_default()));
                         if kept {
                             let mut cells: Vec<String> = row.iter().map(|d| cell_str(d).into_owned()).collect();
@@ -141,24 +187,10 @@ impl Workbook {
                     }
                     None => {
                         let cells: Vec<String> = row.iter().map(|d| cell_str(d).into_owned()).collect();
-                        if cells.iter().any(|c| !c.is_empty()) {
-                            let folded: Vec<String> = cells.iter().map(|c| fold(c)).collect();
-                            if want.iter().all(|w| folded.contains(w)) {
-                                let headers: Vec<String> = cells.iter().map(|c| c.trim().to_string()).collect();
-                                tests = keep
-                                    .iter()
-                                    .filter_map(|(name, f)| {
-                                        let name = fold(name);
-                                        folded.iter().position(|h| *h == name).map(|i| (i, *f))
-                                    })
-                                    .collect();
-                                header = Some(headers);
-                            } else {
-                                before_header += 1;
-                                if before_header == 30 {
-                                    break;
-                                }
-                            }
+                        match search.offer(&cells, keep) {
+                            HeaderStep::Found(headers, tests) => header = Some((headers, tests)),
+                            HeaderStep::NotYet => {}
+                            HeaderStep::GiveUp => break,
                         }
                     }
                 }
@@ -173,11 +205,8 @@ impl Workbook {
             }
             row[c] = cell.get_value().clone();
         }
-        let Some(headers) = header else {
-            return Err(Box::new(Problem {
-                sheet: Some(sheet.to_string()),
-                ..Problem::file(&self.file, format!("a header row with the columns {}", required.join(", ")))
-            }));
+        let Some((headers, _)) = header else {
+            return Err(no_header(&self.file, sheet, required));
         };
         Ok(RawTable { file: self.file.clone(), sheet: Some(sheet.to_string()), headers, rows })
     }
@@ -198,6 +227,57 @@ impl Workbook {
                 p
             })
             .unwrap_or_else(|| Box::new(Problem::file(&self.file, "at least one sheet"))))
+    }
+}
+
+/// The problem of a sheet without the expected header row.
+fn no_header(file: &str, sheet: &str, required: &[&str]) -> Box<Problem> {
+    Box::new(Problem {
+        sheet: Some(sheet.to_string()),
+        ..Problem::file(file, format!("a header row with the columns {}", required.join(", ")))
+    })
+}
+
+/// The search for the header row of a streamed sheet: the first of the first 30
+/// non-empty rows whose cells (folded) hold every required name. Shared by calamine's
+/// stream and the xlsx scanner so that both find the same row.
+pub(super) struct HeaderSearch {
+    want: Vec<String>,
+    before_header: usize,
+}
+
+pub(super) enum HeaderStep {
+    /// This row is the header: its names, and the `keep` tests with their column.
+    Found(Vec<String>, ColumnTests),
+    NotYet,
+    /// 30 non-empty rows without the header.
+    GiveUp,
+}
+
+impl HeaderSearch {
+    pub(super) fn new(required: &[&str]) -> HeaderSearch {
+        HeaderSearch { want: required.iter().map(|s| fold(s)).collect(), before_header: 0 }
+    }
+
+    /// Looks at the next row of the sheet (its cells as text); empty rows do not count.
+    pub(super) fn offer(&mut self, cells: &[String], keep: &[Keep]) -> HeaderStep {
+        if cells.iter().all(|c| c.is_empty()) {
+            return HeaderStep::NotYet;
+        }
+        let folded: Vec<String> = cells.iter().map(|c| fold(c)).collect();
+        if self.want.iter().all(|w| folded.contains(w)) {
+            let headers = cells.iter().map(|c| c.trim().to_string()).collect();
+            let tests = keep
+                .iter()
+                .filter_map(|(name, f)| {
+                    let name = fold(name);
+                    folded.iter().position(|h| *h == name).map(|i| (i, *f))
+                })
+                .collect();
+            return HeaderStep::Found(headers, tests);
+        }
+        self.before_header += 1;
+        if self.before_header == 30 { HeaderStep::GiveUp } else { HeaderStep::NotYet }
     }
 }
 
@@ -249,12 +329,12 @@ fn cell_str<'a>(d: &'a DataRef) -> Cow<'a, str> {
     }
 }
 
-fn float_text(f: f64) -> String {
+pub(super) fn float_text(f: f64) -> String {
     if f.fract() == 0.0 && f.abs() < 1e15 { format!("{}", f as i64) } else { format!("{f}") }
 }
 
 /// Excel serial date (1900 system, days since 1899-12-30) to ISO date.
-fn serial_date(serial: f64) -> String {
+pub(super) fn serial_date(serial: f64) -> String {
     let days = serial.floor() as i64 - 25_569;
     let (y, m, d) = civil_from_days(days);
     format!("{y:04}-{m:02}-{d:02}")

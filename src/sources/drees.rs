@@ -22,7 +22,12 @@ use super::{Located, check};
 pub const LABEL_COLUMNS: [&str; 8] =
     ["territoire", "region", "departement", "specialites_agregees", "specialites", "exercice", "tranche_age", "sexe"];
 
-const REQUIRED: [&str; 5] = ["departement", "specialites_agregees", "exercice", "tranche_age", "sexe"];
+pub(crate) const REQUIRED: [&str; 5] = ["departement", "specialites_agregees", "exercice", "tranche_age", "sexe"];
+
+/// Only the GP rows at the "Ensemble" levels are kept while reading: the full workbook
+/// has some 700,000 rows.
+pub(crate) const KEEP: [Keep; 4] =
+    [("specialites_agregees", is_gp), ("exercice", is_total), ("tranche_age", is_total), ("sexe", is_total)];
 
 /// Reads the GP totals by département and year.
 pub fn parse(located: Located, geo: &Geography) -> Result<Vec<GpRow>> {
@@ -33,11 +38,7 @@ pub fn parse(located: Located, geo: &Geography) -> Result<Vec<GpRow>> {
     order.extend(names.iter().filter(|n| fold(n) != "effectifs"));
     let mut table = None;
     for name in order {
-        // Only the GP rows at the "Ensemble" levels are kept while reading: the full
-        // workbook has some 700,000 rows.
-        let keep: [Keep; 4] =
-            [("specialites_agregees", is_gp), ("exercice", is_total), ("tranche_age", is_total), ("sexe", is_total)];
-        if let Ok(t) = wb.table_where(name, &REQUIRED, &keep)
+        if let Ok(t) = wb.table_where(name, &REQUIRED, &KEEP)
             && t.headers.iter().any(|h| year_of(h).is_some())
         {
             table = Some(t);
