@@ -80,6 +80,8 @@ pub fn parse(located: Located, geo: &Geography) -> Result<Vec<Respondent>> {
     let mut prev: Option<(String, i32)> = None;
     let (mut by_id, mut by_year) = (true, true);
     let mut strings: FxHashMap<String, Arc<str>> = FxHashMap::default();
+    // Département cells already read, with their code and région.
+    let mut known: FxHashMap<String, (Arc<str>, Arc<str>)> = FxHashMap::default();
     let mut intern = |s: &str| -> Arc<str> {
         if let Some(a) = strings.get(s) {
             return a.clone();
@@ -92,10 +94,16 @@ pub fn parse(located: Located, geo: &Geography) -> Result<Vec<Respondent>> {
         let id = c.text(row, ci);
         let year = c.year(row, cy);
         let dept_cell = cd.and_then(|i| row.cells.get(i)).map(String::as_str).unwrap_or("");
-        let (dept, region) = if !dept_cell.is_empty() {
+        let (dept, region) = if let Some((d, r)) = known.get(dept_cell) {
+            (Some(d.clone()), Some(r.clone()))
+        } else if !dept_cell.is_empty() {
             let d = cd.and_then(|i| c.dept(row, i, geo));
             let r = d.as_ref().and_then(|d| geo.departement(d)).map(|d| intern(&d.region));
-            (d.map(|d| intern(&d)), r)
+            let d = d.map(|d| intern(&d));
+            if let (Some(d), Some(r)) = (&d, &r) {
+                known.insert(dept_cell.to_string(), (d.clone(), r.clone()));
+            }
+            (d, r)
         } else {
             let reg = creg.and_then(|i| row.cells.get(i)).map(|s| s.trim().to_string()).unwrap_or_default();
             let reg = if reg.len() == 1 { format!("0{reg}") } else { reg };
