@@ -28,10 +28,14 @@ impl<'a> Checker<'a> {
     }
 
     fn problem(&mut self, row: Option<&RawRow>, col: Option<usize>, value: Option<&str>, expected: String) {
+        self.problem_on(row.map(|r| r.line), col, value, expected);
+    }
+
+    fn problem_on(&mut self, line: Option<usize>, col: Option<usize>, value: Option<&str>, expected: String) {
         self.problems.push(Problem {
             file: self.table.file.clone(),
             sheet: self.table.sheet.clone(),
-            row: row.map(|r| r.line),
+            row: line,
             column: col.and_then(|c| self.table.headers.get(c).cloned()),
             value: value.map(str::to_string),
             expected,
@@ -46,14 +50,7 @@ impl<'a> Checker<'a> {
 
     /// Records a problem at a row that is no longer held (streamed tables).
     pub fn problem_at(&mut self, line: usize, col: usize, value: &str, expected: String) {
-        self.problems.push(Problem {
-            file: self.table.file.clone(),
-            sheet: self.table.sheet.clone(),
-            row: Some(line),
-            column: self.table.headers.get(col).cloned(),
-            value: Some(value.to_string()),
-            expected,
-        });
+        self.problem_on(Some(line), Some(col), Some(value), expected);
     }
 
     pub fn table_problem(&mut self, expected: String) {
