@@ -2,7 +2,7 @@
 
 # Build the demo edition into output/2025/
 build:
-    cargo run --release -- build
+    cargo run --profile quick -- build
 
 # Run the tests (the README's test command)
 test:
@@ -14,7 +14,7 @@ ci:
 
 # Regenerate the demo dataset (fixtures/demo/), byte-identically
 demo:
-    cargo run -- demo
+    cargo run --features dev-tools --bin barometre-dev -- demo
 
 # Regenerate the reference geography from @etalab/decoupage-administratif (needs npm)
 reference:

@@ -93,6 +93,6 @@ fn indicators_demo(bencher: divan::Bencher) {
 fn demo_model() -> usize {
     let years = Years { current: 2025, previous: 2023, baseline: 2020 };
     let (model, _) =
-        barometre::cmd::build::build_model(&DataSource::Demo, years, 1_763_596_800, None, None).expect("model");
+        barometre::edition::build_model(&DataSource::Demo, years, 1_763_596_800, None, None).expect("model");
     model.indicators.len()
 }

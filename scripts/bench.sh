@@ -3,10 +3,10 @@
 #
 #   scripts/bench.sh [RUNS]        (default 5; `just bench`)
 #
-# 1. builds the binary once with the `release` profile, the one `cargo run --release` users
-#    build (typst, the rasterisers and the readers optimised, polars and the rest not: a
-#    cold build stays near 10 minutes); BENCH_PROFILE=bench optimises every dependency
-#    (a cold build of about 20 minutes);
+# 1. builds the binaries once with the `quick` profile, the one of the README's first
+#    command (typst, the rasterisers and the readers optimised, polars and the rest not: a
+#    cold build stays under 10 minutes); BENCH_PROFILE=release (what `cargo install`
+#    gives) optimises every dependency (a cold build of about 20 minutes);
 # 2. writes the full-size inputs into $BAROMETRE_BENCH_DATA (default target/bench-data)
 #    when absent;
 # 3. builds the demo edition RUNS times (BAROMETRE_TIMINGS=1): median wall time, median of
@@ -15,7 +15,7 @@
 #    is the workload's): DREES full-size workbook, INSEE all years, survey 1,000,000;
 # 5. with BENCH_DIVAN=1, runs `cargo bench` (divan): its first build compiles the
 #    dependencies again with the dev-dependencies' features (a second cold bench build).
-# BENCH_BIN=path skips step 1 and uses that binary.
+# BENCH_BIN=path skips step 1 and uses that binary (and barometre-dev beside it).
 # Needs bash, awk and sort only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,16 +29,17 @@ export BAROMETRE_BENCH_DATA="$DATA"
 if [[ -n "${BENCH_BIN:-}" ]]; then
     BIN="$BENCH_BIN" # an already built binary (for trying the script)
 else
-    PROFILE="${BENCH_PROFILE:-release}"
+    PROFILE="${BENCH_PROFILE:-quick}"
     echo "== build (cargo build --profile $PROFILE)"
-    cargo build --profile "$PROFILE" --locked --bin barometre
-    # `bench` builds into target/release too.
-    BIN="$TARGET/release/barometre"
+    cargo build --profile "$PROFILE" --locked --features dev-tools --bin barometre --bin barometre-dev
+    BIN="$TARGET/$PROFILE/barometre"
 fi
+# The generators live in the developers' binary, beside the user one.
+DEV="$(dirname "$BIN")/barometre-dev"
 
 if [[ ! -f "$DATA/medecins-rpps-2012-2026.xlsx" || ! -f "$DATA/estim-pop-dep-sexe-gca-1975-2026.xlsx" || ! -f "$DATA/renoncement.csv" ]]; then
     echo "== full-size inputs into $DATA"
-    "$BIN" bench-data --out "$DATA"
+    "$DEV" bench-data --out "$DATA"
 fi
 
 WORK="$(mktemp -d)"
@@ -78,7 +79,7 @@ for w in drees insee survey; do
     echo "== ingestion: $w, $RUNS runs (medians)"
     for i in $(seq 1 "$RUNS"); do
         t0="$(now)"
-        BAROMETRE_TIMINGS=1 "$BIN" bench-data --out "$DATA" --ingest "$w" 2>"$WORK/$w-$i.log"
+        BAROMETRE_TIMINGS=1 "$DEV" bench-data --out "$DATA" --ingest "$w" 2>"$WORK/$w-$i.log"
         t1="$(now)"
         awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }' >>"$WORK/$w-wall.txt"
     done

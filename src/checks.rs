@@ -128,12 +128,13 @@ impl Checks {
         s
     }
 
-    pub fn csv(&self) -> String {
-        let mut s = String::from("niveau,sujet,code,constat\n");
+    pub fn csv(&self) -> anyhow::Result<Vec<u8>> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(["niveau", "sujet", "code", "constat"])?;
         for c in &self.items {
             let sev = if c.severity == Severity::Alerte { "alerte" } else { "info" };
-            let _ = writeln!(s, "{sev},{},{},\"{}\"", c.subject, c.code, c.message.replace('"', "\"\""));
+            w.write_record([sev, &c.subject, &c.code, &c.message])?;
         }
-        s
+        w.into_inner().map_err(|e| anyhow::anyhow!("failed to write checks.csv: {}", e.error()))
     }
 }

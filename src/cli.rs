@@ -26,28 +26,19 @@ pub enum Command {
     /// Print a département's figures beside its région and France, against the previous
     /// edition (the numbers of its fiche).
     Compare(CompareArgs),
-    /// Regenerate the synthetic demo dataset (`fixtures/demo/`), byte-identically.
-    Demo(DemoArgs),
-    /// Write full-size synthetic inputs for the benchmarks (DREES and INSEE workbooks,
-    /// survey microdata); see BENCHMARKS.md.
-    #[command(hide = true)]
-    BenchData(BenchDataArgs),
 }
 
 /// Where the download cache lives.
 #[derive(Debug, Args)]
 pub struct CacheArgs {
-    /// Cache directory [env: BAROMETRE_CACHE] [default: .cache/barometre]
-    #[arg(long = "cache-dir")]
-    pub cache_dir: Option<PathBuf>,
+    /// Cache directory.
+    #[arg(long = "cache-dir", env = "BAROMETRE_CACHE", default_value = ".cache/barometre")]
+    pub cache_dir: PathBuf,
 }
 
 impl CacheArgs {
     pub fn cache_dir(&self) -> PathBuf {
-        self.cache_dir
-            .clone()
-            .or_else(|| std::env::var_os("BAROMETRE_CACHE").map(PathBuf::from))
-            .unwrap_or_else(|| PathBuf::from(".cache/barometre"))
+        self.cache_dir.clone()
     }
 }
 
@@ -151,25 +142,4 @@ pub struct CompareArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = CompareFormat::Table)]
     pub format: CompareFormat,
-}
-
-#[derive(Debug, Args)]
-pub struct DemoArgs {
-    /// Directory to write the demo files to.
-    #[arg(long, default_value = "fixtures/demo")]
-    pub out: PathBuf,
-}
-
-#[derive(Debug, Args)]
-pub struct BenchDataArgs {
-    /// Directory to write the files to.
-    #[arg(long, default_value = "target/bench-data")]
-    pub out: PathBuf,
-    /// `full` (as large as the official files) or `small`.
-    #[arg(long, value_enum, default_value_t = crate::demo::fullsize::Size::Full)]
-    pub size: crate::demo::fullsize::Size,
-    /// Instead of writing the files, read them (already written in `--out`) and time a
-    /// workload; with `BAROMETRE_TIMINGS=1` prints its stages and peak memory.
-    #[arg(long, value_enum)]
-    pub ingest: Option<crate::demo::fullsize::Workload>,
 }

@@ -6,84 +6,9 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
-use serde::Serialize;
 
 use crate::fmt;
-use crate::model::{IndicatorResult, LevelName, ReportModel, Row};
-
-/// A span of editorial text.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Span {
-    pub text: String,
-    pub strong: bool,
-    pub emph: bool,
-}
-
-/// A block of editorial text: `p` (paragraph), `h` (heading) or `li` (list item).
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Block {
-    pub kind: String,
-    pub spans: Vec<Span>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Theme {
-    pub id: String,
-    pub title: String,
-    /// Generated from the data.
-    pub commentary: Vec<String>,
-    /// Written by the analyst (or the placeholder).
-    pub editorial: Vec<Block>,
-    /// True when the editorial text is the placeholder.
-    pub editorial_placeholder: bool,
-    /// Figures of the theme (chart ids), in order.
-    pub figures: Vec<String>,
-    /// Indicators of the theme.
-    pub indicators: Vec<String>,
-}
-
-/// The themes of the report, in order: id, title, indicators, figures (id prefixes).
-const THEMES: [(&str, &str, &[&str], &[&str]); 6] = [
-    (
-        "demographie",
-        "Démographie médicale",
-        &["effectif-generalistes", "densite-generalistes"],
-        &[
-            "carte-densite-generalistes",
-            "carte-evolution-densite-generalistes",
-            "densite-generalistes-2025-extremes",
-            "serie-generalistes-france",
-            "densite-generalistes-2025-classement",
-        ],
-    ),
-    ("pdsa", "Permanence des soins", &["pdsa-participation"], &["serie-pdsa-france", "carte-pdsa-participation"]),
-    (
-        "sas",
-        "Service d'accès aux soins",
-        &["sas-departements-couverts", "sas-population-couverte", "sas-rendez-vous"],
-        &[],
-    ),
-    ("renoncement", "Renoncement aux soins", &["renoncement-soins"], &["renoncement-soins", "carte-renoncement-soins"]),
-    (
-        "zones-rouges",
-        "Zones rouges et missions de solidarité",
-        &[
-            "zones-rouges-epci",
-            "zones-rouges-population",
-            "missions-medecins",
-            "missions-consultations",
-            "missions-consultations-mois",
-            "missions-consultations-1000",
-        ],
-        &[],
-    ),
-    (
-        "sans-medecin-traitant",
-        "Patients sans médecin traitant",
-        &["sans-medecin-traitant", "sans-medecin-traitant-ald"],
-        &["carte-sans-medecin-traitant"],
-    ),
-];
+use crate::model::{Block, FigureKind, IndicatorResult, LevelName, Row, Span, Theme};
 
 fn embedded_editorial(id: &str) -> &'static str {
     match id {
@@ -93,7 +18,8 @@ fn embedded_editorial(id: &str) -> &'static str {
         "sas" => include_str!("../report-templates/editorial/sas.md"),
         "renoncement" => include_str!("../report-templates/editorial/renoncement.md"),
         "zones-rouges" => include_str!("../report-templates/editorial/zones-rouges.md"),
-        _ => include_str!("../report-templates/editorial/sans-medecin-traitant.md"),
+        "sans-medecin-traitant" => include_str!("../report-templates/editorial/sans-medecin-traitant.md"),
+        _ => include_str!("../report-templates/editorial/theme.md"),
     }
 }
 
@@ -236,22 +162,31 @@ fn sentences(ind: &IndicatorResult) -> Vec<String> {
     out
 }
 
-/// Builds the themes from the model: generated commentary, editorial text, figures.
-pub fn themes(model: &ReportModel, editorial_dir: Option<&Path>) -> Result<Vec<Theme>> {
-    let mut out = Vec::new();
-    for (id, title, indicators, figures) in THEMES {
-        let present: Vec<&IndicatorResult> = indicators.iter().filter_map(|i| model.indicator(i)).collect();
-        if present.is_empty() {
-            continue;
+/// Builds the themes from the indicators' declarations (theme, order, figures), in the
+/// report's order: generated commentary, editorial text, figure ids.
+pub fn themes(indicators: &[IndicatorResult], editorial_dir: Option<&Path>) -> Result<Vec<Theme>> {
+    let mut order: Vec<(u32, &str, &str)> = Vec::new();
+    for ind in indicators {
+        let p = &ind.presentation;
+        if !order.iter().any(|(_, id, _)| *id == p.theme) {
+            order.push((p.theme_order, &p.theme, &p.theme_title));
         }
+    }
+    order.sort();
+    let mut out = Vec::new();
+    for (_, id, title) in order {
+        let mut present: Vec<&IndicatorResult> = indicators.iter().filter(|i| i.presentation.theme == id).collect();
+        present.sort_by_key(|i| (i.presentation.order, i.id.clone()));
         let mut commentary = Vec::new();
         for ind in &present {
             commentary.extend(sentences(ind));
         }
         let (editorial, placeholder) = editorial(editorial_dir, id)?;
-        let figures = figures
+        let figures = present
             .iter()
-            .filter_map(|prefix| model.charts.iter().find(|c| c.id.starts_with(prefix)).map(|c| c.id.clone()))
+            .flat_map(|i| {
+                i.presentation.figures.iter().filter(|k| **k != FigureKind::Positions).map(|k| i.figure_id(*k))
+            })
             .collect();
         out.push(Theme {
             id: id.to_string(),

@@ -1,13 +1,17 @@
 //! barometre: builds the French health-access barometer from public data.
 //!
 //! Pipeline: `sources` (files) → `validate` (typed datasets) → `indicators` (polars) →
-//! `model` (plain records) → `render` (charts, tables, HTML, PDF). See ARCHITECTURE.md.
+//! `model` (plain records, assembled by `edition`) → `render` (files in memory) →
+//! `output` (staging directory, committed). `cmd` parses arguments and calls them. See
+//! ARCHITECTURE.md.
 
 pub mod checks;
 pub mod cli;
 pub mod cmd;
 pub mod commentary;
+#[cfg(any(test, feature = "dev-tools"))]
 pub mod demo;
+pub mod edition;
 pub mod error;
 pub mod fmt;
 pub mod formats;
@@ -22,6 +26,7 @@ pub mod sources;
 pub mod stats;
 pub mod timing;
 pub mod validate;
+pub mod views;
 
 use anyhow::Result;
 
@@ -34,7 +39,5 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Fetch(args) => cmd::fetch::run(args),
         Command::InitTemplates(args) => cmd::init_templates::run(args),
         Command::Compare(args) => cmd::compare::run(args),
-        Command::Demo(args) => cmd::demo::run(args),
-        Command::BenchData(args) => cmd::bench_data::run(args),
     }
 }

@@ -72,8 +72,51 @@ pub struct Row {
     pub revision_prev: Option<f64>,
 }
 
+/// A figure an indicator declares (`figures = [...]` in its spec).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FigureKind {
+    /// Choropleth of the current value (the spec's `map` gives the classes).
+    Carte,
+    /// Choropleth of the change since the comparison year.
+    CarteEvolution,
+    /// Every département ranked.
+    Classement,
+    /// The ten highest and lowest départements.
+    Extremes,
+    /// Comparison year against current year, by département.
+    Halteres,
+    /// Régions with their intervals (surveys).
+    Regions,
+    /// The national series named by the spec's `series`.
+    Serie,
+    /// Each département's position among all (on its fiche).
+    Positions,
+}
+
+/// Where an indicator appears in the edition, as its spec declares.
+#[derive(Debug, Clone, Serialize)]
+pub struct Presentation {
+    pub theme: String,
+    pub theme_title: String,
+    pub theme_order: u32,
+    pub order: u32,
+    pub key_figure: Option<u32>,
+    pub annex: Option<u32>,
+    pub fiche: bool,
+    pub figures: Vec<FigureKind>,
+    pub series: Option<String>,
+    pub headline: bool,
+    pub numerator_label: Option<String>,
+    /// The first threshold of the spec (a reference line on the ranking) and its label.
+    pub threshold: Option<f64>,
+    pub threshold_label: Option<String>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct IndicatorResult {
+    /// Where the indicator appears (theme, key figures, annex, fiche, figures).
+    pub presentation: Presentation,
     pub id: String,
     pub title: String,
     pub short_label: String,
@@ -109,6 +152,23 @@ pub struct IndicatorResult {
 }
 
 impl IndicatorResult {
+    /// The id of one of the indicator's figures; the same id names its files
+    /// (`charts/<id>.svg`) and places it in its theme.
+    pub fn figure_id(&self, kind: FigureKind) -> String {
+        let [cur, prev, _] = self.years;
+        let id = &self.id;
+        match kind {
+            FigureKind::Carte => format!("carte-{id}-{cur}"),
+            FigureKind::CarteEvolution => format!("carte-evolution-{id}-{prev}-{cur}"),
+            FigureKind::Classement => format!("{id}-{cur}-classement"),
+            FigureKind::Extremes => format!("{id}-{cur}-extremes"),
+            FigureKind::Halteres => format!("{id}-{prev}-{cur}-halteres"),
+            FigureKind::Regions => format!("{id}-{cur}-regions"),
+            FigureKind::Serie => format!("serie-{}", self.presentation.series.as_deref().unwrap_or(id)),
+            FigureKind::Positions => format!("position-{id}"),
+        }
+    }
+
     pub fn france(&self) -> Option<&Row> {
         self.rows.iter().find(|r| r.level == LevelName::France)
     }
@@ -193,12 +253,11 @@ pub struct ReportModel {
     pub indicators: Vec<IndicatorResult>,
     pub key_figures: Vec<KeyFigure>,
     pub sources: Vec<SourceInfo>,
-    pub charts: Vec<ChartRef>,
     pub series: Vec<Series>,
     /// The report's themes, with generated commentary and editorial text.
-    pub themes: Vec<crate::commentary::Theme>,
+    pub themes: Vec<Theme>,
     /// Editorial introduction.
-    pub introduction: Vec<crate::commentary::Block>,
+    pub introduction: Vec<Block>,
     /// Ordinal of the edition ("3e édition") when known.
     pub edition_label: String,
     /// Zones rouges (EPCI) with their département.
@@ -209,32 +268,57 @@ pub struct ReportModel {
     pub alerts: usize,
 }
 
+/// A span of editorial text.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Span {
+    pub text: String,
+    pub strong: bool,
+    pub emph: bool,
+}
+
+/// A block of editorial text: `p` (paragraph), `h` (heading) or `li` (list item).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Block {
+    pub kind: String,
+    pub spans: Vec<Span>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Theme {
+    pub id: String,
+    pub title: String,
+    /// Generated from the data.
+    pub commentary: Vec<String>,
+    /// Written by the analyst (or the placeholder).
+    pub editorial: Vec<Block>,
+    /// True when the editorial text is the placeholder.
+    pub editorial_placeholder: bool,
+    /// Figures of the theme (chart ids), in order.
+    pub figures: Vec<String>,
+    /// Indicators of the theme.
+    pub indicators: Vec<String>,
+}
+
 impl ReportModel {
     pub fn indicator(&self, id: &str) -> Option<&IndicatorResult> {
         self.indicators.iter().find(|i| i.id == id)
+    }
+
+    /// The indicator heading the site's table and the fiches (declared `headline`).
+    pub fn headline(&self) -> Option<&IndicatorResult> {
+        self.indicators.iter().find(|i| i.presentation.headline)
     }
 }
 
 pub const DEMO_NOTICE: &str =
     "Données de démonstration : chiffres synthétiques calés sur les totaux nationaux publiés, à ne pas citer.";
 
-/// The headline indicators, in order.
-pub const KEY_INDICATORS: [&str; 8] = [
-    "effectif-generalistes",
-    "densite-generalistes",
-    "pdsa-participation",
-    "sas-departements-couverts",
-    "renoncement-soins",
-    "sans-medecin-traitant",
-    "zones-rouges-epci",
-    "missions-consultations",
-];
-
 /// Builds the key figures from the national rows of the headline indicators.
 pub fn key_figures(indicators: &[IndicatorResult], demo: bool) -> Vec<KeyFigure> {
     let mut out = Vec::new();
-    for id in KEY_INDICATORS {
-        let Some(ind) = indicators.iter().find(|i| i.id == id) else { continue };
+    let mut keys: Vec<&IndicatorResult> = indicators.iter().filter(|i| i.presentation.key_figure.is_some()).collect();
+    keys.sort_by_key(|i| i.presentation.key_figure);
+    for ind in keys {
         let Some(fr) = ind.france() else { continue };
         let Some(cur) = &fr.cur else { continue };
         let d = ind.decimals as usize;

@@ -1,6 +1,6 @@
 //! Atomic outputs: an edition is written into a staging directory next to its target
-//! and renamed into place only when every output succeeded; a lock file keeps two builds
-//! of the same edition from interleaving.
+//! and renamed into place only when every output succeeded; an OS file lock keeps two
+//! builds of the same edition from interleaving.
 
 use std::path::{Path, PathBuf};
 
@@ -58,12 +58,17 @@ impl Staging {
     }
 }
 
-/// An exclusive lock on an edition's directory: `.<edition>.lock` next to it, created
-/// with `create_new` and holding the pid of the build. Two builds of the same edition
-/// into the same output directory cannot interleave; a lock left by a build that died
-/// (its pid no longer runs) is taken over. Released on drop.
+/// An exclusive lock on an edition's directory: an OS file lock (`flock`, through std's
+/// `File::try_lock`) on `.<edition>.lock` next to it. Two builds of the same edition into
+/// the same output directory cannot interleave. The operating system releases the lock
+/// when its holder exits, however it exits, so a lock file left by a killed build is
+/// simply locked again: no pid is trusted and no lock is "taken over", so two builds
+/// racing on a stale file cannot both proceed. The holder removes the file before
+/// releasing it; a build that locked a file just removed (another path now) retries.
+#[derive(Debug)]
 pub struct Lock {
     path: PathBuf,
+    file: Option<std::fs::File>,
 }
 
 impl Lock {
@@ -71,43 +76,54 @@ impl Lock {
     /// it: staging directories are removed and a previous edition moved aside but never
     /// replaced is put back.
     pub fn acquire(target: &Path) -> Result<Lock> {
+        use std::io::{Read, Seek, Write};
         let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         std::fs::create_dir_all(parent).with_context(|| format!("failed to create `{}`", parent.display()))?;
         let name = target.file_name().and_then(|s| s.to_str()).unwrap_or("edition");
         let path = parent.join(format!(".{name}.lock"));
-        for _ in 0..2 {
-            match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(mut f) => {
-                    use std::io::Write;
-                    writeln!(f, "{}", std::process::id())
-                        .with_context(|| format!("failed to write the lock file `{}`", path.display()))?;
-                    let lock = Lock { path };
-                    recover(parent, name, target)?;
-                    return Ok(lock);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let holder = std::fs::read_to_string(&path).unwrap_or_default();
-                    let pid = holder.trim().parse::<u32>().ok();
-                    if pid.is_some_and(|pid| !is_running(pid)) {
-                        // The build that held it died (killed, crashed): take it over.
-                        let _ = std::fs::remove_file(&path);
-                        continue;
-                    }
-                    let who = pid.map(|p| format!("process {p}")).unwrap_or_else(|| "another process".into());
+        for _ in 0..100 {
+            let mut file = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&path)
+                .with_context(|| format!("failed to open the lock file `{}`", path.display()))?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    let mut holder = String::new();
+                    let _ = file.read_to_string(&mut holder);
+                    let who = holder
+                        .trim()
+                        .parse::<u32>()
+                        .map(|p| format!("process {p}"))
+                        .unwrap_or("another process".into());
                     anyhow::bail!(
-                        "another build of edition `{name}` is writing into `{}` ({who} holds the lock file `{}`); \
-                         wait for it to finish, or, if no build is running, delete `{}` and rerun",
+                        "another build of edition `{name}` is writing into `{}` ({who} holds the lock on `{}`); \
+                         wait for it to finish",
                         parent.display(),
-                        path.display(),
                         path.display()
                     );
                 }
-                Err(e) => {
-                    return Err(e).with_context(|| format!("failed to create the lock file `{}`", path.display()));
+                Err(std::fs::TryLockError::Error(e)) => {
+                    return Err(e).with_context(|| format!("failed to lock `{}`", path.display()));
                 }
             }
+            if !same_file(&file, &path) {
+                // The holder removed this file as we opened it: lock the new one.
+                continue;
+            }
+            // Under the lock: record the holder (for the message above).
+            file.set_len(0)
+                .and_then(|_| file.rewind())
+                .and_then(|_| writeln!(file, "{}", std::process::id()))
+                .with_context(|| format!("failed to write the lock file `{}`", path.display()))?;
+            let lock = Lock { path, file: Some(file) };
+            recover(parent, name, target)?;
+            return Ok(lock);
         }
-        anyhow::bail!("failed to take the lock file `{}`: it keeps reappearing; rerun the build", path.display())
+        anyhow::bail!("failed to lock `{}`: it keeps being replaced; rerun the build", path.display())
     }
 
     pub fn path(&self) -> &Path {
@@ -115,16 +131,27 @@ impl Lock {
     }
 }
 
-impl Drop for Lock {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
+/// True when `path` still names the open `file` (same device and inode).
+#[cfg(unix)]
+fn same_file(file: &std::fs::File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
     }
 }
 
-/// True unless the process is known to be gone (`/proc/<pid>` on Linux; elsewhere a lock
-/// is never assumed stale).
-fn is_running(pid: u32) -> bool {
-    if cfg!(target_os = "linux") { Path::new(&format!("/proc/{pid}")).exists() } else { true }
+#[cfg(not(unix))]
+fn same_file(_file: &std::fs::File, path: &Path) -> bool {
+    path.exists()
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        // Removed while still locked, then released by closing it.
+        let _ = std::fs::remove_file(&self.path);
+        drop(self.file.take());
+    }
 }
 
 /// Under the lock: removes `.<name>.tmp-*` staging directories of interrupted builds, and

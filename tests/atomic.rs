@@ -20,14 +20,52 @@ fn issue9_a_second_build_of_the_same_edition_is_refused_while_the_lock_is_held()
     std::fs::write(w.path("output/2025/index.html"), "previous edition").expect("write");
     // A running process (this test) holds the lock.
     std::fs::write(w.path("output/.2025.lock"), format!("{}\n", std::process::id())).expect("lock");
+    let held = std::fs::File::open(w.path("output/.2025.lock")).expect("open");
+    held.try_lock().expect("the test takes the lock");
     let o = w.run(&["build"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(err.contains("another build of edition `2025`"), "{err}");
     assert!(err.contains("output/.2025.lock") && err.contains(&std::process::id().to_string()), "{err}");
-    assert!(err.contains("wait for it to finish") && err.contains("delete"), "says what to do: {err}");
+    assert!(err.contains("wait for it to finish"), "says what to do: {err}");
     assert_eq!(w.read("output/2025/index.html"), "previous edition");
     assert_eq!(w.read("output/.2025.lock").trim(), std::process::id().to_string(), "the lock is not stolen");
+    // Released, the next build proceeds.
+    drop(held);
+    let o = w.run(&["build"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn issue14_two_builds_racing_on_a_stale_lock_exactly_one_proceeds() {
+    // A lock file left by a build that died (its pid no longer runs), then two builds
+    // starting together: exactly one gets the lock, the other is refused while it holds it.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let target = dir.path().join("2025");
+    std::fs::write(dir.path().join(".2025.lock"), "4194304999\n").expect("stale lock");
+    for _ in 0..20 {
+        let barrier = std::sync::Barrier::new(2);
+        let results: Vec<_> = std::thread::scope(|s| {
+            let hs: Vec<_> = (0..2)
+                .map(|_| {
+                    s.spawn(|| {
+                        barrier.wait();
+                        let r = barometre::output::Lock::acquire(&target);
+                        // Hold it until both have tried.
+                        barrier.wait();
+                        r.map_err(|e| e.to_string())
+                    })
+                })
+                .collect();
+            hs.into_iter().map(|h| h.join().expect("thread")).collect()
+        });
+        let ok = results.iter().filter(|r| r.is_ok()).count();
+        assert_eq!(ok, 1, "exactly one build proceeds: {results:?}");
+        let err = results.iter().find_map(|r| r.as_ref().err()).expect("one refused");
+        assert!(err.contains("another build of edition `2025`"), "{err}");
+    }
+    // Both released: the next one proceeds.
+    assert!(barometre::output::Lock::acquire(&target).is_ok());
 }
 
 #[test]
@@ -60,21 +98,22 @@ fn issue9_build_killed_mid_way_keeps_the_previous_edition_and_the_next_build_rec
     // A second build meanwhile is refused and touches nothing.
     let second = w.run(&["build"]);
     assert_eq!(second.status.code(), Some(1), "{}", stderr(&second));
-    assert!(stderr(&second).contains(&format!("process {} holds the lock file", child.id())), "{}", stderr(&second));
+    assert!(stderr(&second).contains(&format!("process {} holds the lock", child.id())), "{}", stderr(&second));
     assert!(child.try_wait().expect("wait").is_none(), "the first build is still running");
     child.kill().expect("kill -9");
     child.wait().expect("reap");
 
-    // The previous edition is intact; the dead build left its staging directory and lock.
+    // The previous edition is intact; the dead build left its staging directory and its
+    // lock file (the OS released the lock itself when the process died).
     assert_eq!(w.read("output/2025/index.html"), "previous edition");
     assert!(w.path(format!("output/{staging}").as_str()).is_dir());
     assert!(w.path("output/.2025.lock").is_file());
 
-    // The next build takes over the stale lock, cleans up and publishes.
+    // The next build takes the lock, cleans up and publishes.
     let o = w.run(&["build"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(w.read("output/2025/index.html").contains("<html"), "new edition in place");
-    assert_eq!(entries(&w, "output"), ["2025"], "no staging directory, old edition or lock left");
+    assert_eq!(entries(&w, "output"), ["2025"], "no staging directory, old edition or lock file left");
 }
 
 #[test]

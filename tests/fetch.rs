@@ -105,9 +105,25 @@ fn issue3_fetch_retries_records_provenance_and_builds_hand_computed_values() {
     assert_eq!(entry(&m, "population")["data_years"][0], 2020);
     assert_eq!(entry(&m, "contours")["rows"], 101);
     assert!(w.path("cache/medecins-rpps.xlsx").is_file());
+    // The official layouts were parsed once, here: the manifest points at the workbook
+    // and at its canonical table, which holds the workbook's rows.
+    for (id, header) in
+        [("generalistes", "code_departement,annee,effectif"), ("population", "code_departement,annee,population")]
+    {
+        let e = entry(&m, id);
+        let canonical = format!("{id}.canonical.csv");
+        assert_eq!(e["canonical"], canonical.as_str(), "{id}");
+        let text = w.read(&format!("cache/{canonical}"));
+        assert!(text.starts_with(header), "{id}: {}", &text[..60.min(text.len())]);
+        assert_eq!(e["canonical_sha256"], barometre::ingest::http::sha256(text.as_bytes()));
+        assert_eq!(csv_rows(&text).len() as u64, e["rows"].as_u64().expect("rows"), "{id}: every row parsed");
+    }
+    // The build reads only the canonical tables: it works with the workbooks gone.
+    std::fs::rename(w.path("cache/medecins-rpps.xlsx"), w.path("medecins-rpps.xlsx")).expect("move");
 
     let o = w.run(&["build", "--data", "cache", "--cache-dir", "cache"]);
     assert!(o.status.success(), "build from cache failed: {}", stderr(&o));
+    std::fs::rename(w.path("medecins-rpps.xlsx"), w.path("cache/medecins-rpps.xlsx")).expect("move back");
     let expected: Value = serde_json::from_slice(&fixture("expected.json")).expect("expected.json");
     let rows = csv_rows(&w.read("output/2025/tables/densite-generalistes-2025.csv"));
     let find =
@@ -370,7 +386,7 @@ fn issue9_resets_and_5xx_are_retried_a_bounded_number_of_times() {
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     assert_eq!(server.hits("/flaky.xlsx"), 6, "3 more attempts");
     assert_eq!(std::fs::read(w.path("cache/estim-pop.xlsx")).expect("kept"), body);
-    assert_eq!(cache_files(&w), ["estim-pop.xlsx"]);
+    assert_eq!(cache_files(&w), ["estim-pop.xlsx", "population.canonical.csv"]);
 }
 
 #[test]

@@ -6,6 +6,7 @@ mod atomic;
 mod bad_inputs;
 mod build;
 mod downloads;
+mod edition;
 mod fetch;
 mod figures;
 mod hostile;

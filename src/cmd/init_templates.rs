@@ -30,7 +30,7 @@ pub fn run(args: &InitTemplatesArgs) -> Result<()> {
     readme.push_str("Chaque fichier se remplit en CSV (UTF-8 ou Windows-1252, séparateur `,` ou `;`, virgule décimale acceptée) ou en XLSX (première feuille).\n");
     readme.push_str("Les codes de département sont du texte : « 01 », « 2A », « 971 ». Puis : `barometre fetch --sources sources.toml`.\n\n");
     for t in templates() {
-        put(&saisie.join(format!("{}.csv", t.id)), csv(t).as_bytes())?;
+        put(&saisie.join(format!("{}.csv", t.id)), &csv(t)?)?;
         put(&saisie.join(format!("{}.xlsx", t.id)), &xlsx(t)?)?;
         let _ = writeln!(readme, "## `{}` — {}\n\n{}\n\n| colonne | contenu |\n|---|---|", t.id, t.title, t.notes);
         for c in t.columns {
@@ -45,19 +45,13 @@ pub fn run(args: &InitTemplatesArgs) -> Result<()> {
     Ok(())
 }
 
-fn csv(t: &Template) -> String {
-    let mut s = t.columns.iter().map(|c| c.name).collect::<Vec<_>>().join(",");
-    s.push('\n');
+fn csv(t: &Template) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(t.columns.iter().map(|c| c.name))?;
     for i in 0..2 {
-        let row: Vec<String> = t.columns.iter().map(|c| quote(c.examples[i])).collect();
-        s.push_str(&row.join(","));
-        s.push('\n');
+        w.write_record(t.columns.iter().map(|c| c.examples[i]))?;
     }
-    s
-}
-
-fn quote(s: &str) -> String {
-    if s.contains([',', '"']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+    w.into_inner().map_err(|e| anyhow::anyhow!("failed to write a template: {}", e.error()))
 }
 
 fn xlsx(t: &Template) -> Result<Vec<u8>> {

@@ -64,7 +64,7 @@ pub fn run_workload(dir: &Path, workload: Workload) -> Result<usize> {
     let geo = Geography::get();
     let read = |name: &str, format: Format| -> Result<Located> {
         let path = dir.join(name);
-        let bytes = crate::timing::stage("read-file", || crate::sources::read_file(&path))?;
+        let bytes = crate::timing::stage("read-file", || crate::formats::read_file(&path))?;
         Ok(Located { display: path.display().to_string(), bytes, format })
     };
     Ok(match workload {

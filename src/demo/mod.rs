@@ -1,26 +1,15 @@
-//! The demo edition: the embedded synthetic dataset and its generator.
+//! The demo edition's generator and the full-size benchmark inputs, for developers (the
+//! `dev-tools` feature: `barometre-dev`). The dataset itself is embedded by
+//! [`crate::sources::embedded`].
 
 pub mod fullsize;
 pub mod generate;
-
-/// The committed demo files, embedded so that `build` works offline and from any directory.
-pub static FILES: &[(&str, &[u8])] = &[
-    ("population.csv", include_bytes!("../../fixtures/demo/population.csv")),
-    ("generalistes.csv", include_bytes!("../../fixtures/demo/generalistes.csv")),
-    ("pdsa.csv", include_bytes!("../../fixtures/demo/pdsa.csv")),
-    ("pdsa-national.csv", include_bytes!("../../fixtures/demo/pdsa-national.csv")),
-    ("sas.csv", include_bytes!("../../fixtures/demo/sas.csv")),
-    ("renoncement.csv", include_bytes!("../../fixtures/demo/renoncement.csv")),
-    ("zones-rouges.csv", include_bytes!("../../fixtures/demo/zones-rouges.csv")),
-    ("sans-medecin-traitant.csv", include_bytes!("../../fixtures/demo/sans-medecin-traitant.csv")),
-    ("missions-solidarite.csv", include_bytes!("../../fixtures/demo/missions-solidarite.csv")),
-    ("provenance.toml", include_bytes!("../../fixtures/demo/provenance.toml")),
-];
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::geo::Geography;
+    use crate::sources::embedded::FILES;
 
     /// Issue 2: the generator rebuilds the committed demo files byte-identically.
     #[test]
@@ -29,7 +18,7 @@ mod tests {
         assert_eq!(generated.files.len(), FILES.len());
         for (name, bytes) in FILES {
             let g = generated.files.get(*name).unwrap_or_else(|| panic!("{name} not generated"));
-            assert!(g.as_slice() == *bytes, "{name} differs from fixtures/demo: rerun `barometre demo`");
+            assert!(g.as_slice() == *bytes, "{name} differs from fixtures/demo: rerun `just demo`");
         }
     }
 }

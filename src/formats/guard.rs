@@ -127,34 +127,18 @@ pub fn check_zip(file: &str, bytes: &[u8]) -> Result<(), Box<Problem>> {
     if !bytes.starts_with(b"PK\x03\x04") {
         return Ok(());
     }
-    let u16_at = |o: usize| bytes.get(o..o + 2).map(|b| u16::from_le_bytes([b[0], b[1]]) as usize);
-    let u32_at = |o: usize| bytes.get(o..o + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
-    // End of central directory: 22 bytes plus a comment of up to 64 KiB, at the end.
-    let from = bytes.len().saturating_sub(22 + 65_535);
-    let Some(eocd) = (from..bytes.len().saturating_sub(21)).rev().find(|&i| bytes[i..].starts_with(b"PK\x05\x06"))
-    else {
-        return Ok(());
-    };
-    let (Some(entries), Some(mut at)) = (u16_at(eocd + 10), u32_at(eocd + 16).map(|o| o as usize)) else {
+    // The sizes the central directory declares (ZIP64 included), read by the zip crate.
+    let Ok(mut archive) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else {
         return Ok(());
     };
     let mut total: u64 = 0;
-    for _ in 0..entries {
-        if !bytes.get(at..).is_some_and(|b| b.starts_with(b"PK\x01\x02")) {
-            return Ok(());
-        }
-        let (Some(size), Some(name), Some(extra), Some(comment)) =
-            (u32_at(at + 24), u16_at(at + 28), u16_at(at + 30), u16_at(at + 32))
-        else {
-            return Ok(());
-        };
-        // 0xFFFFFFFF: the real size is in a ZIP64 field, over 4 GiB.
-        total = total.saturating_add(if size == u32::MAX { u64::MAX } else { u64::from(size) });
-        at += 46 + name + extra + comment;
+    for i in 0..archive.len() {
+        let Ok(entry) = archive.by_index_raw(i) else { return Ok(()) };
+        total = total.saturating_add(entry.size());
     }
     if total > MAX_UNZIPPED_BYTES {
         return Err(Box::new(Problem {
-            value: Some(if total == u64::MAX { "over 4 GiB".into() } else { format!("{total} bytes") }),
+            value: Some(format!("{total} bytes")),
             ..Problem::file(
                 file,
                 format!(

@@ -4,7 +4,6 @@
 pub mod delimited;
 pub mod guard;
 pub mod xlsx;
-mod xlsx_scan;
 
 pub use delimited::{DelimitedRows, open_delimited, read_delimited};
 
@@ -78,27 +77,77 @@ impl RawTable {
     }
 }
 
-/// Lowercase, accents removed, spaces/hyphens as underscores: for tolerant matching of
-/// headers and names.
+/// Lowercase, accents removed (Unicode canonical decomposition, combining marks
+/// dropped), œ/æ spelt out, spaces, hyphens and apostrophes as underscores: for tolerant
+/// matching of headers and names.
 pub fn fold(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
     let mut out = String::with_capacity(s.len());
-    for c in s.trim().chars() {
-        let c = match c {
-            'à' | 'â' | 'ä' | 'À' | 'Â' | 'Ä' => 'a',
-            'é' | 'è' | 'ê' | 'ë' | 'É' | 'È' | 'Ê' | 'Ë' => 'e',
-            'î' | 'ï' | 'Î' | 'Ï' => 'i',
-            'ô' | 'ö' | 'Ô' | 'Ö' => 'o',
-            'ù' | 'û' | 'ü' | 'Ù' | 'Û' | 'Ü' => 'u',
-            'ç' | 'Ç' => 'c',
-            'ÿ' | 'Ÿ' => 'y',
-            ' ' | '-' | '\'' | '’' => '_',
-            c => c.to_ascii_lowercase(),
-        };
-        if c == 'œ' || c == 'Œ' {
-            out.push_str("oe");
-        } else {
-            out.push(c);
+    for c in s.trim().nfd().filter(|c| !is_combining_mark(*c)) {
+        match c {
+            ' ' | '-' | '\'' | '’' | '\u{a0}' | '\u{202f}' => out.push('_'),
+            'œ' | 'Œ' => out.push_str("oe"),
+            'æ' | 'Æ' => out.push_str("ae"),
+            c => out.extend(c.to_lowercase()),
         }
     }
     out
+}
+
+/// The largest input file read (the largest official source is a few tens of MB): a
+/// bigger file is refused before it is read.
+pub const MAX_FILE_BYTES: u64 = 1 << 30;
+
+/// A file's bytes, refused (as a problem of the file) when missing or over the limit.
+pub fn read_file(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
+    use anyhow::Context as _;
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.len() > MAX_FILE_BYTES
+    {
+        return Err(crate::error::DataError::Invalid(vec![too_big(
+            &path.display().to_string(),
+            meta.len(),
+            MAX_FILE_BYTES,
+        )])
+        .into());
+    }
+    match std::fs::read(path) {
+        Ok(b) => Ok(b),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(crate::error::DataError::Invalid(vec![crate::error::Problem::file(
+                &path.display().to_string(),
+                "the file to exist (not found)",
+            )])
+            .into())
+        }
+        Err(e) => Err(e).with_context(|| format!("failed to read `{}`", path.display())),
+    }
+}
+
+/// The problem of a file over the size limit.
+pub fn too_big(file: &str, size: u64, limit: u64) -> crate::error::Problem {
+    crate::error::Problem {
+        value: Some(format!("{size} bytes")),
+        ..crate::error::Problem::file(file, format!("a file of at most {limit} bytes: is it the right file?"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fold;
+
+    #[test]
+    fn fold_removes_accents_case_and_separators() {
+        assert_eq!(fold(" Côtes-d'Armor "), "cotes_d_armor");
+        assert_eq!(fold("Côtes-d’Armor"), "cotes_d_armor");
+        assert_eq!(fold("CŒUR DE L'ÎLE"), "coeur_de_l_ile");
+        assert_eq!(fold("Ardèche"), fold("ARDECHE"));
+        assert_eq!(fold("Pyrénées-Orientales"), "pyrenees_orientales");
+        // Decomposed input (e + combining acute) folds like the composed one.
+        assert_eq!(fold("Ne\u{301}e"), fold("Née"));
+        assert_eq!(fold("Saint-Barthélemy"), "saint_barthelemy");
+        assert_eq!(fold("Lætitia"), "laetitia");
+        assert_eq!(fold("Nombre de médecins"), "nombre_de_medecins");
+    }
 }

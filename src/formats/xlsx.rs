@@ -4,10 +4,9 @@
 //! ("2025-09-01"), cached formula results are read as values, error cells become
 //! "#ERREUR …" so validation shows them.
 //!
-//! [`Workbook::table_where`] on an xlsx sheet first tries the byte scanner of
-//! [`super::xlsx_scan`], which skips the rows it does not keep without parsing their
-//! cells (the DREES workbook: a million rows, a few hundred kept); calamine reads
-//! whatever that scanner does not understand, so both give the same table.
+//! [`Workbook::table_where`] streams an xlsx sheet with calamine's cell reader and keeps
+//! only the rows that pass its tests (the DREES workbook: a million rows, a few thousand
+//! kept). It runs once per download, at `fetch`, which stores the canonical table.
 
 use std::borrow::Cow;
 use std::io::Cursor;
@@ -18,7 +17,6 @@ use calamine::{Data, DataRef, Reader, Sheets, open_workbook_auto_from_rs};
 use crate::error::Problem;
 use crate::fmt::civil_from_days;
 
-use super::xlsx_scan::{self, Scanned};
 use super::{RawRow, RawTable, fold};
 
 /// A test on the text of one named column: rows that fail it are skipped.
@@ -32,9 +30,6 @@ pub(super) type ColumnTests = Vec<(usize, Test)>;
 
 pub struct Workbook {
     file: String,
-    /// The file's bytes, shared with calamine's reader (which clones its cursor while
-    /// detecting the format): the xlsx scanner reads them too.
-    bytes: Bytes,
     sheets: Sheets<Cursor<Bytes>>,
 }
 
@@ -59,7 +54,7 @@ impl Workbook {
         super::guard::check_zip(file, &bytes)?;
         let bytes = Bytes(Arc::new(bytes));
         match super::guard::catch(file, || open_workbook_auto_from_rs(Cursor::new(bytes.clone())))? {
-            Ok(sheets) => Ok(Workbook { file: file.to_string(), bytes, sheets }),
+            Ok(sheets) => Ok(Workbook { file: file.to_string(), sheets }),
             Err(e) => Err(Box::new(Problem::file(file, format!("a readable xlsx/xls workbook ({e})")))),
         }
     }
@@ -117,36 +112,8 @@ impl Workbook {
 
     /// Like [`Workbook::table`], keeping only the rows whose cell in each `keep` column
     /// passes its test. An xlsx sheet is streamed (never held whole in memory), and the
-    /// cells of a skipped row are never turned into text: the scanner of
-    /// [`super::xlsx_scan`] reads them only up to the last tested column, and calamine
-    /// streams the sheets that scanner gives up on.
+    /// cells of a skipped row are never kept.
     pub fn table_where(&mut self, sheet: &str, required: &[&str], keep: &[Keep]) -> Result<RawTable, Box<Problem>> {
-        if let Sheets::Xlsx(_) = &self.sheets {
-            let bytes = self.bytes.as_ref();
-            // A panic in the scanner (or the zip reader under it) is one more thing it
-            // does not understand: calamine reads the sheet and reports the damage.
-            if let Ok(Ok(scanned)) =
-                super::guard::catch(&self.file, || xlsx_scan::table_where(bytes, sheet, required, keep))
-            {
-                return match scanned {
-                    Scanned::Table { headers, rows } => {
-                        Ok(RawTable { file: self.file.clone(), sheet: Some(sheet.to_string()), headers, rows })
-                    }
-                    Scanned::NoHeader => Err(no_header(&self.file, sheet, required)),
-                };
-            }
-        }
-        self.table_where_calamine(sheet, required, keep)
-    }
-
-    /// [`Workbook::table_where`] by calamine alone: xls, ods, and the xlsx sheets the
-    /// scanner gives up on.
-    pub(super) fn table_where_calamine(
-        &mut self,
-        sheet: &str,
-        required: &[&str],
-        keep: &[Keep],
-    ) -> Result<RawTable, Box<Problem>> {
         let file = self.file.clone();
         let unreadable = |e: &dyn std::fmt::Display| {
             Box::new(Problem {
@@ -240,7 +207,7 @@ fn no_header(file: &str, sheet: &str, required: &[&str]) -> Box<Problem> {
 
 /// The search for the header row of a streamed sheet: the first of the first 30
 /// non-empty rows whose cells (folded) hold every required name. Shared by calamine's
-/// stream and the xlsx scanner so that both find the same row.
+/// stream.
 pub(super) struct HeaderSearch {
     want: Vec<String>,
     before_header: usize,

@@ -439,6 +439,21 @@ pub fn compute(spec: &IndicatorSpec, inputs: &Inputs, geo: &Geography, years: Ye
     let wide = anyhow::Context::with_context(wide, || format!("failed to compute indicator `{}`", spec.id))?;
     let rows = to_rows(spec, &wide, geo)?;
     Ok(IndicatorResult {
+        presentation: crate::model::Presentation {
+            theme: spec.theme.id.clone(),
+            theme_title: spec.theme.title.clone(),
+            theme_order: spec.theme.order,
+            order: spec.order,
+            key_figure: spec.key_figure,
+            annex: spec.annex,
+            fiche: spec.fiche,
+            figures: spec.figures.clone(),
+            series: spec.series.clone(),
+            headline: spec.headline,
+            numerator_label: spec.numerator_label.clone(),
+            threshold: spec.thresholds.first().and_then(|t| t.below.or(t.above)),
+            threshold_label: spec.thresholds.first().map(|t| t.label.clone()),
+        },
         id: spec.id.clone(),
         title: spec.title.clone(),
         short_label: spec.short_label.clone(),

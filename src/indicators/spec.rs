@@ -78,6 +78,51 @@ pub struct IndicatorSpec {
     pub source: String,
     #[serde(default)]
     pub notes: Option<String>,
+    /// The report's theme the indicator belongs to (themes are ordered by `order`; every
+    /// indicator of a theme gives the same title and order).
+    pub theme: ThemeSpec,
+    /// Position of the indicator within its theme (and on the fiche).
+    #[serde(default)]
+    pub order: u32,
+    /// Position among the edition's key figures (absent: not a key figure).
+    #[serde(default)]
+    pub key_figure: Option<u32>,
+    /// Column of the national PDF's département annex (absent: not in the annex).
+    #[serde(default)]
+    pub annex: Option<u32>,
+    /// Shown on the fiches and by `compare` (default true).
+    #[serde(default = "yes")]
+    pub fiche: bool,
+    /// The figures drawn for the indicator, in the order of its theme: `carte` (needs
+    /// `map`), `carte-evolution`, `classement`, `extremes`, `halteres`, `regions`, `serie`
+    /// (needs `series`), `positions` (each département's position, on its fiche).
+    #[serde(default)]
+    pub figures: Vec<crate::model::FigureKind>,
+    /// The national series shown with the indicator (`generalistes-france`, `pdsa-france`).
+    #[serde(default)]
+    pub series: Option<String>,
+    /// The indicator heading the site's table of territories and the fiches' position
+    /// chart and similar départements.
+    #[serde(default)]
+    pub headline: bool,
+    /// Column label of the numerator in the site's table (e.g. « Généralistes »).
+    #[serde(default)]
+    pub numerator_label: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A theme of the report, as declared by its indicators.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThemeSpec {
+    /// `[a-z0-9-]+`: names the editorial file (`<id>.md`) and the HTML anchor.
+    pub id: String,
+    pub title: String,
+    /// Position of the theme in the report.
+    pub order: u32,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -285,6 +330,43 @@ pub fn parse_all(files: &[(String, String)]) -> Result<Vec<IndicatorSpec>> {
                 ..Problem::file(file, format!("the id `{stem}` (the file name)"))
             });
         }
+        if let Some(other) = specs.iter().find(|s| s.theme.id == spec.theme.id && s.theme != spec.theme) {
+            problems.push(Problem {
+                column: Some("theme".into()),
+                value: Some(format!("{} « {} » {}", spec.theme.id, spec.theme.title, spec.theme.order)),
+                ..Problem::file(
+                    file,
+                    format!(
+                        "the title and order given by `{}` for theme `{}` (« {} », {})",
+                        other.id, other.theme.id, other.theme.title, other.theme.order
+                    ),
+                )
+            });
+        }
+        if spec.theme.id.is_empty()
+            || !spec.theme.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            problems.push(Problem {
+                column: Some("theme.id".into()),
+                value: Some(spec.theme.id.clone()),
+                ..Problem::file(file, "a theme id of lowercase letters a-z, digits and hyphens")
+            });
+        }
+        use crate::model::FigureKind;
+        if spec.figures.contains(&FigureKind::Carte) && spec.map.is_none() {
+            problems.push(Problem {
+                column: Some("figures".into()),
+                value: Some("carte".into()),
+                ..Problem::file(file, "a `map` style for the figure `carte`")
+            });
+        }
+        if spec.figures.contains(&FigureKind::Serie) && spec.series.is_none() {
+            problems.push(Problem {
+                column: Some("figures".into()),
+                value: Some("serie".into()),
+                ..Problem::file(file, "a `series` for the figure `serie`")
+            });
+        }
         if specs.iter().any(|s| s.id == spec.id) {
             problems.push(Problem {
                 column: Some("id".into()),
@@ -294,7 +376,15 @@ pub fn parse_all(files: &[(String, String)]) -> Result<Vec<IndicatorSpec>> {
         }
         specs.push(spec);
     }
-    if problems.is_empty() { Ok(specs) } else { Err(DataError::Invalid(problems).into()) }
+    if problems.is_empty() {
+        // The report's order: themes, then indicators within their theme, then ids.
+        specs.sort_by(|a, b| {
+            (a.theme.order, &a.theme.id, a.order, &a.id).cmp(&(b.theme.order, &b.theme.id, b.order, &b.id))
+        });
+        Ok(specs)
+    } else {
+        Err(DataError::Invalid(problems).into())
+    }
 }
 
 #[cfg(test)]

@@ -111,7 +111,7 @@ impl Config {
             if s.file.contains(['/', '\\'])
                 || s.file.starts_with('.')
                 || s.file.is_empty()
-                || s.file == crate::ingest::manifest::FILE
+                || s.file == crate::sources::manifest::FILE
             {
                 problems.push(Problem {
                     column: Some("file".into()),

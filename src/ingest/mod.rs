@@ -4,7 +4,6 @@
 
 pub mod config;
 pub mod http;
-pub mod manifest;
 
 use std::path::{Path, PathBuf};
 
@@ -14,8 +13,8 @@ use crate::error::{DataError, NetworkError, Problem};
 use crate::geo::Geography;
 use crate::sources::{CATALOG, Format, Located, parse_summary};
 
+use crate::sources::manifest::{Entry, Manifest, Revision};
 use config::{Config, SourceConfig};
-use manifest::{Entry, Manifest, Revision};
 
 pub const DEFAULT_MAX_BYTES: u64 = 1 << 30;
 
@@ -122,7 +121,7 @@ pub fn fetch(plan: &Plan) -> Result<(Manifest, Vec<Outcome>)> {
                 && meta.len() > max
             {
                 outcomes.push(Outcome { id: src.id.clone(), status: "FAILED (file too large)".into() });
-                invalid.push(crate::sources::too_big(&path.display().to_string(), meta.len(), max));
+                invalid.push(crate::formats::too_big(&path.display().to_string(), meta.len(), max));
                 if let Some(p) = prev.filter(|_| dest.is_file()) {
                     entries.push(p.clone());
                 }
@@ -202,6 +201,16 @@ pub fn fetch(plan: &Plan) -> Result<(Manifest, Vec<Outcome>)> {
         }
         std::fs::rename(&arriving, &dest)
             .with_context(|| format!("failed to move `{}` into the cache", dest.display()))?;
+        // An official layout is parsed here, once per download: its canonical table goes
+        // beside it, and the manifest points at both.
+        let canonical = match &summary.canonical {
+            Some(table) => {
+                let name = format!("{}.canonical.csv", src.id);
+                write_atomically(&plan.cache_dir.join(&name), table)?;
+                Some((name, http::sha256(table)))
+            }
+            None => None,
+        };
         let sha256 = http::sha256(&bytes);
         let detected = summary.years.iter().max().map(|y| y.to_string()).or_else(|| src.vintage.clone());
         let revision = prev
@@ -241,6 +250,8 @@ pub fn fetch(plan: &Plan) -> Result<(Manifest, Vec<Outcome>)> {
             data_years: summary.years,
             rows: summary.rows,
             parser: parser_name(src.format),
+            canonical: canonical.as_ref().map(|c| c.0.clone()),
+            canonical_sha256: canonical.map(|c| c.1),
             licence: src.licence.clone(),
             revision,
         });
@@ -305,6 +316,18 @@ fn local_path(base: &Path, url: &str) -> PathBuf {
     let p = url.strip_prefix("file://").unwrap_or(url);
     let p = Path::new(p);
     if p.is_absolute() { p.to_path_buf() } else { base.join(p) }
+}
+
+/// Writes a file of the cache through a temporary file renamed into place.
+fn write_atomically(to: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = to.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".canonical-")
+        .tempfile_in(dir)
+        .with_context(|| format!("failed to create a file in `{}`", dir.display()))?;
+    std::io::Write::write_all(&mut tmp, bytes).with_context(|| format!("failed to write `{}`", to.display()))?;
+    tmp.persist(to).with_context(|| format!("failed to write `{}`", to.display()))?;
+    Ok(())
 }
 
 fn copy_atomically(from: &Path, to: &Path) -> Result<(), NetworkError> {

@@ -13,15 +13,15 @@ use serde::Serialize;
 
 use typst::foundations::{Bytes, Dict, IntoValue};
 
-use crate::cmd::compare::{Cells, Line, cells, lines};
 use crate::fmt;
 use crate::geo::Geography;
 use crate::model::{ReportModel, ZoneInfo};
 use crate::similar::{Neighbour, VARIABLES};
+use crate::views::{Cells, Line, cells, lines};
 
 use super::locator::Locator;
 use super::pdf::Typst;
-use super::{RenderContext, Renderer, html::environment, template, write};
+use super::{Files, RenderContext, Renderer, html::environment, template};
 
 static FICHE: &str = include_str!("../../report-templates/fiche.html");
 static FICHE_TYP: &str = include_str!("../../report-templates/fiche.typ");
@@ -53,18 +53,17 @@ pub fn fiche<'a>(m: &'a ReportModel, code: &str, locator: &Locator) -> Result<Fi
     let geo = Geography::get();
     let d = geo.departement(code).context("unknown département")?;
     let density = |c: &str| {
-        m.indicator("densite-generalistes")
-            .and_then(|i| i.departements().find(|r| r.code == c))
-            .and_then(|r| r.cur.as_ref())
-            .map(|v| v.value)
+        m.headline().and_then(|i| i.departements().find(|r| r.code == c)).and_then(|r| r.cur.as_ref()).map(|v| v.value)
     };
     let zones: Vec<&ZoneInfo> = m.zones.iter().filter(|z| z.dept == code).collect();
     let region = geo.region(&d.region).map(|r| r.name.clone()).unwrap_or_default();
     let lines = lines(&m.indicators, code);
     let locator_alt = format!("Carte de France situant {} ({code}) en région {region}", d.name);
     let position = m
-        .indicator("densite-generalistes")
-        .map(|i| format!("../charts/positions/position-densite-generalistes-{code}-{}.svg", i.years[0]));
+        .indicators
+        .iter()
+        .find(|i| i.presentation.figures.contains(&crate::model::FigureKind::Positions))
+        .map(|i| format!("../charts/positions/position-{}-{code}-{}.svg", i.id, i.years[0]));
     Ok(Fiche {
         code: code.to_string(),
         name: d.name.clone(),
@@ -161,7 +160,7 @@ fn pdf_fiche<'a>(m: &'a ReportModel, f: &'a Fiche) -> PdfFiche<'a> {
         let note = refs.join(",");
         rows.push(PdfRow { cells: c, note });
     }
-    let density = m.indicator("densite-generalistes");
+    let density = m.headline();
     let dens_cells = density.and_then(|ind| f.cells.iter().find(|c| c.titre == ind.title));
     let summary = match dens_cells {
         Some(c) => {
@@ -232,17 +231,22 @@ fn pdf_fiche<'a>(m: &'a ReportModel, f: &'a Fiche) -> PdfFiche<'a> {
 /// as one map shared by every fiche (the same bytes: typst decodes it once) and a small
 /// overlay with the département highlighted; `locator` has both in one SVG for templates
 /// that want it.
-fn render_pdfs(cx: &RenderContext, fiches: &[Fiche], locator: &Locator) -> Result<()> {
+fn render_pdfs(cx: &RenderContext, fiches: &[Fiche], locator: &Locator) -> Result<Files> {
     let (name, source) = template(cx.templates, "fiche.typ", FICHE_TYP)?;
     let typst = Typst::new(&name, &source);
     let map = Bytes::from_string(locator.svg("", "Carte de France"));
     super::par_map(fiches, |f| {
         render_pdf(cx, &typst, f, &map, locator).with_context(|| format!("fiche {} ({})", f.name, f.code))
-    })?;
-    Ok(())
+    })
 }
 
-fn render_pdf(cx: &RenderContext, typst: &Typst, f: &Fiche, map: &Bytes, locator: &Locator) -> Result<()> {
+fn render_pdf(
+    cx: &RenderContext,
+    typst: &Typst,
+    f: &Fiche,
+    map: &Bytes,
+    locator: &Locator,
+) -> Result<(String, Vec<u8>)> {
     let data = pdf_fiche(cx.model, f);
     let mut inputs = Dict::new();
     inputs.insert("data".into(), Bytes::new(serde_json::to_vec(&data)?).into_value());
@@ -250,17 +254,14 @@ fn render_pdf(cx: &RenderContext, typst: &Typst, f: &Fiche, map: &Bytes, locator
     inputs.insert("locator_map".into(), map.clone().into_value());
     inputs.insert("locator_highlight".into(), Bytes::from_string(locator.overlay(&f.code)).into_value());
     if let Some(rel) = &f.position_chart {
-        // `rel` is relative to the fiche's page (`../charts/…`); `departements/` may not
-        // exist yet, as the pages are written beside.
-        let path = cx.out.join(rel.strip_prefix("../").unwrap_or(rel));
-        let svg =
-            std::fs::read_to_string(&path).with_context(|| format!("failed to read chart `{}`", path.display()))?;
-        inputs.insert("position".into(), Bytes::from_string(svg).into_value());
+        // `rel` is relative to the fiche's page (`../charts/…`).
+        let svg = cx.figures.svg(rel.strip_prefix("../").unwrap_or(rel))?;
+        inputs.insert("position".into(), Bytes::from_string(svg.to_string()).into_value());
     }
     let ident = format!("barometre-{}-{}", cx.model.edition.year, f.code);
     let pdf = typst.pdf(inputs, cx.epoch, &ident)?;
     // The file name comes from the reference list, never from input files.
-    write(cx.out, &format!("departements/{}.pdf", f.code), &pdf)
+    Ok((format!("departements/{}.pdf", f.code), pdf))
 }
 
 /// Every département's fiche, in the order of the reference list.
@@ -273,21 +274,22 @@ impl Renderer for Fiches {
         "fiches (HTML)"
     }
 
-    fn render(&self, cx: &RenderContext) -> Result<()> {
+    fn render(&self, cx: &RenderContext) -> Result<Files> {
+        let mut out = Files::new();
         let (name, source) = template(cx.templates, "fiche.html", FICHE)?;
         let env = environment();
         let tmpl = env.template_from_named_str(&name, &source).with_context(|| format!("invalid template `{name}`"))?;
         let locator = Locator::new(cx.geometry);
         // The model is converted once, not once per page.
-        let m = minijinja::Value::from(Serde(cx.model));
+        let m = minijinja::Value::from(Serde(cx.published()));
         for f in all_fiches(cx, &locator)? {
             let html = tmpl.render(context! { m => m.clone(), f => Serde(&f) }).map_err(|e| {
                 anyhow!("template `{name}`{}: {e}", e.line().map(|l| format!(", line {l}")).unwrap_or_default())
             })?;
             // The file name comes from the reference list, never from input files.
-            write(cx.out, &format!("departements/{}.html", f.code), html.as_bytes())?;
+            out.push((format!("departements/{}.html", f.code), html.into_bytes()));
         }
-        Ok(())
+        Ok(out)
     }
 }
 
@@ -299,7 +301,7 @@ impl Renderer for FichePdfs {
         "fiches (PDF)"
     }
 
-    fn render(&self, cx: &RenderContext) -> Result<()> {
+    fn render(&self, cx: &RenderContext) -> Result<Files> {
         let locator = Locator::new(cx.geometry);
         render_pdfs(cx, &all_fiches(cx, &locator)?, &locator)
     }

@@ -3,21 +3,15 @@
 //! and an alt text generated from the data.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use anyhow::Result;
 
 use crate::fmt;
-use crate::model::{ChartRef, IndicatorResult, ReportModel};
+use crate::model::{ChartRef, FigureKind, IndicatorResult, ReportModel};
 
 use super::charts;
 use super::maps::{self, BLUES, Classes, MapGeometry, MapSpec, ORANGES};
-
-/// A rendered figure and its files (paths relative to the edition directory).
-pub struct Figure {
-    pub reference: ChartRef,
-    pub files: Vec<(String, Vec<u8>)>,
-}
+use super::svg::Figure;
 
 fn value_fmt(percent: bool) -> maps::Format {
     if percent { |x, d| fmt::pct(x, d) } else { fmt::number }
@@ -44,11 +38,14 @@ fn map_figure(spec: &MapSpec, alt: String, geom: &MapGeometry) -> Result<Figure>
     let (id, title, source_line, values, classes) =
         (spec.id.clone(), spec.title.clone(), spec.source_line.clone(), &spec.values, &spec.classes);
     let rendered = maps::render(spec, geom)?;
-    let mut csv = String::from("code_departement,valeur,classe\n");
-    for (code, v) in values {
-        let class = v.map(|v| classes.labels[classes.index(v)].clone()).unwrap_or_else(|| spec.missing_label.clone());
-        let _ = writeln!(csv, "{code},{},\"{class}\"", v.map(|v| format!("{v:.4}")).unwrap_or_default());
-    }
+    let csv = super::charts::data_csv(
+        &["code_departement", "valeur", "classe"],
+        values.iter().map(|(code, v)| {
+            let class =
+                v.map(|v| classes.labels[classes.index(v)].clone()).unwrap_or_else(|| spec.missing_label.clone());
+            vec![code.clone(), v.map(|v| format!("{v:.4}")).unwrap_or_default(), class]
+        }),
+    )?;
     let reference = ChartRef {
         id: id.clone(),
         kind: "carte".into(),
@@ -88,7 +85,7 @@ pub fn maps(model: &ReportModel, geom: &MapGeometry) -> Result<Vec<Figure>> {
     let demo = if model.demo { " — données de démonstration" } else { "" };
     // The specs first (cheap), then the drawings and PNGs on every core.
     let mut out: Vec<(MapSpec, String)> = Vec::new();
-    for ind in &model.indicators {
+    for ind in model.indicators.iter().filter(|i| i.presentation.figures.contains(&FigureKind::Carte)) {
         let Some(breaks) = &ind.map_breaks else { continue };
         let d = ind.decimals as usize;
         let values: BTreeMap<String, Option<f64>> =
@@ -112,7 +109,7 @@ pub fn maps(model: &ReportModel, geom: &MapGeometry) -> Result<Vec<Figure>> {
             if missing > 0 { format!(" {missing} département(s) sans donnée publiée.") } else { String::new() }
         );
         let spec = MapSpec {
-            id: format!("carte-{}-{year}", ind.id),
+            id: ind.figure_id(FigureKind::Carte),
             title: format!("{}, {year}", ind.title),
             subtitle: format!("{} ; France : {fr}", ind.unit),
             source_line: format!("{}, {year}{demo}", ind.source),
@@ -122,23 +119,26 @@ pub fn maps(model: &ReportModel, geom: &MapGeometry) -> Result<Vec<Figure>> {
         };
         out.push((spec, alt));
     }
-    if let Some(ind) = model.indicator("densite-generalistes") {
+    for ind in model.indicators.iter().filter(|i| i.presentation.figures.contains(&FigureKind::CarteEvolution)) {
         let [cur, prev, _] = ind.years;
+        let d = ind.decimals as usize + usize::from(!ind.is_count);
+        let unit = if ind.percent { "points".to_string() } else { ind.unit.clone() };
         let values: BTreeMap<String, Option<f64>> =
             ind.departements().map(|r| (r.code.clone(), r.delta_prev_abs)).collect();
         let v: Vec<f64> = values.values().flatten().copied().collect();
-        let classes = Classes::diverging(&v, 0, fmt::signed);
-        let fr = ind.france().and_then(|r| r.delta_prev_abs).map(|x| fmt::signed(x, 1)).unwrap_or_default();
+        let classes = Classes::diverging(&v, d.saturating_sub(1), fmt::signed);
+        let fr = ind.france().and_then(|r| r.delta_prev_abs).map(|x| fmt::signed(x, d)).unwrap_or_default();
         let up = v.iter().filter(|x| **x > 0.0).count();
         let down = v.iter().filter(|x| **x < 0.0).count();
+        let title = ind.title.to_lowercase();
         let alt = format!(
-            "Carte de France par département : évolution de la densité de médecins généralistes entre {prev} et {cur}, en généralistes pour 100 000 habitants. Évolutions {} ; France : {fr}. Hausse dans {up} départements, baisse dans {down}.",
-            range_text(ind, &values, fmt::signed, 0)
+            "Carte de France par département : évolution de la valeur « {title} » entre {prev} et {cur}, en {unit}. Évolutions {} ; France : {fr}. Hausse dans {up} départements, baisse dans {down}.",
+            range_text(ind, &values, fmt::signed, d.saturating_sub(1))
         );
         let spec = MapSpec {
-            id: format!("carte-evolution-{}-{prev}-{cur}", ind.id),
-            title: format!("Évolution de la densité de généralistes, {prev}-{cur}"),
-            subtitle: format!("écart en généralistes pour 100 000 habitants ; France : {fr}"),
+            id: ind.figure_id(FigureKind::CarteEvolution),
+            title: format!("Évolution : {title}, {prev}-{cur}"),
+            subtitle: format!("écart en {unit} ; France : {fr}"),
             source_line: format!("{}, {prev} et {cur}{demo}", ind.source),
             values,
             classes,
@@ -158,28 +158,40 @@ pub fn charts(model: &ReportModel) -> Result<Vec<Figure>> {
     // Each chart is a job, drawn and rasterised on every core in this order.
     type Job<'m> = Box<dyn Fn() -> Result<Figure> + Send + Sync + 'm>;
     let mut jobs: Vec<Job> = Vec::new();
-    if let Some(ind) = model.indicator("densite-generalistes") {
-        let l = line(ind);
-        jobs.push(Box::new(move || charts::ranking(ind, &l, Some(100.0))));
-        let l = line(ind);
-        jobs.push(Box::new(move || charts::top_bottom(ind, 10, &l)));
-        let l = format!("{}, {} et {}{demo}", ind.source, ind.years[1], ind.years[0]);
-        jobs.push(Box::new(move || charts::dumbbell(ind, &l)));
-    }
-    for s in &model.series {
-        jobs.push(Box::new(move || charts::series(s)));
-    }
-    if let Some(ind) = model.indicator("renoncement-soins") {
-        let l = line(ind);
-        jobs.push(Box::new(move || charts::survey_regions(ind, &l)));
+    for ind in &model.indicators {
+        for kind in &ind.presentation.figures {
+            let l = line(ind);
+            match kind {
+                FigureKind::Classement => {
+                    let threshold = ind.presentation.threshold;
+                    jobs.push(Box::new(move || charts::ranking(ind, &l, threshold)))
+                }
+                FigureKind::Extremes => jobs.push(Box::new(move || charts::top_bottom(ind, 10, &l))),
+                FigureKind::Halteres => {
+                    let l = format!("{}, {} et {}{demo}", ind.source, ind.years[1], ind.years[0]);
+                    jobs.push(Box::new(move || charts::dumbbell(ind, &l)))
+                }
+                FigureKind::Regions => jobs.push(Box::new(move || charts::survey_regions(ind, &l))),
+                FigureKind::Serie => {
+                    if let Some(s) =
+                        ind.presentation.series.as_deref().and_then(|id| model.series.iter().find(|s| s.id == id))
+                    {
+                        jobs.push(Box::new(move || charts::series(s)))
+                    }
+                }
+                FigureKind::Carte | FigureKind::CarteEvolution | FigureKind::Positions => {}
+            }
+        }
     }
     super::par_map(&jobs, |job| job())
 }
 
-/// Each département's position for an indicator (for the fiches).
-pub fn positions(model: &ReportModel, id: &str) -> Result<Vec<Figure>> {
+/// Each département's position for the headline indicator (for the fiches).
+pub fn positions(model: &ReportModel) -> Result<Vec<Figure>> {
     let demo = if model.demo { " — données de démonstration" } else { "" };
-    let Some(ind) = model.indicator(id) else { return Ok(Vec::new()) };
+    let Some(ind) = model.indicators.iter().find(|i| i.presentation.figures.contains(&FigureKind::Positions)) else {
+        return Ok(Vec::new());
+    };
     let line = format!("{}, {}{demo}", ind.source, ind.years[0]);
     let rows: Vec<_> = ind.departements().collect();
     super::par_map(&rows, |r| charts::position(ind, &r.code, &line))

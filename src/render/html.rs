@@ -9,7 +9,7 @@ use minijinja::{Environment, context};
 
 use crate::fmt;
 
-use super::{RenderContext, Renderer, template, write};
+use super::{Files, RenderContext, Renderer, template};
 
 static BASE: &str = include_str!("../../report-templates/base.html");
 static INDEX: &str = include_str!("../../report-templates/index.html");
@@ -29,7 +29,8 @@ impl Renderer for Html {
         "HTML"
     }
 
-    fn render(&self, cx: &RenderContext) -> Result<()> {
+    fn render(&self, cx: &RenderContext) -> Result<Files> {
+        let mut out = Files::new();
         let mut env = environment();
         for (file, embedded) in [
             ("base.html", BASE),
@@ -49,21 +50,22 @@ impl Renderer for Html {
             let tmpl = env.get_template(file).map_err(|e| describe(file, e))?;
             let html = tmpl
                 .render(context! {
-                    m => Serde(cx.model),
+                    m => Serde(cx.published()),
                     root => "",
                     page => page,
                     departements => departements.clone(),
                     neighbours_method => crate::similar::VARIABLES,
                 })
                 .map_err(|e| describe(file, e))?;
-            write(cx.out, file, html.as_bytes())?;
+            out.push((file.to_string(), html.into_bytes()));
         }
         for (file, bytes) in
-            [("Inter-Regular.otf", super::charts::INTER_REGULAR), ("Inter-Bold.otf", super::charts::INTER_BOLD)]
+            [("Inter-Regular.otf", super::svg::INTER_REGULAR), ("Inter-Bold.otf", super::svg::INTER_BOLD)]
         {
-            write(cx.out, &format!("assets/{file}"), bytes)?;
+            out.push((format!("assets/{file}"), bytes.to_vec()));
         }
-        write(cx.out, "assets/LICENSE-Inter.txt", INTER_LICENSE.as_bytes())
+        out.push(("assets/LICENSE-Inter.txt".into(), INTER_LICENSE.as_bytes().to_vec()));
+        Ok(out)
     }
 }
 

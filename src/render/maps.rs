@@ -20,7 +20,7 @@ use crate::fmt;
 use crate::geo::{Geography, Zone};
 use crate::sources::contours::Contours;
 
-use super::charts::{FONT, register_fonts};
+use super::svg::{FONT, register_fonts};
 
 /// A polygon ring in a plane whose y axis points down.
 pub type Ring = Vec<(f64, f64)>;
@@ -444,7 +444,7 @@ pub fn render(spec: &MapSpec, geom: &MapGeometry) -> Result<RenderedMap> {
         order
     };
     let svg = annotate(&svg, &order, spec)?;
-    let png = super::charts::svg_to_png(&svg, 1.5)?;
+    let png = super::svg::svg_to_png(&svg, 1.5)?;
     Ok(RenderedMap { svg, png })
 }
 

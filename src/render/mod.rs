@@ -8,19 +8,89 @@ pub mod html;
 pub mod locator;
 pub mod maps;
 pub mod pdf;
+pub mod svg;
 pub mod tables;
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, anyhow};
+use serde::Serialize;
 
-use crate::model::ReportModel;
+use crate::model::{ChartRef, ReportModel};
+
+/// Files of an edition, in memory: path relative to the edition directory → bytes.
+pub type Files = Vec<(String, Vec<u8>)>;
+
+/// The figures of an edition, drawn once in memory before the other renderers run; the
+/// PDF and the fiches embed the SVGs from here (nothing is read back from disk).
+pub struct Figures {
+    /// The maps and charts of the edition, in order (`charts/index.json` lists them with
+    /// the positions).
+    pub charts: Vec<ChartRef>,
+    /// Each département's position chart (fiches).
+    pub positions: Vec<ChartRef>,
+    files: BTreeMap<String, Vec<u8>>,
+}
+
+impl Figures {
+    /// Draws every figure declared by the model.
+    pub fn draw(model: &ReportModel, geometry: &maps::MapGeometry) -> Result<Figures> {
+        let mut charts = Vec::new();
+        let mut positions = Vec::new();
+        let mut files = BTreeMap::new();
+        let t = crate::timing::Timer::start("maps");
+        let maps = figures::maps(model, geometry)?;
+        t.stop();
+        let t = crate::timing::Timer::start("charts");
+        let drawn = figures::charts(model)?;
+        let pos = figures::positions(model)?;
+        t.stop();
+        for figure in maps.into_iter().chain(drawn) {
+            files.extend(figure.files);
+            charts.push(figure.reference);
+        }
+        // Each département's position, for the fiches, in `charts/positions/`.
+        for figure in pos {
+            let moved = |p: &str| p.replacen("charts/", "charts/positions/", 1);
+            files.extend(figure.files.into_iter().map(|(rel, bytes)| (moved(&rel), bytes)));
+            let mut r = figure.reference;
+            for p in [&mut r.svg, &mut r.png, &mut r.csv] {
+                *p = moved(p);
+            }
+            positions.push(r);
+        }
+        Ok(Figures { charts, positions, files })
+    }
+
+    /// The SVG text of a figure file (`charts/….svg`).
+    pub fn svg(&self, rel: &str) -> Result<&str> {
+        let bytes = self.files.get(rel).ok_or_else(|| anyhow!("no figure `{rel}` was drawn"))?;
+        std::str::from_utf8(bytes).with_context(|| format!("figure `{rel}` is not UTF-8"))
+    }
+
+    /// The figure files and `charts/index.json` (every figure with its alt text).
+    pub fn files(&self) -> Result<Files> {
+        let mut out: Files = self.files.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let index: Vec<&ChartRef> = self.charts.iter().chain(&self.positions).collect();
+        out.push(("charts/index.json".into(), serde_json::to_string_pretty(&index)?.into_bytes()));
+        Ok(out)
+    }
+}
+
+/// The model as templates see it: every field of the report model and the figures.
+#[derive(Serialize)]
+pub struct Published<'a> {
+    #[serde(flatten)]
+    pub model: &'a ReportModel,
+    pub charts: &'a [ChartRef],
+}
 
 /// Options shared by renderers.
 pub struct RenderContext<'a> {
     pub model: &'a ReportModel,
-    /// Root of the edition's (staging) output directory.
-    pub out: &'a Path,
+    /// The figures, drawn first.
+    pub figures: &'a Figures,
     /// Optional directory overriding the embedded templates.
     pub templates: Option<&'a Path>,
     /// Creation time of the outputs, seconds since the epoch.
@@ -29,23 +99,40 @@ pub struct RenderContext<'a> {
     pub geometry: &'a maps::MapGeometry,
 }
 
-pub trait Renderer {
-    fn name(&self) -> &'static str;
-    fn render(&self, cx: &RenderContext) -> Result<()>;
+impl RenderContext<'_> {
+    pub fn published(&self) -> Published<'_> {
+        Published { model: self.model, charts: &self.figures.charts }
+    }
 }
 
-/// Runs every renderer (charts are drawn before: the others embed them). The fiche PDFs,
-/// the longest stage, are compiled on all cores while the other renderers run one after
-/// the other beside them, so their stage times overlap.
-pub fn render_all(cx: &RenderContext) -> Result<()> {
+/// A renderer returns its files; it never writes to disk.
+pub trait Renderer {
+    fn name(&self) -> &'static str;
+    fn render(&self, cx: &RenderContext) -> Result<Files>;
+}
+
+/// Draws the figures, then runs every renderer, and returns every file of the edition.
+/// The fiche PDFs, the longest stage, are compiled on all cores while the other
+/// renderers run one after the other beside them, so their stage times overlap.
+pub fn render_all(
+    model: &ReportModel,
+    geometry: &maps::MapGeometry,
+    templates: Option<&Path>,
+    epoch: i64,
+) -> Result<Files> {
+    let figures = Figures::draw(model, geometry)?;
+    let cx = RenderContext { model, figures: &figures, templates, epoch, geometry };
     let groups: [&[&(dyn Renderer + Sync)]; 2] =
         [&[&fiches::FichePdfs], &[&pdf::Pdf, &tables::Tables, &html::Html, &fiches::Fiches]];
-    let run = |group: &[&(dyn Renderer + Sync)]| -> Result<()> {
+    let run = |group: &[&(dyn Renderer + Sync)]| -> Result<Files> {
+        let mut out = Files::new();
         for r in group {
-            crate::timing::stage(r.name(), || r.render(cx))
-                .with_context(|| format!("failed to render {}", r.name()))?;
+            out.extend(
+                crate::timing::stage(r.name(), || r.render(&cx))
+                    .with_context(|| format!("failed to render {}", r.name()))?,
+            );
         }
-        Ok(())
+        Ok(out)
     };
     let results = std::thread::scope(|s| {
         let handles: Vec<_> = groups.iter().map(|g| s.spawn(move || run(g))).collect();
@@ -54,7 +141,11 @@ pub fn render_all(cx: &RenderContext) -> Result<()> {
             .map(|h| h.join().unwrap_or_else(|_| Err(anyhow::anyhow!("a renderer panicked"))))
             .collect::<Vec<_>>()
     });
-    results.into_iter().collect()
+    let mut files = figures.files()?;
+    for r in results {
+        files.extend(r?);
+    }
+    Ok(files)
 }
 
 /// Writes a file inside the output directory, creating its parent.
@@ -79,42 +170,8 @@ pub fn template(templates: Option<&Path>, name: &str, embedded: &'static str) ->
     Ok((format!("report-templates/{name}"), embedded.to_string()))
 }
 
-/// Maps `f` over `items` on all cores, keeping the order; the first error wins and stops
-/// the other workers early.
-pub fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> Result<R> + Sync) -> Result<Vec<R>> {
-    use std::sync::Mutex;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<R>>> = Mutex::new(items.iter().map(|_| None).collect());
-    let failed: Mutex<Option<anyhow::Error>> = Mutex::new(None);
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(items.len().max(1));
-    let work = || {
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(item) = items.get(i) else { break };
-            match f(item) {
-                Ok(r) => results.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(r),
-                Err(e) => {
-                    failed.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(e);
-                    next.store(items.len(), Ordering::Relaxed);
-                    break;
-                }
-            }
-        }
-    };
-    std::thread::scope(|s| {
-        for _ in 1..threads {
-            s.spawn(work);
-        }
-        work();
-    });
-    if let Some(e) = failed.into_inner().unwrap_or_else(|p| p.into_inner()) {
-        return Err(e);
-    }
-    results
-        .into_inner()
-        .unwrap_or_else(|p| p.into_inner())
-        .into_iter()
-        .map(|r| r.ok_or_else(|| anyhow::anyhow!("a parallel task did not run")))
-        .collect()
+/// Maps `f` over `items` on all cores (rayon), keeping the order; the first error wins.
+pub fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> Result<R> + Sync + Send) -> Result<Vec<R>> {
+    use rayon::prelude::*;
+    items.par_iter().map(f).collect()
 }

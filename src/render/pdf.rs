@@ -15,8 +15,8 @@ use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 use crate::fmt::civil_from_days;
 
-use super::charts::{INTER_BOLD, INTER_REGULAR};
-use super::{RenderContext, Renderer, template, write};
+use super::svg::{INTER_BOLD, INTER_REGULAR};
+use super::{Files, RenderContext, Renderer, template};
 
 static MAIN: &str = include_str!("../../report-templates/barometre.typ");
 static INTER_ITALIC: &[u8] = include_bytes!("../../report-templates/fonts/Inter-Italic.otf");
@@ -29,34 +29,21 @@ impl Renderer for Pdf {
         "PDF"
     }
 
-    fn render(&self, cx: &RenderContext) -> Result<()> {
+    fn render(&self, cx: &RenderContext) -> Result<Files> {
         let (name, source) = template(cx.templates, "barometre.typ", MAIN)?;
         let mut inputs = Dict::new();
-        inputs.insert("data".into(), Bytes::new(serde_json::to_vec(cx.model)?).into_value());
+        inputs.insert("data".into(), Bytes::new(serde_json::to_vec(&cx.published())?).into_value());
         let mut charts = Dict::new();
-        for c in &cx.model.charts {
-            let svg = std::fs::read_to_string(cx.out.join(&c.svg))
-                .with_context(|| format!("failed to read chart `{}`", c.svg))?;
-            charts.insert(c.id.as_str().into(), Bytes::from_string(svg).into_value());
+        for c in &cx.figures.charts {
+            let svg = cx.figures.svg(&c.svg)?;
+            charts.insert(c.id.as_str().into(), Bytes::from_string(svg.to_string()).into_value());
         }
         inputs.insert("charts".into(), charts.into_value());
         inputs.insert("annex".into(), Bytes::new(serde_json::to_vec(&annex(cx.model))?).into_value());
         let pdf = compile(&name, &source, inputs, cx.epoch, &format!("barometre-{}", cx.model.edition.year))?;
-        write(cx.out, &format!("barometre-{}.pdf", cx.model.edition.year), &pdf)
+        Ok(vec![(format!("barometre-{}.pdf", cx.model.edition.year), pdf)])
     }
 }
-
-/// The indicators of the département annex, in column order.
-const ANNEX: [&str; 8] = [
-    "densite-generalistes",
-    "effectif-generalistes",
-    "pdsa-participation",
-    "renoncement-soins",
-    "sans-medecin-traitant",
-    "sas-population-couverte",
-    "zones-rouges-epci",
-    "missions-consultations",
-];
 
 #[derive(serde::Serialize)]
 struct Annex<'a> {
@@ -79,7 +66,8 @@ struct AnnexRow<'a> {
 /// national PDF's time.
 fn annex(model: &crate::model::ReportModel) -> Annex<'_> {
     use crate::model::{IndicatorResult, LevelName};
-    let inds: Vec<&IndicatorResult> = ANNEX.iter().filter_map(|id| model.indicator(id)).collect();
+    let mut inds: Vec<&IndicatorResult> = model.indicators.iter().filter(|i| i.presentation.annex.is_some()).collect();
+    inds.sort_by_key(|i| i.presentation.annex);
     let columns = inds.iter().map(|i| format!("{} {} ({})", i.short_label, i.years[0], i.years[1])).collect();
     let val = |ind: &IndicatorResult, v: f64| {
         let d = ind.decimals as usize;

@@ -11,7 +11,7 @@ use rust_xlsxwriter::{Format, Workbook};
 
 use crate::model::{IndicatorResult, LevelName, ReportModel, Row};
 
-use super::{RenderContext, Renderer, write};
+use super::{Files, RenderContext, Renderer};
 
 pub struct Tables;
 
@@ -20,21 +20,22 @@ impl Renderer for Tables {
         "tables"
     }
 
-    fn render(&self, cx: &RenderContext) -> Result<()> {
+    fn render(&self, cx: &RenderContext) -> Result<Files> {
         let m = cx.model;
+        let mut out = Files::new();
         let mut tables = Vec::new();
         for ind in &m.indicators {
             tables.push(indicator_table(m, ind));
         }
         tables.push(wide_table(m));
         for t in &tables {
-            write(cx.out, &format!("tables/{}.csv", t.name), t.csv(',', false).as_bytes())?;
-            write(cx.out, &format!("tables/excel/{}.csv", t.name), t.csv(';', true).as_bytes())?;
-            write(cx.out, &format!("tables/{}.json", t.name), t.json(m)?.as_bytes())?;
+            out.push((format!("tables/{}.csv", t.name), t.csv(b',', false)?));
+            out.push((format!("tables/excel/{}.csv", t.name), t.csv(b';', true)?));
+            out.push((format!("tables/{}.json", t.name), t.json(m)?.into_bytes()));
         }
-        write(cx.out, &format!("tables/barometre-{}.xlsx", m.edition.year), &xlsx(m, &tables)?)?;
-        write(cx.out, "tables/LISEZMOI.md", readme(m, &tables).as_bytes())?;
-        Ok(())
+        out.push((format!("tables/barometre-{}.xlsx", m.edition.year), xlsx(m, &tables, cx.epoch)?));
+        out.push(("tables/LISEZMOI.md".into(), readme(m, &tables).into_bytes()));
+        Ok(out)
     }
 }
 
@@ -56,33 +57,27 @@ pub struct Table {
 
 impl Table {
     /// CSV; `excel` gives French Excel's dialect: decimal comma and a BOM.
-    pub fn csv(&self, sep: char, excel: bool) -> String {
-        let mut out = String::new();
+    pub fn csv(&self, sep: u8, excel: bool) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
         if excel {
-            out.push('\u{feff}');
+            out.extend_from_slice("\u{feff}".as_bytes());
         }
-        let quote = |s: &str| {
-            if s.contains([sep, '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
-        };
-        let header: Vec<String> = self.columns.iter().map(|(n, _)| quote(n)).collect();
-        out.push_str(&header.join(&sep.to_string()));
-        out.push_str(if excel { "\r\n" } else { "\n" });
+        let mut w = csv::WriterBuilder::new()
+            .delimiter(sep)
+            .terminator(if excel { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') })
+            .from_writer(out);
+        w.write_record(self.columns.iter().map(|(n, _)| n.as_str()))?;
         for row in &self.rows {
-            let cells: Vec<String> = row
-                .iter()
-                .map(|c| match c {
-                    Cell::Text(s) => quote(s),
-                    Cell::Num(None, _) => String::new(),
-                    Cell::Num(Some(v), d) => {
-                        let s = format!("{v:.d$}");
-                        if excel { s.replace('.', ",") } else { s }
-                    }
-                })
-                .collect();
-            out.push_str(&cells.join(&sep.to_string()));
-            out.push_str(if excel { "\r\n" } else { "\n" });
+            w.write_record(row.iter().map(|c| match c {
+                Cell::Text(s) => s.clone(),
+                Cell::Num(None, _) => String::new(),
+                Cell::Num(Some(v), d) => {
+                    let s = format!("{v:.d$}");
+                    if excel { s.replace('.', ",") } else { s }
+                }
+            }))?;
         }
-        out
+        w.into_inner().map_err(|e| anyhow::anyhow!("failed to write a CSV table: {}", e.error()))
     }
 
     /// JSON: `{ "titre", "colonnes": [{nom, description}], "lignes": [{col: value}] }`.
@@ -286,8 +281,16 @@ pub fn wide_table(m: &ReportModel) -> Table {
 
 /// One workbook: the wide table first, one sheet per indicator, the documentation of
 /// every column and the sources.
-fn xlsx(m: &ReportModel, tables: &[Table]) -> Result<Vec<u8>> {
+fn xlsx(m: &ReportModel, tables: &[Table], epoch: i64) -> Result<Vec<u8>> {
     let mut wb = Workbook::new();
+    // The edition's date, never the clock (rust_xlsxwriter stamps the current time by
+    // default): two builds give the same bytes.
+    let created = rust_xlsxwriter::ExcelDateTime::from_timestamp(epoch)?;
+    wb.set_properties(
+        &rust_xlsxwriter::DocProperties::new()
+            .set_title(&format!("Baromètre de l'accès aux soins {}", m.edition.year))
+            .set_creation_datetime(&created),
+    );
     let bold = Format::new().set_bold().set_text_wrap();
     let mut order: Vec<&Table> = tables.iter().filter(|t| t.name.ends_with("-departements")).collect();
     order.extend(tables.iter().filter(|t| !t.name.ends_with("-departements")));

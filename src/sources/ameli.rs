@@ -8,7 +8,7 @@ use crate::formats::fold;
 use crate::geo::Geography;
 use crate::validate::Checker;
 
-use super::gp::GpRow;
+use super::records::GpRow;
 use super::{Located, check};
 
 pub fn parse(located: Located, geo: &Geography) -> Result<Vec<GpRow>> {

@@ -15,7 +15,7 @@ use crate::formats::{RawRow, RawTable, fold};
 use crate::geo::Geography;
 use crate::validate::{Checker, Count};
 
-use super::gp::GpRow;
+use super::records::GpRow;
 use super::{Located, check};
 
 /// The label columns of the published workbook, before the `effectif_YYYY` columns.

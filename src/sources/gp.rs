@@ -11,13 +11,7 @@ use super::{DataSource, Format, Located, canonical_table, check};
 
 pub const ID: &str = "generalistes";
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct GpRow {
-    pub dept: String,
-    pub year: i32,
-    /// `None` when withheld at source ("ND": fewer than 10).
-    pub count: Option<u64>,
-}
+pub use super::records::GpRow;
 
 /// Loads the GP counts and checks that every département is there for `years`.
 pub fn load(src: &DataSource, geo: &Geography, years: &[i32]) -> Result<Vec<GpRow>> {

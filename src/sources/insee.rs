@@ -11,7 +11,7 @@ use crate::formats::xlsx::Workbook;
 use crate::geo::Geography;
 use crate::validate::Checker;
 
-use super::population::PopRow;
+use super::records::PopRow;
 use super::{Located, check};
 
 pub fn parse(located: Located, geo: &Geography) -> Result<Vec<PopRow>> {

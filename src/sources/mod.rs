@@ -8,25 +8,30 @@
 pub mod ameli;
 pub mod contours;
 pub mod drees;
+pub mod embedded;
 pub mod gp;
 pub mod insee;
+pub mod manifest;
 pub mod missions;
 pub mod pdsa;
 pub mod population;
+pub mod provenance;
+pub mod records;
 pub mod sans_mt;
 pub mod sas;
 pub mod survey;
 pub mod zones_rouges;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
-use serde::{Deserialize, Serialize};
+use anyhow::Result;
+use serde::Serialize;
 
 use crate::error::{DataError, Problem};
 use crate::formats::{RawTable, read_table};
-use crate::ingest::manifest::Manifest;
+pub use provenance::{FileProvenance, Format, Provenance};
+
+use manifest::Manifest;
 
 /// The sources of the barometer: id, French title, accepted formats.
 pub const CATALOG: &[(&str, &str, &[Format])] = &[
@@ -45,36 +50,6 @@ pub const CATALOG: &[(&str, &str, &[Format])] = &[
     ("missions-solidarite", "Missions de solidarité territoriale dans les zones rouges", &[Format::Canonical]),
     ("contours", "Contours des départements (IGN/Etalab)", &[Format::GeoJson]),
 ];
-
-/// The format of a file: the project's canonical tables (the demo set and the analyst
-/// templates) or an official file in its own layout.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Format {
-    /// The project's documented columns, CSV or spreadsheet (see `init-templates`).
-    Canonical,
-    /// DREES "Médecins RPPS 2012-20xx.xlsx".
-    DreesRpps,
-    /// INSEE "estim-pop-dep-sexe-gca-1975-20xx.xlsx/.xls".
-    InseePopulation,
-    /// data.ameli.fr Opendatasoft CSV export (`;`).
-    AmeliCsv,
-    /// Département contours, GeoJSON FeatureCollection.
-    #[serde(rename = "geojson")]
-    GeoJson,
-}
-
-impl Format {
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Canonical => "canonical",
-            Format::DreesRpps => "drees-rpps",
-            Format::InseePopulation => "insee-population",
-            Format::AmeliCsv => "ameli-csv",
-            Format::GeoJson => "geojson",
-        }
-    }
-}
 
 /// Where the input files are read from.
 #[derive(Debug, Clone)]
@@ -96,29 +71,6 @@ pub struct Located {
     pub format: Format,
 }
 
-/// `provenance.toml` of a data directory.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Provenance {
-    /// True for synthetic demo data: every output then says "données de démonstration".
-    #[serde(default)]
-    pub demo: bool,
-    pub vintage: String,
-    pub files: BTreeMap<String, FileProvenance>,
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct FileProvenance {
-    pub source: String,
-    #[serde(default)]
-    pub years: Vec<i32>,
-    #[serde(default)]
-    pub vintage: Option<String>,
-    #[serde(default)]
-    pub notes: Option<String>,
-}
-
 impl DataSource {
     /// `demo`, `cache` (the default cache directory), a fetch cache directory (with a
     /// `manifest.json`) or a directory of canonical files.
@@ -126,9 +78,7 @@ impl DataSource {
         match arg {
             "demo" => DataSource::Demo,
             "cache" => DataSource::Cache(cache_dir.to_path_buf()),
-            dir if Path::new(dir).join(crate::ingest::manifest::FILE).is_file() => {
-                DataSource::Cache(PathBuf::from(dir))
-            }
+            dir if Path::new(dir).join(manifest::FILE).is_file() => DataSource::Cache(PathBuf::from(dir)),
             dir => DataSource::Dir(PathBuf::from(dir)),
         }
     }
@@ -148,10 +98,14 @@ impl DataSource {
     /// True when the source has a file here (it may still be invalid).
     pub fn has(&self, id: &str) -> bool {
         match self {
-            DataSource::Demo => crate::demo::FILES.iter().any(|(n, _)| *n == format!("{id}.csv")),
+            DataSource::Demo => embedded::FILES.iter().any(|(n, _)| *n == format!("{id}.csv")),
             DataSource::Dir(dir) => ["csv", "xlsx", "xls"].iter().any(|ext| dir.join(format!("{id}.{ext}")).is_file()),
             DataSource::Cache(dir) => Manifest::load(dir)
-                .map(|m| m.sources.iter().any(|e| e.id == id && dir.join(&e.file).is_file()))
+                .map(|m| {
+                    m.sources
+                        .iter()
+                        .any(|e| e.id == id && dir.join(e.canonical.as_deref().unwrap_or(&e.file)).is_file())
+                })
                 .unwrap_or(false),
         }
     }
@@ -162,7 +116,7 @@ impl DataSource {
             DataSource::Demo => {
                 let name = format!("{id}.csv");
                 let bytes =
-                    crate::demo::FILES.iter().find(|(n, _)| *n == name).map(|(_, b)| b.to_vec()).ok_or_else(|| {
+                    embedded::FILES.iter().find(|(n, _)| *n == name).map(|(_, b)| b.to_vec()).ok_or_else(|| {
                         DataError::Invalid(vec![Problem::file(
                             &self.display(&name),
                             "a file of the demo set (this source has none)",
@@ -176,7 +130,7 @@ impl DataSource {
                     if path.is_file() {
                         return Ok(Located {
                             display: path.display().to_string(),
-                            bytes: read_file(&path)?,
+                            bytes: crate::formats::read_file(&path)?,
                             format: Format::Canonical,
                         });
                     }
@@ -191,13 +145,38 @@ impl DataSource {
                 let manifest = Manifest::load(dir)?;
                 let Some(entry) = manifest.sources.iter().find(|e| e.id == id) else {
                     return Err(DataError::Invalid(vec![Problem::file(
-                        &dir.join(crate::ingest::manifest::FILE).display().to_string(),
+                        &dir.join(manifest::FILE).display().to_string(),
                         format!("an entry for source `{id}` (run `barometre fetch` with this source configured)"),
                     )])
                     .into());
                 };
+                // An official layout was read once, at fetch: the build reads its canonical
+                // table, never the workbook.
+                if let Some(canonical) = &entry.canonical {
+                    let path = dir.join(canonical);
+                    return Ok(Located {
+                        display: path.display().to_string(),
+                        bytes: crate::formats::read_file(&path)?,
+                        format: Format::Canonical,
+                    });
+                }
+                if !matches!(entry.format, Format::Canonical | Format::GeoJson) {
+                    return Err(DataError::Invalid(vec![Problem::file(
+                        &dir.join(manifest::FILE).display().to_string(),
+                        format!(
+                            "a canonical table for source `{id}` (format `{}`): the cache was filled by an older \
+                             version; run `barometre fetch` again",
+                            entry.format.name()
+                        ),
+                    )])
+                    .into());
+                }
                 let path = dir.join(&entry.file);
-                Ok(Located { display: path.display().to_string(), bytes: read_file(&path)?, format: entry.format })
+                Ok(Located {
+                    display: path.display().to_string(),
+                    bytes: crate::formats::read_file(&path)?,
+                    format: entry.format,
+                })
             }
         }
     }
@@ -215,9 +194,9 @@ impl DataSource {
         let name = "provenance.toml";
         let bytes = match self {
             DataSource::Demo => {
-                crate::demo::FILES.iter().find(|(n, _)| *n == name).map(|(_, b)| b.to_vec()).unwrap_or_default()
+                embedded::FILES.iter().find(|(n, _)| *n == name).map(|(_, b)| b.to_vec()).unwrap_or_default()
             }
-            DataSource::Dir(dir) | DataSource::Cache(dir) => read_file(&dir.join(name))?,
+            DataSource::Dir(dir) | DataSource::Cache(dir) => crate::formats::read_file(&dir.join(name))?,
         };
         let text = String::from_utf8(bytes)
             .map_err(|_| DataError::Invalid(vec![Problem::file(&self.display(name), "UTF-8 text")]))?;
@@ -253,34 +232,6 @@ pub fn canonical_rows(located: Located, required: &[&str]) -> Result<(RawTable, 
         .map_err(|p| DataError::Invalid(vec![*p]).into())
 }
 
-/// The largest input file read (the largest official source is a few tens of MB): a
-/// bigger file is refused before it is read.
-pub const MAX_FILE_BYTES: u64 = 1 << 30;
-
-pub fn read_file(path: &Path) -> Result<Vec<u8>> {
-    if let Ok(meta) = std::fs::metadata(path)
-        && meta.len() > MAX_FILE_BYTES
-    {
-        return Err(DataError::Invalid(vec![too_big(&path.display().to_string(), meta.len(), MAX_FILE_BYTES)]).into());
-    }
-    match std::fs::read(path) {
-        Ok(b) => Ok(b),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            Err(DataError::Invalid(vec![Problem::file(&path.display().to_string(), "the file to exist (not found)")])
-                .into())
-        }
-        Err(e) => Err(e).with_context(|| format!("failed to read `{}`", path.display())),
-    }
-}
-
-/// The problem of a file over the size limit.
-pub fn too_big(file: &str, size: u64, limit: u64) -> Problem {
-    Problem {
-        value: Some(format!("{size} bytes")),
-        ..Problem::file(file, format!("a file of at most {limit} bytes: is it the right file?"))
-    }
-}
-
 /// Fails with all problems of a table at once.
 pub fn check(result: Result<(), Vec<Problem>>) -> Result<()> {
     result.map_err(|p| DataError::Invalid(p).into())
@@ -291,6 +242,10 @@ pub fn check(result: Result<(), Vec<Problem>>) -> Result<()> {
 pub struct Summary {
     pub rows: usize,
     pub years: Vec<i32>,
+    /// An official layout (DREES or INSEE workbook, Ameli export) read into the source's
+    /// canonical table (CSV), which `fetch` stores beside the original so that `build`
+    /// never parses the official layout again. `None` for files already canonical.
+    pub canonical: Option<Vec<u8>>,
 }
 
 impl Summary {
@@ -298,8 +253,18 @@ impl Summary {
         let mut years: Vec<i32> = years.into_iter().collect();
         years.sort_unstable();
         years.dedup();
-        Summary { rows, years }
+        Summary { rows, years, canonical: None }
     }
+}
+
+/// The canonical CSV of a source's records (`records` are the rows as text).
+fn canonical_csv<const N: usize>(header: [&str; N], records: impl Iterator<Item = [String; N]>) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(header)?;
+    for r in records {
+        w.write_record(&r)?;
+    }
+    w.into_inner().map_err(|e| anyhow::anyhow!("failed to write a canonical table: {}", e.error()))
 }
 
 /// Parses a located file of a source with the right reader, for `fetch` to validate and
@@ -307,10 +272,27 @@ impl Summary {
 pub fn parse_summary(id: &str, located: Located, geo: &crate::geo::Geography) -> Result<Summary> {
     match id {
         "generalistes" => {
-            gp::parse(located, geo).map(|rows| Summary::from_years(rows.len(), rows.iter().map(|r| r.year)))
+            let official = located.format != Format::Canonical;
+            let rows = gp::parse(located, geo)?;
+            let mut s = Summary::from_years(rows.len(), rows.iter().map(|r| r.year));
+            if official {
+                let records = rows.iter().map(|r| {
+                    let count = r.count.map(|c| c.to_string()).unwrap_or_else(|| "ND".into());
+                    [r.dept.clone(), r.year.to_string(), count]
+                });
+                s.canonical = Some(canonical_csv(["code_departement", "annee", "effectif"], records)?);
+            }
+            Ok(s)
         }
         "population" => {
-            population::parse(located, geo).map(|rows| Summary::from_years(rows.len(), rows.iter().map(|r| r.year)))
+            let official = located.format != Format::Canonical;
+            let rows = population::parse(located, geo)?;
+            let mut s = Summary::from_years(rows.len(), rows.iter().map(|r| r.year));
+            if official {
+                let records = rows.iter().map(|r| [r.dept.clone(), r.year.to_string(), r.population.to_string()]);
+                s.canonical = Some(canonical_csv(["code_departement", "annee", "population"], records)?);
+            }
+            Ok(s)
         }
         "pdsa" => pdsa::parse(located, geo).map(|rows| Summary::from_years(rows.len(), rows.iter().map(|r| r.year))),
         "pdsa-national" => {

@@ -10,12 +10,7 @@ use super::{DataSource, Format, Located, canonical_table, check};
 
 pub const ID: &str = "population";
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct PopRow {
-    pub dept: String,
-    pub year: i32,
-    pub population: u64,
-}
+pub use super::records::PopRow;
 
 pub fn load(src: &DataSource, geo: &Geography, years: &[i32]) -> Result<Vec<PopRow>> {
     let located = src.locate(ID)?;

@@ -8,8 +8,8 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
+use super::provenance::{FileProvenance, Format, Provenance};
 use crate::error::{DataError, Problem};
-use crate::sources::{FileProvenance, Format, Provenance};
 
 pub const FILE: &str = "manifest.json";
 
@@ -37,6 +37,12 @@ pub struct Entry {
     pub data_years: Vec<i32>,
     pub rows: usize,
     pub parser: String,
+    /// The canonical table read from an official layout at fetch (`<id>.canonical.csv`),
+    /// what `build` reads; absent when the file is canonical already.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canonical: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canonical_sha256: Option<String>,
     pub licence: Option<String>,
     /// Set when the file changed but its vintage did not: the producer revised it.
     pub revision: Option<Revision>,
@@ -51,7 +57,7 @@ pub struct Revision {
 impl Manifest {
     pub fn load(dir: &Path) -> Result<Manifest> {
         let path = dir.join(FILE);
-        let bytes = crate::sources::read_file(&path)?;
+        let bytes = crate::formats::read_file(&path)?;
         let manifest: Manifest = serde_json::from_slice(&bytes).map_err(|e| {
             DataError::Invalid(vec![Problem {
                 row: Some(e.line()),
@@ -62,7 +68,11 @@ impl Manifest {
         let problems: Vec<Problem> = manifest
             .sources
             .iter()
-            .filter(|e| e.file.contains(['/', '\\']) || e.file.starts_with('.') || e.file.is_empty())
+            .filter(|e| {
+                std::iter::once(&e.file)
+                    .chain(&e.canonical)
+                    .any(|f| f.contains(['/', '\\']) || f.starts_with('.') || f.is_empty())
+            })
             .map(|e| Problem {
                 column: Some(format!("sources[{}].file", e.id)),
                 value: Some(e.file.clone()),

@@ -1,0 +1,415 @@
+//! The edition pipeline as a library: data source → typed datasets → indicators →
+//! one complete, immutable [`ReportModel`] (themes, commentary, series, neighbours,
+//! checks). Commands call [`prepare`]; renderers only ever see its model.
+//!
+//! Domain rules that belong to the edition rather than to one dataset live here: the
+//! calendar of editions, the national PDSA cross-check, the values published in the
+//! previous edition.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use crate::checks::{Checks, Severity};
+use crate::fmt;
+use crate::geo::Geography;
+use crate::indicators::{self, Inputs, Years};
+use crate::model::{DEMO_NOTICE, EditionInfo, IndicatorResult, ReportModel, Series, SourceInfo, ZoneInfo, key_figures};
+use crate::sources::{self, DataSource};
+use crate::timing::Timer;
+
+/// Publication dates of the known editions (month, day).
+pub const EDITION_DATES: [(i32, (u32, u32)); 3] = [(2020, (12, 1)), (2023, (11, 1)), (2025, (11, 20))];
+
+/// What an edition is built from.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub data: DataSource,
+    pub years: Years,
+    /// Creation time of the outputs, seconds since the epoch (see [`epoch`]).
+    pub epoch: i64,
+    /// Directory of indicator specs (default: the embedded `indicators/`).
+    pub indicators: Option<PathBuf>,
+    /// Values published in the previous edition (`indicateur,code,valeur`).
+    pub previous_published: Option<PathBuf>,
+    /// Directory of editorial texts (default: the embedded `report-templates/editorial/`).
+    pub editorial: Option<PathBuf>,
+}
+
+/// A prepared edition: the model, the checks made on the way, and the official contours
+/// when the data has them (the maps fall back to the embedded outlines).
+pub struct Edition {
+    pub model: ReportModel,
+    pub checks: Checks,
+    pub contours: Option<sources::contours::Contours>,
+    /// Where every input came from, as published in `provenance.json`.
+    pub provenance_json: String,
+}
+
+/// "3e édition" for the known editions.
+pub fn edition_label(year: i32) -> String {
+    match EDITION_DATES.iter().position(|(y, _)| *y == year) {
+        Some(0) => "1re édition".into(),
+        Some(i) => format!("{}e édition", i + 1),
+        None => format!("édition {year}"),
+    }
+}
+
+/// The creation time of the outputs: `as_of` (YYYY-MM-DD), else `SOURCE_DATE_EPOCH`, else
+/// the edition's publication date (31 December for an edition not yet dated). Never the
+/// clock.
+pub fn epoch(as_of: Option<&str>, year: i32) -> Result<i64> {
+    if let Some(date) = as_of {
+        return parse_date(date).with_context(|| format!("invalid --as-of `{date}`: expected a date YYYY-MM-DD"));
+    }
+    if let Ok(s) = std::env::var("SOURCE_DATE_EPOCH") {
+        return s
+            .trim()
+            .parse()
+            .with_context(|| format!("invalid SOURCE_DATE_EPOCH `{s}`: expected seconds since 1970"));
+    }
+    let (m, d) = EDITION_DATES.iter().find(|(y, _)| *y == year).map(|(_, md)| *md).unwrap_or((12, 31));
+    parse_date(&format!("{year}-{m:02}-{d:02}"))
+}
+
+/// Seconds since 1970 at midnight UTC of a calendar date `YYYY-MM-DD`; impossible dates
+/// (`2022-02-31`) are refused by the `time` crate's calendar.
+pub fn parse_date(s: &str) -> Result<i64> {
+    let parts: Vec<&str> = s.trim().split('-').collect();
+    let [y, m, d] = parts.as_slice() else { bail!("expected YYYY-MM-DD, got `{s}`") };
+    if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        bail!("expected YYYY-MM-DD, got `{s}`");
+    }
+    let (y, m, d): (i32, u8, u8) = (
+        y.parse().with_context(|| format!("year `{y}` is not a number"))?,
+        m.parse().with_context(|| format!("month `{m}` is not a number"))?,
+        d.parse().with_context(|| format!("day `{d}` is not a number"))?,
+    );
+    let month = time::Month::try_from(m).map_err(|_| anyhow::anyhow!("month {m} does not exist"))?;
+    let date = time::Date::from_calendar_date(y, month, d).map_err(|_| anyhow::anyhow!("{s} is not a date"))?;
+    // Julian day 2 440 588 is 1970-01-01.
+    Ok((i64::from(date.to_julian_day()) - 2_440_588) * 86_400)
+}
+
+/// Builds an edition: loads and validates every dataset, computes the indicators,
+/// derives themes, commentary, series and neighbours.
+pub fn prepare(opts: &Options) -> Result<Edition> {
+    let years = opts.years;
+    if !(years.baseline < years.previous && years.previous < years.current) {
+        bail!(
+            "expected baseline < previous < edition, got {} < {} < {}",
+            years.baseline,
+            years.previous,
+            years.current
+        );
+    }
+    let src = &opts.data;
+    let (mut model, checks) =
+        build_model(src, years, opts.epoch, opts.indicators.as_deref(), opts.previous_published.as_deref())?;
+    let t = Timer::start("commentary");
+    model.themes = crate::commentary::themes(&model.indicators, opts.editorial.as_deref())?;
+    model.introduction = crate::commentary::editorial(opts.editorial.as_deref(), "introduction")?.0;
+    t.stop();
+    let contours = if src.has(sources::contours::ID) {
+        let located = src.locate(sources::contours::ID)?;
+        Some(sources::contours::parse(located, Geography::get())?)
+    } else {
+        None
+    };
+    let provenance_json = provenance(src, &model)?;
+    Ok(Edition { model, checks, contours, provenance_json })
+}
+
+/// The provenance of the inputs: the fetch manifest, or the data directory's provenance
+/// as JSON.
+fn provenance(src: &DataSource, model: &ReportModel) -> Result<String> {
+    Ok(match src {
+        DataSource::Cache(dir) => {
+            let path = dir.join(crate::sources::manifest::FILE);
+            std::fs::read_to_string(&path).with_context(|| format!("failed to read `{}`", path.display()))?
+        }
+        _ => serde_json::to_string_pretty(&serde_json::json!({
+            "demo": model.demo,
+            "vintage": model.vintage,
+            "sources": model.sources,
+        }))?,
+    })
+}
+
+/// Loads an optional source: `None` (with a note) when it has no file here.
+fn optional<T>(src: &DataSource, id: &str, checks: &mut Checks, load: impl FnOnce() -> Result<T>) -> Result<Option<T>> {
+    if src.has(id) {
+        load().map(Some)
+    } else {
+        checks.push(
+            Severity::Info,
+            id,
+            "",
+            "source absente : les indicateurs qui en dépendent ne sont pas calculés".into(),
+        );
+        Ok(None)
+    }
+}
+
+/// Loads every dataset, computes the indicators and assembles the report model (without
+/// themes: see [`prepare`]).
+pub fn build_model(
+    src: &DataSource,
+    years: Years,
+    epoch: i64,
+    indicator_dir: Option<&Path>,
+    previous_published: Option<&Path>,
+) -> Result<(ReportModel, Checks)> {
+    let t = Timer::start("ingest+validate");
+    let geo = Geography::get();
+    let prov = src.provenance()?;
+    let specs = indicators::spec::load(indicator_dir)?;
+    let mut checks = Checks::default();
+    let needed = [years.current, years.previous, years.baseline];
+    let gp = sources::gp::load(src, geo, &needed)?;
+    let pop = sources::population::load(src, geo, &needed)?;
+    let mut inputs = Inputs::new(&gp, &pop)?;
+    let mut series = Vec::new();
+    let demo_note = if prov.demo { " (données de démonstration)" } else { "" };
+    let mut by_year: BTreeMap<i32, (u64, usize, bool)> = BTreeMap::new();
+    for r in &gp {
+        let e = by_year.entry(r.year).or_default();
+        e.0 += r.count.unwrap_or(0);
+        e.1 += 1;
+        e.2 |= r.count.is_none();
+    }
+    series.push(Series {
+        id: "generalistes-france".into(),
+        title: "Médecins généralistes en activité au 1er janvier, France".into(),
+        unit: "médecins".into(),
+        decimals: 0,
+        percent: false,
+        // A year counts only when every département has a count.
+        points: by_year
+            .iter()
+            .filter(|(y, (_, n, nd))| *n == geo.departements.len() && !nd && **y <= years.current)
+            .map(|(y, (c, _, _))| (*y, *c as f64))
+            .collect(),
+        source: format!("DREES/RPPS{demo_note}"),
+    });
+
+    if let Some(rows) = optional(src, sources::pdsa::ID, &mut checks, || sources::pdsa::load(src, geo))? {
+        let years_present: BTreeSet<i32> = rows.iter().map(|r| r.year).collect();
+        for y in &years_present {
+            checks.completeness("pdsa", geo, *y, rows.iter().filter(|r| r.year == *y).map(|r| r.dept.as_str()));
+            let nd: Vec<&str> =
+                rows.iter().filter(|r| r.year == *y && r.concerned.is_none()).map(|r| r.dept.as_str()).collect();
+            if !nd.is_empty() {
+                checks.push(Severity::Info, "pdsa", "", format!("{y} : sans réponse à l'enquête : {}", nd.join(", ")));
+            }
+        }
+        if src.has(sources::pdsa::NATIONAL_ID) {
+            let national = sources::pdsa::load_national(src)?;
+            pdsa_national_check(&rows, &national, &mut checks);
+            series.push(Series {
+                id: "pdsa-france".into(),
+                title: "Participation des généralistes à la permanence des soins, France".into(),
+                unit: "%".into(),
+                decimals: 0,
+                percent: true,
+                points: national.into_iter().filter(|(y, _)| *y <= years.current).collect(),
+                source: format!("CNOM, enquêtes PDSA{demo_note}"),
+            });
+        }
+        inputs = inputs.with_pdsa(&rows)?;
+    }
+    if let Some(rows) = optional(src, sources::sas::ID, &mut checks, || sources::sas::load(src, geo))? {
+        inputs = inputs.with_sas(&rows, geo)?;
+    }
+    if let Some(rows) = optional(src, sources::sans_mt::ID, &mut checks, || sources::sans_mt::load(src, geo))? {
+        for y in rows.iter().map(|r| r.year).collect::<BTreeSet<_>>() {
+            checks.completeness(
+                "sans-medecin-traitant",
+                geo,
+                y,
+                rows.iter().filter(|r| r.year == y).map(|r| r.dept.as_str()),
+            );
+        }
+        inputs = inputs.with_sans_mt(&rows)?;
+    }
+    let mut zones = Vec::new();
+    if let Some(z) = optional(src, sources::zones_rouges::ID, &mut checks, || sources::zones_rouges::load(src, geo))? {
+        zones = z
+            .zones
+            .iter()
+            .map(|x| ZoneInfo {
+                siren: x.siren.clone(),
+                name: x.name.clone(),
+                dept: x.dept.clone(),
+                population: x.population,
+            })
+            .collect();
+        for u in &z.unmatched {
+            let hint = u.suggestion.as_deref().map(|s| format!(" ; nom le plus proche : {s}")).unwrap_or_default();
+            checks.push(
+                Severity::Alerte,
+                "zones-rouges",
+                "",
+                format!("ligne {} : « {} » ne correspond à aucun EPCI{hint}", u.line, u.name),
+            );
+        }
+        inputs = inputs.with_zones(&z, geo, years.current)?;
+    }
+    if let Some(rows) = optional(src, sources::missions::ID, &mut checks, || sources::missions::load(src, geo))? {
+        inputs = inputs.with_missions(&rows, geo, years.current)?;
+    }
+    if let Some(rows) = optional(src, sources::survey::ID, &mut checks, || sources::survey::load(src, geo))? {
+        inputs = inputs.with_survey(&rows)?;
+    }
+
+    t.stop();
+    let t = Timer::start("indicators+model");
+    let published = match previous_published {
+        Some(p) => read_published(p)?,
+        None => Vec::new(),
+    };
+    let mut results = Vec::new();
+    for spec in &specs {
+        let refs: Vec<&indicators::spec::FieldRef> =
+            std::iter::once(&spec.numerator).chain(spec.denominator.as_ref()).collect();
+        if let Some(missing) = refs.iter().find(|f| !inputs.has(&f.source)) {
+            checks.push(Severity::Info, &spec.id, "", format!("non calculé : source `{}` absente", missing.source));
+            continue;
+        }
+        let mut r =
+            indicators::compute(spec, &inputs, geo, years).with_context(|| format!("indicator `{}`", spec.id))?;
+        r.provenance_items = refs
+            .iter()
+            .map(|f| match prov.files.get(&format!("{}.csv", f.source)) {
+                Some(p) => format!("{} [{}]", p.source, p.vintage.as_deref().unwrap_or(&prov.vintage)),
+                None => format!("{} (source non documentée)", f.source),
+            })
+            .collect();
+        r.provenance = r.provenance_items.join(" ; ");
+        apply_published(&mut r, &published);
+        checks.indicator(spec, &r);
+        results.push(r);
+    }
+    let sources: Vec<SourceInfo> = sources::CATALOG
+        .iter()
+        .filter_map(|(id, _, _)| {
+            let f = format!("{id}.csv");
+            prov.files.get(&f).map(|p| SourceInfo {
+                file: f.clone(),
+                source: p.source.clone(),
+                years: p.years.clone(),
+                vintage: p.vintage.clone().unwrap_or_else(|| prov.vintage.clone()),
+            })
+        })
+        .collect();
+    let (y, mo, d) = fmt::civil_from_days(epoch.div_euclid(86_400));
+    let model = ReportModel {
+        edition: EditionInfo {
+            year: years.current,
+            previous: years.previous,
+            baseline: years.baseline,
+            date_iso: format!("{y:04}-{mo:02}-{d:02}"),
+            date_fr: fmt::date_fr(y, mo, d),
+        },
+        demo: prov.demo,
+        demo_notice: prov.demo.then(|| DEMO_NOTICE.to_string()),
+        vintage: prov.vintage.clone(),
+        key_figures: key_figures(&results, prov.demo),
+        indicators: results,
+        sources,
+        series,
+        themes: Vec::new(),
+        introduction: Vec::new(),
+        edition_label: edition_label(years.current),
+        zones,
+        neighbours: crate::similar::neighbours(
+            geo,
+            &pop.iter().filter(|r| r.year == years.current).map(|r| (r.dept.clone(), r.population as f64)).collect(),
+            5,
+        ),
+        alerts: checks.alerts(),
+    };
+    t.stop();
+    Ok((model, checks))
+}
+
+/// The CNOM publishes a national participation rate; the sum of the départements must
+/// give it back within half a point.
+fn pdsa_national_check(rows: &[sources::pdsa::PdsaRow], national: &[(i32, f64)], checks: &mut Checks) {
+    for (y, published) in national {
+        let (v, c) = rows
+            .iter()
+            .filter(|r| r.year == *y)
+            .fold((0u64, 0u64), |(v, c), r| (v + r.volunteers.unwrap_or(0), c + r.concerned.unwrap_or(0)));
+        if c > 0 {
+            let computed = v as f64 / c as f64 * 100.0;
+            if (computed - published).abs() > 0.5 {
+                checks.push(
+                    Severity::Alerte,
+                    "pdsa",
+                    "FR",
+                    format!("{y} : taux national publié {published:.1} % mais somme des départements {computed:.1} %"),
+                );
+            }
+        }
+    }
+}
+
+/// Values published in the previous edition: `indicateur,code,valeur`.
+fn read_published(path: &Path) -> Result<Vec<(String, String, f64)>> {
+    let bytes = crate::formats::read_file(path)?;
+    let table = crate::formats::read_table(&path.display().to_string(), bytes, &["indicateur", "code", "valeur"])
+        .map_err(|p| crate::error::DataError::Invalid(vec![*p]))?;
+    let mut c = crate::validate::Checker::new(&table);
+    let (Some(ci), Some(cc), Some(cv)) = (c.column("indicateur"), c.column("code"), c.column("valeur")) else {
+        sources::check(c.finish())?;
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for row in &table.rows {
+        let (i, code, v) = (c.text(row, ci), c.text(row, cc), c.number(row, cv, f64::MIN, f64::MAX));
+        if let (Some(i), Some(code), Some(v)) = (i, code, v) {
+            let code = Geography::get().normalize_dept(&code).unwrap_or(code);
+            out.push((i, code, v));
+        }
+    }
+    sources::check(c.finish())?;
+    Ok(out)
+}
+
+/// Keeps the as-published value of the comparison year beside the restated one, so that
+/// revisions are told apart from real change.
+fn apply_published(r: &mut IndicatorResult, published: &[(String, String, f64)]) {
+    for row in &mut r.rows {
+        if let Some((_, _, v)) = published.iter().find(|(i, c, _)| *i == r.id && *c == row.code) {
+            row.published_prev = Some(*v);
+            row.revision_prev = row.prev.as_ref().map(|p| p.value - v);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_calendar_dates() {
+        // 2025-11-20 is day 20 412 after 1970-01-01 (55 years, 14 leap days, 323 days).
+        assert_eq!(parse_date("2025-11-20").expect("date"), 20_412 * 86_400);
+        assert_eq!(parse_date("1970-01-01").expect("date"), 0);
+        assert_eq!(parse_date("2024-02-29").expect("leap day"), 19_782 * 86_400);
+        for bad in
+            ["2022-02-31", "2023-02-29", "2025-13-01", "2025-00-10", "2025-04-31", "2025-1-1", "25-11-20", "hier"]
+        {
+            assert!(parse_date(bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn edition_labels() {
+        assert_eq!(edition_label(2020), "1re édition");
+        assert_eq!(edition_label(2025), "3e édition");
+        assert_eq!(edition_label(2027), "édition 2027");
+    }
+}

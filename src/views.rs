@@ -1,0 +1,93 @@
+//! Per-département views of the report model: the lines of a département (value,
+//! comparison, change, rank, région, France) and the same lines formatted in French.
+//! Shared by the fiches (HTML and PDF) and `barometre compare`.
+
+use serde::Serialize;
+
+use crate::fmt;
+use crate::model::{IndicatorResult, LevelName};
+
+#[derive(Debug, Serialize)]
+pub struct Line {
+    pub indicateur: String,
+    pub unite: String,
+    pub annee: i32,
+    pub valeur: Option<f64>,
+    pub annee_comparaison: i32,
+    pub valeur_comparaison: Option<f64>,
+    pub evolution: Option<f64>,
+    pub significativite: String,
+    pub rang: Option<u32>,
+    pub region: Option<f64>,
+    pub france: Option<f64>,
+    /// Decimals shown for this indicator.
+    pub decimales: u8,
+}
+
+pub fn lines(indicators: &[IndicatorResult], code: &str) -> Vec<Line> {
+    let mut out = Vec::new();
+    for ind in indicators.iter().filter(|i| i.presentation.fiche) {
+        let Some(r) = ind.departements().find(|r| r.code == code) else { continue };
+        let region =
+            r.region.as_ref().and_then(|c| ind.rows.iter().find(|x| x.level == LevelName::Region && &x.code == c));
+        out.push(Line {
+            indicateur: ind.title.clone(),
+            unite: ind.unit.clone(),
+            annee: ind.years[0],
+            valeur: r.cur.as_ref().map(|v| v.value),
+            annee_comparaison: ind.years[1],
+            valeur_comparaison: r.prev.as_ref().map(|v| v.value),
+            evolution: r.delta_prev_abs,
+            significativite: r.change_prev.clone().or_else(|| r.withheld.clone()).unwrap_or_default(),
+            rang: r.rank,
+            region: region.and_then(|x| x.cur.as_ref()).map(|v| v.value),
+            france: ind.france().and_then(|x| x.cur.as_ref()).map(|v| v.value),
+            decimales: ind.decimals,
+        });
+    }
+    out
+}
+
+/// A line formatted for display (terminal, fiche PDF): French numbers, percentages,
+/// changes with one more decimal for rates.
+#[derive(Debug, Serialize)]
+pub struct Cells {
+    pub titre: String,
+    pub unite: String,
+    pub label: String,
+    pub annee: i32,
+    pub valeur: String,
+    pub annee_comparaison: i32,
+    pub comparaison: String,
+    pub evolution: String,
+    pub significativite: String,
+    pub rang: String,
+    pub region: String,
+    pub france: String,
+}
+
+pub fn cells(ind: &IndicatorResult, l: &Line) -> Cells {
+    let v = |x: Option<f64>| match x {
+        Some(x) if ind.percent => fmt::pct(x, ind.decimals as usize),
+        Some(x) => fmt::number(x, ind.decimals as usize),
+        None => "n.d.".into(),
+    };
+    let d = if ind.is_count { ind.decimals as usize } else { ind.decimals as usize + 1 };
+    Cells {
+        titre: ind.title.clone(),
+        unite: ind.unit.clone(),
+        label: ind.short_label.clone(),
+        annee: l.annee,
+        valeur: v(l.valeur),
+        annee_comparaison: l.annee_comparaison,
+        comparaison: v(l.valeur_comparaison),
+        evolution: l
+            .evolution
+            .map(|e| if ind.percent { format!("{} pt", fmt::signed(e, d)) } else { fmt::signed(e, d) })
+            .unwrap_or_else(|| "—".into()),
+        significativite: l.significativite.clone(),
+        rang: l.rang.map(|r| format!("{r}e/101")).unwrap_or_default(),
+        region: v(l.region),
+        france: v(l.france),
+    }
+}
