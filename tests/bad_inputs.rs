@@ -426,7 +426,7 @@ proptest::proptest! {
     ) {
         let (id, format) = SOURCES[which];
         let located = barometre::sources::Located { display: "x".into(), bytes, format };
-        if let Err(e) = barometre::sources::parse_summary(id, located, barometre::geo::Geography::get()) {
+        if let Err(e) = barometre::sources::registry::Dataset::from_id(id).expect("a dataset").summary(located, barometre::geo::Geography::get()) {
             proptest::prop_assert!(e.chain().any(|c| c.is::<barometre::error::DataError>()), "{e:#}");
         }
     }
@@ -446,7 +446,7 @@ proptest::proptest! {
             bytes,
             format: barometre::sources::Format::Canonical,
         };
-        if let Err(e) = barometre::sources::parse_summary(id, located, barometre::geo::Geography::get()) {
+        if let Err(e) = barometre::sources::registry::Dataset::from_id(id).expect("a dataset").summary(located, barometre::geo::Geography::get()) {
             proptest::prop_assert!(e.chain().any(|c| c.is::<barometre::error::DataError>()), "{e:#}");
         }
     }

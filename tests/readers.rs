@@ -267,13 +267,18 @@ fn issue3_bad_inputs_name_file_and_location() {
     for (id, text, want) in cases {
         let name = format!("{id}.csv");
         let located = bytes(&name, text.as_bytes().to_vec(), Format::Canonical);
-        let m = format!("{:#}", sources::parse_summary(id, located, g).expect_err(id));
+        let m = format!(
+            "{:#}",
+            sources::registry::Dataset::from_id(id).expect("a dataset").summary(located, g).expect_err(id)
+        );
         assert!(m.contains(want), "{id}: {m}");
     }
     // Empty and header-only files.
     let m = format!(
         "{:#}",
-        sources::parse_summary("pdsa", bytes("vide.csv", Vec::new(), Format::Canonical), g).expect_err("empty")
+        sources::registry::Dataset::Pdsa
+            .summary(bytes("vide.csv", Vec::new(), Format::Canonical), g)
+            .expect_err("empty")
     );
     assert!(m.contains("vide.csv: expected a header line and data rows, but the file is empty"), "{m}");
 }

@@ -9,7 +9,8 @@ use rust_xlsxwriter::{Format, Workbook};
 
 use crate::cli::InitTemplatesArgs;
 use crate::ingest::config::DEFAULT;
-use crate::sources::{Template, templates};
+use crate::sources::Template;
+use crate::sources::registry::Dataset;
 
 pub fn run(args: &InitTemplatesArgs) -> Result<()> {
     let dir = &args.dir;
@@ -29,7 +30,7 @@ pub fn run(args: &InitTemplatesArgs) -> Result<()> {
     let mut readme = String::from("# Modèles de saisie du baromètre\n\n");
     readme.push_str("Chaque fichier se remplit en CSV (UTF-8 ou Windows-1252, séparateur `,` ou `;`, virgule décimale acceptée) ou en XLSX (première feuille).\n");
     readme.push_str("Les codes de département sont du texte : « 01 », « 2A », « 971 ». Puis : `barometre fetch --sources sources.toml`.\n\n");
-    for t in templates() {
+    for t in Dataset::ALL.iter().filter_map(|d| d.template()) {
         put(&saisie.join(format!("{}.csv", t.id)), &csv(t)?)?;
         put(&saisie.join(format!("{}.xlsx", t.id)), &xlsx(t)?)?;
         let _ = writeln!(readme, "## `{}` — {}\n\n{}\n\n| colonne | contenu |\n|---|---|", t.id, t.title, t.notes);

@@ -291,10 +291,10 @@ pub fn build_model(
         checks.indicator(spec, &r);
         results.push(r);
     }
-    let sources: Vec<SourceInfo> = sources::CATALOG
+    let sources: Vec<SourceInfo> = sources::registry::Dataset::ALL
         .iter()
-        .filter_map(|(id, _, _)| {
-            let f = format!("{id}.csv");
+        .filter_map(|d| {
+            let f = format!("{}.csv", d.id());
             prov.files.get(&f).map(|p| SourceInfo {
                 file: f.clone(),
                 source: p.source.clone(),

@@ -14,21 +14,6 @@ use crate::error::{DataError, Problem};
 /// The indicator files shipped with the binary (a copy of `indicators/`).
 pub static EMBEDDED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/indicators.rs"));
 
-/// Sources the engine can read, with their numeric fields (see `engine::Inputs`).
-pub const SOURCES: &[(&str, &[&str])] = &[
-    ("generalistes", &["effectif"]),
-    ("population", &["population"]),
-    ("pdsa", &["generalistes_volontaires", "generalistes_concernes", "secteurs"]),
-    ("sas", &["departement_couvert", "departement", "population_couverte", "rdv_plateforme"]),
-    ("sans-medecin-traitant", &["patients_sans_medecin_traitant", "dont_ald"]),
-    ("zones-rouges", &["epci", "population_zones"]),
-    (
-        "missions-solidarite",
-        &["medecins_inscrits", "medecins_mobilises", "jours_mission", "consultations", "consultations_par_mois"],
-    ),
-    ("renoncement", &["renoncement"]),
-];
-
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct IndicatorSpec {
@@ -268,7 +253,12 @@ pub fn load(dir: Option<&Path>) -> Result<Vec<IndicatorSpec>> {
 
 /// Parses and cross-checks specs, reporting every problem of every file.
 pub fn parse_all(files: &[(String, String)]) -> Result<Vec<IndicatorSpec>> {
-    let known: BTreeMap<&str, &[&str]> = SOURCES.iter().copied().collect();
+    // Sources the engine can read, with their numeric fields: from the registry.
+    let known: BTreeMap<&str, &[&str]> = crate::sources::registry::Dataset::ALL
+        .iter()
+        .filter(|d| !d.fields().is_empty())
+        .map(|d| (d.id(), d.fields()))
+        .collect();
     let mut problems = Vec::new();
     let mut specs: Vec<IndicatorSpec> = Vec::new();
     for (file, text) in files {

@@ -6,7 +6,8 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{DataError, Problem};
-use crate::sources::{CATALOG, Format};
+use crate::sources::Format;
+use crate::sources::registry::Dataset;
 
 /// The default configuration, embedded.
 pub static DEFAULT: &str = include_str!("sources.toml");
@@ -85,16 +86,13 @@ impl Config {
                     ..Problem::file(&origin, "each source once (one [[source]] per id)")
                 });
             }
-            match CATALOG.iter().find(|c| c.0 == s.id) {
+            match Dataset::from_id(&s.id) {
                 None => problems.push(Problem {
                     column: Some("id".into()),
                     value: Some(s.id.clone()),
-                    ..Problem::file(
-                        &origin,
-                        format!("a known source ({})", CATALOG.iter().map(|c| c.0).collect::<Vec<_>>().join(", ")),
-                    )
+                    ..Problem::file(&origin, format!("a known source ({})", Dataset::known()))
                 }),
-                Some((_, _, formats)) if !formats.contains(&s.format) => problems.push(Problem {
+                Some(d) if !d.formats().contains(&s.format) => problems.push(Problem {
                     column: Some("format".into()),
                     value: Some(s.format.name().into()),
                     ..Problem::file(
@@ -102,7 +100,7 @@ impl Config {
                         format!(
                             "a format of `{}` ({})",
                             s.id,
-                            formats.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")
+                            d.formats().iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")
                         ),
                     )
                 }),

@@ -11,7 +11,8 @@ use anyhow::{Context, Result};
 
 use crate::error::{DataError, NetworkError, Problem};
 use crate::geo::Geography;
-use crate::sources::{CATALOG, Format, Located, parse_summary};
+use crate::sources::registry::Dataset;
+use crate::sources::{Format, Located};
 
 use crate::sources::manifest::{Entry, Manifest, Revision};
 use config::{Config, SourceConfig};
@@ -142,7 +143,9 @@ pub fn fetch(plan: &Plan) -> Result<(Manifest, Vec<Outcome>)> {
         };
         let bytes = std::fs::read(&arriving).with_context(|| format!("failed to read `{}`", arriving.display()))?;
         let located = Located { display: dest.display().to_string(), bytes: bytes.clone(), format: src.format };
-        let summary = match parse_summary(&src.id, located, geo) {
+        let dataset = Dataset::from_id(&src.id)
+            .ok_or_else(|| anyhow::anyhow!("unknown source `{}` (known: {})", src.id, Dataset::known()))?;
+        let summary = match dataset.summary(located, geo) {
             Ok(s) => s,
             Err(e) => {
                 outcomes.push(Outcome { id: src.id.clone(), status: "FAILED (invalid data)".into() });
@@ -216,10 +219,7 @@ pub fn fetch(plan: &Plan) -> Result<(Manifest, Vec<Outcome>)> {
         let revision = prev
             .filter(|p| p.sha256 != sha256 && p.detected_vintage == detected)
             .map(|p| Revision { previous_sha256: p.sha256.clone(), previous_retrieved_at: p.retrieved_at.clone() });
-        let title = src
-            .title
-            .clone()
-            .unwrap_or_else(|| CATALOG.iter().find(|c| c.0 == src.id).map(|c| c.1.to_string()).unwrap_or_default());
+        let title = src.title.clone().unwrap_or_else(|| dataset.title().to_string());
         let mut status_line = format!("ok: {} bytes, data years {}", bytes.len(), years(&summary.years));
         if let Some(r) = &revision {
             status_line.push_str(&format!(
@@ -269,7 +269,7 @@ pub fn fetch(plan: &Plan) -> Result<(Manifest, Vec<Outcome>)> {
             entries.push(p.clone());
         }
     }
-    entries.sort_by_key(|e| CATALOG.iter().position(|c| c.0 == e.id));
+    entries.sort_by_key(|e| Dataset::from_id(&e.id));
     let manifest = Manifest {
         generated_by: concat!("barometre ", env!("CARGO_PKG_VERSION")).into(),
         fetched_at: plan.now.clone(),

@@ -288,7 +288,7 @@ fn xlsx(m: &ReportModel, tables: &[Table], epoch: i64) -> Result<Vec<u8>> {
     let created = rust_xlsxwriter::ExcelDateTime::from_timestamp(epoch)?;
     wb.set_properties(
         &rust_xlsxwriter::DocProperties::new()
-            .set_title(&format!("Baromètre de l'accès aux soins {}", m.edition.year))
+            .set_title(format!("Baromètre de l'accès aux soins {}", m.edition.year))
             .set_creation_datetime(&created),
     );
     let bold = Format::new().set_bold().set_text_wrap();

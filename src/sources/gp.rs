@@ -7,9 +7,31 @@ use anyhow::{Result, bail};
 use crate::geo::Geography;
 use crate::validate::{Checker, Count, require_complete};
 
+use super::{Column, Template};
 use super::{DataSource, Format, Located, canonical_table, check};
 
 pub const ID: &str = "generalistes";
+
+/// The canonical layout (what `fetch` stores for an official file, and the analyst's
+/// template).
+pub static TEMPLATE: Template = Template {
+    id: "generalistes",
+    title: "Médecins généralistes en activité au 1er janvier",
+    notes: "Format canonique (les fichiers officiels DREES et data.ameli.fr sont lus directement par `fetch`). « ND » : effectif masqué (moins de 10).",
+    columns: &[
+        Column {
+            name: "code_departement",
+            description: "code du département (01…95, 2A, 2B, 971…976), en texte",
+            examples: ["01", "2A"],
+        },
+        Column { name: "annee", description: "année (effectif au 1er janvier)", examples: ["2025", "2025"] },
+        Column {
+            name: "effectif",
+            description: "nombre de médecins généralistes en activité, ou ND",
+            examples: ["899", "318"],
+        },
+    ],
+};
 
 pub use super::records::GpRow;
 

@@ -17,6 +17,7 @@ pub mod pdsa;
 pub mod population;
 pub mod provenance;
 pub mod records;
+pub mod registry;
 pub mod sans_mt;
 pub mod sas;
 pub mod survey;
@@ -32,24 +33,6 @@ use crate::formats::{RawTable, read_table};
 pub use provenance::{FileProvenance, Format, Provenance};
 
 use manifest::Manifest;
-
-/// The sources of the barometer: id, French title, accepted formats.
-pub const CATALOG: &[(&str, &str, &[Format])] = &[
-    (
-        "generalistes",
-        "Médecins généralistes en activité au 1er janvier (DREES/RPPS)",
-        &[Format::Canonical, Format::DreesRpps, Format::AmeliCsv],
-    ),
-    ("population", "Population au 1er janvier par département (INSEE)", &[Format::Canonical, Format::InseePopulation]),
-    ("pdsa", "Participation des généralistes à la permanence des soins (enquête CNOM)", &[Format::Canonical]),
-    ("pdsa-national", "Taux national de participation à la PDSA (enquête CNOM)", &[Format::Canonical]),
-    ("sas", "Services d'accès aux soins : couverture et rendez-vous", &[Format::Canonical]),
-    ("renoncement", "Enquête renoncement aux soins (micro-données pondérées)", &[Format::Canonical]),
-    ("zones-rouges", "Zones rouges (EPCI prioritaires)", &[Format::Canonical]),
-    ("sans-medecin-traitant", "Patients sans médecin traitant (Assurance maladie)", &[Format::Canonical]),
-    ("missions-solidarite", "Missions de solidarité territoriale dans les zones rouges", &[Format::Canonical]),
-    ("contours", "Contours des départements (IGN/Etalab)", &[Format::GeoJson]),
-];
 
 /// Where the input files are read from.
 #[derive(Debug, Clone)]
@@ -257,66 +240,6 @@ impl Summary {
     }
 }
 
-/// The canonical CSV of a source's records (`records` are the rows as text).
-fn canonical_csv<const N: usize>(header: [&str; N], records: impl Iterator<Item = [String; N]>) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(header)?;
-    for r in records {
-        w.write_record(&r)?;
-    }
-    w.into_inner().map_err(|e| anyhow::anyhow!("failed to write a canonical table: {}", e.error()))
-}
-
-/// Parses a located file of a source with the right reader, for `fetch` to validate and
-/// summarise what it downloaded.
-pub fn parse_summary(id: &str, located: Located, geo: &crate::geo::Geography) -> Result<Summary> {
-    match id {
-        "generalistes" => {
-            let official = located.format != Format::Canonical;
-            let rows = gp::parse(located, geo)?;
-            let mut s = Summary::from_years(rows.len(), rows.iter().map(|r| r.year));
-            if official {
-                let records = rows.iter().map(|r| {
-                    let count = r.count.map(|c| c.to_string()).unwrap_or_else(|| "ND".into());
-                    [r.dept.clone(), r.year.to_string(), count]
-                });
-                s.canonical = Some(canonical_csv(["code_departement", "annee", "effectif"], records)?);
-            }
-            Ok(s)
-        }
-        "population" => {
-            let official = located.format != Format::Canonical;
-            let rows = population::parse(located, geo)?;
-            let mut s = Summary::from_years(rows.len(), rows.iter().map(|r| r.year));
-            if official {
-                let records = rows.iter().map(|r| [r.dept.clone(), r.year.to_string(), r.population.to_string()]);
-                s.canonical = Some(canonical_csv(["code_departement", "annee", "population"], records)?);
-            }
-            Ok(s)
-        }
-        "pdsa" => pdsa::parse(located, geo).map(|rows| Summary::from_years(rows.len(), rows.iter().map(|r| r.year))),
-        "pdsa-national" => {
-            pdsa::parse_national(located).map(|rows| Summary::from_years(rows.len(), rows.iter().map(|r| r.0)))
-        }
-        "sas" => sas::parse(located, geo).map(|rows| Summary::from_years(rows.len(), rows.iter().map(|r| r.year))),
-        "renoncement" => {
-            survey::parse(located, geo).map(|rows| Summary::from_years(rows.len(), rows.iter().map(|r| r.year)))
-        }
-        "zones-rouges" => zones_rouges::parse(located, geo).map(|z| Summary::from_years(z.zones.len(), [])),
-        "sans-medecin-traitant" => {
-            sans_mt::parse(located, geo).map(|rows| Summary::from_years(rows.len(), rows.iter().map(|r| r.year)))
-        }
-        "missions-solidarite" => {
-            missions::parse(located, geo).map(|rows| Summary::from_years(rows.len(), rows.iter().map(|r| r.month.0)))
-        }
-        "contours" => contours::parse(located, geo).map(|c| Summary::from_years(c.shapes.len(), [])),
-        other => anyhow::bail!(
-            "unknown source `{other}` (known: {})",
-            CATALOG.iter().map(|c| c.0).collect::<Vec<_>>().join(", ")
-        ),
-    }
-}
-
 /// A column of an analyst template, documented for `init-templates`.
 pub struct Column {
     pub name: &'static str,
@@ -331,60 +254,4 @@ pub struct Template {
     pub title: &'static str,
     pub notes: &'static str,
     pub columns: &'static [Column],
-}
-
-/// Every analyst template (and the canonical layout of GP counts and population).
-pub fn templates() -> [&'static Template; 9] {
-    [
-        &gp_template::TEMPLATE,
-        &population_template::TEMPLATE,
-        &pdsa::TEMPLATE,
-        &pdsa::NATIONAL_TEMPLATE,
-        &sas::TEMPLATE,
-        &survey::TEMPLATE,
-        &zones_rouges::TEMPLATE,
-        &sans_mt::TEMPLATE,
-        &missions::TEMPLATE,
-    ]
-}
-
-mod gp_template {
-    use super::{Column, Template};
-    pub static TEMPLATE: Template = Template {
-        id: "generalistes",
-        title: "Médecins généralistes en activité au 1er janvier",
-        notes: "Format canonique (les fichiers officiels DREES et data.ameli.fr sont lus directement par `fetch`). « ND » : effectif masqué (moins de 10).",
-        columns: &[
-            Column {
-                name: "code_departement",
-                description: "code du département (01…95, 2A, 2B, 971…976), en texte",
-                examples: ["01", "2A"],
-            },
-            Column { name: "annee", description: "année (effectif au 1er janvier)", examples: ["2025", "2025"] },
-            Column {
-                name: "effectif",
-                description: "nombre de médecins généralistes en activité, ou ND",
-                examples: ["899", "318"],
-            },
-        ],
-    };
-}
-
-mod population_template {
-    use super::{Column, Template};
-    pub static TEMPLATE: Template = Template {
-        id: "population",
-        title: "Population au 1er janvier par département",
-        notes: "Format canonique (le classeur INSEE est lu directement par `fetch`). Utiliser un seul millésime pour toutes les années comparées.",
-        columns: &[
-            Column { name: "code_departement", description: "code du département, en texte", examples: ["01", "2A"] },
-            Column { name: "annee", description: "année (population au 1er janvier)", examples: ["2025", "2025"] },
-            Column { name: "population", description: "population totale", examples: ["683000", "163000"] },
-            Column {
-                name: "source",
-                description: "facultatif : source et millésime",
-                examples: ["INSEE, estimations 2026", "INSEE, estimations 2026"],
-            },
-        ],
-    };
 }

@@ -6,9 +6,28 @@ use anyhow::{Result, bail};
 use crate::geo::Geography;
 use crate::validate::{Checker, require_complete};
 
+use super::{Column, Template};
 use super::{DataSource, Format, Located, canonical_table, check};
 
 pub const ID: &str = "population";
+
+/// The canonical layout (what `fetch` stores for an official file, and the analyst's
+/// template).
+pub static TEMPLATE: Template = Template {
+    id: "population",
+    title: "Population au 1er janvier par département",
+    notes: "Format canonique (le classeur INSEE est lu directement par `fetch`). Utiliser un seul millésime pour toutes les années comparées.",
+    columns: &[
+        Column { name: "code_departement", description: "code du département, en texte", examples: ["01", "2A"] },
+        Column { name: "annee", description: "année (population au 1er janvier)", examples: ["2025", "2025"] },
+        Column { name: "population", description: "population totale", examples: ["683000", "163000"] },
+        Column {
+            name: "source",
+            description: "facultatif : source et millésime",
+            examples: ["INSEE, estimations 2026", "INSEE, estimations 2026"],
+        },
+    ],
+};
 
 pub use super::records::PopRow;
 
