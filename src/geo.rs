@@ -61,6 +61,36 @@ pub struct Geography {
 }
 
 impl Geography {
+    /// The département code for "23", "Creuse", "creuse", "2a", "Côtes-d'Armor"…
+    pub fn resolve_departement(&self, input: &str) -> Result<String> {
+        let geo = self;
+        if let Ok(code) = geo.normalize_dept(input) {
+            return Ok(code);
+        }
+        let want = crate::formats::fold(input);
+        if let Some(d) = geo.dept_by_name(input) {
+            return Ok(d.code.clone());
+        }
+        let close: Vec<String> = geo
+            .departements
+            .iter()
+            .filter(|d| crate::formats::fold(&d.name).contains(&want))
+            .map(|d| format!("{} ({})", d.name, d.code))
+            .collect();
+        if close.len() == 1 {
+            return Ok(geo
+                .departements
+                .iter()
+                .find(|d| crate::formats::fold(&d.name).contains(&want))
+                .map(|d| d.code.clone())
+                .unwrap_or_default());
+        }
+        if close.is_empty() {
+            bail!("`{input}` is not a département code or name (examples: 23, 2A, 971, Creuse)")
+        }
+        bail!("`{input}` matches several départements: {}", close.join(", "))
+    }
+
     /// The embedded reference geography.
     pub fn get() -> &'static Geography {
         static GEO: OnceLock<Geography> = OnceLock::new();

@@ -103,7 +103,8 @@ impl<'a> Checker<'a> {
     pub fn year(&mut self, row: &RawRow, col: usize) -> Option<i32> {
         let v = Self::cell(row, col);
         match parse_number(v) {
-            Some(x) if x.fract() == 0.0 && (1990.0..=2100.0).contains(&x) => Some(x as i32),
+            // From 1900: the INSEE series start in 1975.
+            Some(x) if x.fract() == 0.0 && (1900.0..=2100.0).contains(&x) => Some(x as i32),
             _ => {
                 self.problem(Some(row), Some(col), Some(v), "a year such as 2025".into());
                 None

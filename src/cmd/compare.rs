@@ -3,46 +3,16 @@
 
 use std::io::Write as _;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 
 use crate::cli::{CompareArgs, CompareFormat};
 
-use crate::formats::fold;
 use crate::geo::Geography;
 use crate::views::{cells, lines};
 
-/// The département code for "23", "Creuse", "creuse", "2a", "Côtes-d'Armor"…
-pub fn resolve(geo: &Geography, input: &str) -> Result<String> {
-    if let Ok(code) = geo.normalize_dept(input) {
-        return Ok(code);
-    }
-    let want = fold(input);
-    if let Some(d) = geo.dept_by_name(input) {
-        return Ok(d.code.clone());
-    }
-    let close: Vec<String> = geo
-        .departements
-        .iter()
-        .filter(|d| fold(&d.name).contains(&want))
-        .map(|d| format!("{} ({})", d.name, d.code))
-        .collect();
-    if close.len() == 1 {
-        return Ok(geo
-            .departements
-            .iter()
-            .find(|d| fold(&d.name).contains(&want))
-            .map(|d| d.code.clone())
-            .unwrap_or_default());
-    }
-    if close.is_empty() {
-        bail!("`{input}` is not a département code or name (examples: 23, 2A, 971, Creuse)")
-    }
-    bail!("`{input}` matches several départements: {}", close.join(", "))
-}
-
 pub fn run(args: &CompareArgs) -> Result<()> {
     let geo = Geography::get();
-    let code = resolve(geo, &args.territory)?;
+    let code = geo.resolve_departement(&args.territory)?;
     let model = crate::edition::prepare(&super::build::edition_options(&args.edition, None)?)?.model;
     let lines = lines(&model.indicators, &code);
     let dept = geo.departement(&code).map(|d| d.name.clone()).unwrap_or_default();

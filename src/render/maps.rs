@@ -471,3 +471,29 @@ fn annotate(svg: &str, order: &[String], spec: &MapSpec) -> Result<String> {
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::lambert93;
+
+    /// Reference points projected by PROJ 9 (pyproj, EPSG:4326 → EPSG:2154, 2026-12-02).
+    #[test]
+    fn lambert93_matches_proj_within_a_millimetre() {
+        let reference = [
+            ((3.0, 46.5), (700_000.000, 6_600_000.000)),
+            ((2.3522, 48.8566), (652_469.023, 6_862_035.259)),
+            ((-4.4861, 48.3904), (146_632.979, 6_836_262.327)),
+            ((7.262, 43.7102), (1_043_410.160, 6_299_400.043)),
+            ((9.45, 42.7), (1_228_546.045, 6_199_420.644)),
+            ((5.3698, 43.2965), (892_390.222, 6_247_035.257)),
+            ((7.7521, 48.5734), (1_050_362.695, 6_840_899.647)),
+        ];
+        for ((lon, lat), (x, y)) in reference {
+            let (px, py) = lambert93(lon, lat);
+            assert!(
+                (px - x).abs() < 0.001 && (py - y).abs() < 0.001,
+                "({lon}, {lat}): ({px}, {py}) against ({x}, {y})"
+            );
+        }
+    }
+}

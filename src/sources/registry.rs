@@ -200,6 +200,25 @@ mod tests {
             assert!(!d.formats().is_empty());
         }
         assert_eq!(Dataset::from_id("inconnu"), None);
+    }
+
+    /// What `fetch` stores is read back by `build` as the same records, old years included
+    /// (the INSEE series start in 1975).
+    #[test]
+    fn canonical_tables_read_back_as_the_same_records() {
+        let geo = Geography::get();
+        let rows = [["01", "1975", "376477"], ["2A", "2025", "163000"]].map(|r| r.map(String::from));
+        let bytes = canonical_csv(&population::TEMPLATE, rows.clone().into_iter()).expect("csv");
+        let located = Located { display: "population.canonical.csv".into(), bytes, format: Format::Canonical };
+        let back = population::parse(located, geo).expect("read back");
+        assert_eq!(back.len(), 2);
+        assert_eq!((back[0].dept.as_str(), back[0].year, back[0].population), ("01", 1975, 376_477));
+        assert_eq!((back[1].dept.as_str(), back[1].year, back[1].population), ("2A", 2025, 163_000));
+        let gp = [["75", "2012", "ND"]].map(|r| r.map(String::from));
+        let bytes = canonical_csv(&gp::TEMPLATE, gp.into_iter()).expect("csv");
+        let located = Located { display: "generalistes.canonical.csv".into(), bytes, format: Format::Canonical };
+        let back = gp::parse(located, geo).expect("read back");
+        assert_eq!((back[0].dept.as_str(), back[0].year, back[0].count), ("75", 2012, None));
         assert_eq!(
             gp::TEMPLATE.columns.iter().take(3).map(|c| c.name).collect::<Vec<_>>(),
             ["code_departement", "annee", "effectif"]
