@@ -185,10 +185,16 @@ fn issue4_demo_edition_computes_every_indicator_with_tests_and_checks() {
     let dens = table("densite-generalistes");
     let hautes_alpes = dens.iter().find(|r| r["code"] == "05" && r["niveau"] == "departement").expect("05");
     assert!(f(hautes_alpes, "ecart_france") > 140.0);
-    assert!(
-        ["hausse significative", "baisse significative", "stable"]
-            .contains(&hautes_alpes["evolution_significative_depuis_2023"].as_str())
-    );
+    // Exact conditional test of two Poisson rates, computed outside the tool (binomial
+    // pmf summed in Python, scipy's "minlike" two-sided rule) from the fixture's counts
+    // and populations: Hautes-Alpes 394 / 142,315 (2023) → 413 / 143,467 (2025),
+    // p = 0.5975: stable; Val-d'Oise 1,823 / 1,269,629 → 1,704 / 1,281,653, p = 0.0230:
+    // a significant fall.
+    assert_eq!(hautes_alpes["evolution_significative_depuis_2023"], "stable");
+    assert!((f(hautes_alpes, "p_valeur_depuis_2023") - 0.5975).abs() < 0.001, "{:?}", hautes_alpes);
+    let val_d_oise = dens.iter().find(|r| r["code"] == "95" && r["niveau"] == "departement").expect("95");
+    assert_eq!(val_d_oise["evolution_significative_depuis_2023"], "baisse significative");
+    assert!((f(val_d_oise, "p_valeur_depuis_2023") - 0.0230).abs() < 0.001, "{:?}", val_d_oise);
     assert_eq!(hautes_alpes["quintile"], "5");
 
     let checks = w.read("output/2025/checks.md");

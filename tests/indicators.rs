@@ -113,18 +113,30 @@ fn issue4_survey_rates_are_weighted_with_kish_intervals_and_suppression() {
     assert!((cur.value - p25 * 100.0).abs() < 1e-9);
     assert_eq!(cur.n, Some(n25 as u64));
     assert!((cur.n_eff.expect("n_eff") - neff25).abs() < 1e-9);
-    let (lo, hi) = barometre::stats::wilson(p25, neff25, 0.05);
+    // Wilson's interval on the effective sample size, written out here (z = Φ⁻¹(0.975)).
+    let z = 1.959_963_984_540_054_f64;
+    let centre = (p25 + z * z / (2.0 * neff25)) / (1.0 + z * z / neff25);
+    let half = z / (1.0 + z * z / neff25) * (p25 * (1.0 - p25) / neff25 + z * z / (4.0 * neff25 * neff25)).sqrt();
+    let (lo, hi) = (centre - half, centre + half);
     assert!(
         (cur.ci_low.expect("lo") - lo * 100.0).abs() < 1e-9 && (cur.ci_high.expect("hi") - hi * 100.0).abs() < 1e-9
     );
     // The change is compared with the previous year (2024), in points, and tested.
     assert_eq!(r.years, [2025, 2024, 2020]);
     assert!((fr.delta_prev_abs.expect("delta") - (p25 - p24) * 100.0).abs() < 1e-9);
-    let a = barometre::stats::WeightedProportion { p: p24, n: 0, n_eff: neff24 };
-    let b = barometre::stats::WeightedProportion { p: p25, n: 0, n_eff: neff25 };
-    let p = barometre::stats::proportions_test(&a, &b);
+    // Two-proportion z-test on the effective sample sizes (unpooled variance), written out
+    // here with statrs' normal distribution; the label by the stated rule (p < 0.05).
+    use statrs::distribution::{ContinuousCDF, Normal};
+    let se = (p24 * (1.0 - p24) / neff24 + p25 * (1.0 - p25) / neff25).sqrt();
+    let zstat = (p25 - p24) / se;
+    let p = 2.0 * (1.0 - Normal::new(0.0, 1.0).expect("normal").cdf(zstat.abs()));
     assert!((fr.p_value_prev.expect("p") - p).abs() < 1e-12);
-    assert_eq!(fr.change_prev.as_deref(), Some(barometre::stats::change_label(p25 - p24, p, 0.05)));
+    let label = match (p < 0.05, p25 > p24) {
+        (true, true) => "hausse significative",
+        (true, false) => "baisse significative",
+        (false, _) => "stable",
+    };
+    assert_eq!(fr.change_prev.as_deref(), Some(label));
     // Allier has 10 respondents: withheld, not shown, not ranked.
     let allier = get(LevelName::Departement, "03");
     assert!(allier.cur.is_none() && allier.withheld.is_some() && allier.rank.is_none());
@@ -168,9 +180,11 @@ fn issue4_ties_share_the_lowest_rank() {
 fn issue4_poisson_change_test_labels_density_changes() {
     let r = compute(&spec("densite-generalistes"), &inputs(), Geography::get(), Y).expect("compute");
     let ain = r.rows.iter().find(|x| x.code == "01" && x.level == LevelName::Departement).expect("Ain");
-    // 8 → 10 GPs for the same population: far from significant.
-    let p = barometre::stats::poisson_rates_test(8, 10_000.0, 10, 10_000.0);
-    assert!((ain.p_value_prev.expect("p") - p).abs() < 1e-12);
+    // 8 → 10 GPs for the same population: far from significant. Exact conditional test:
+    // Binomial(18, ½), two-sided, 2·P(X ≤ 8) = 2·106,762 / 2¹⁸ (by hand; scipy.stats.
+    // binomtest(10, 18).pvalue gives the same 0.814529…).
+    let p = 213_524.0 / 262_144.0;
+    assert!((ain.p_value_prev.expect("p") - p).abs() < 1e-9, "{:?}", ain.p_value_prev);
     assert_eq!(ain.change_prev.as_deref(), Some("stable"));
 }
 
