@@ -16,6 +16,7 @@ use crate::fmt;
 use crate::geo::Geography;
 use crate::indicators::{self, Inputs, Years};
 use crate::model::{DEMO_NOTICE, EditionInfo, IndicatorResult, ReportModel, Series, SourceInfo, ZoneInfo, key_figures};
+use crate::sources::registry::Dataset;
 use crate::sources::{self, DataSource};
 use crate::timing::Timer;
 
@@ -137,21 +138,6 @@ fn provenance(src: &DataSource, model: &ReportModel) -> Result<String> {
     })
 }
 
-/// Loads an optional source: `None` (with a note) when it has no file here.
-fn optional<T>(src: &DataSource, id: &str, checks: &mut Checks, load: impl FnOnce() -> Result<T>) -> Result<Option<T>> {
-    if src.has(id) {
-        load().map(Some)
-    } else {
-        checks.push(
-            Severity::Info,
-            id,
-            "",
-            "source absente : les indicateurs qui en dépendent ne sont pas calculés".into(),
-        );
-        Ok(None)
-    }
-}
-
 /// Loads every dataset, computes the indicators and assembles the report model (without
 /// themes: see [`prepare`]).
 pub fn build_model(
@@ -194,73 +180,87 @@ pub fn build_model(
         source: format!("DREES/RPPS{demo_note}"),
     });
 
-    if let Some(rows) = optional(src, sources::pdsa::ID, &mut checks, || sources::pdsa::load(src, geo))? {
-        let years_present: BTreeSet<i32> = rows.iter().map(|r| r.year).collect();
-        for y in &years_present {
-            checks.completeness("pdsa", geo, *y, rows.iter().filter(|r| r.year == *y).map(|r| r.dept.as_str()));
-            let nd: Vec<&str> =
-                rows.iter().filter(|r| r.year == *y && r.concerned.is_none()).map(|r| r.dept.as_str()).collect();
-            if !nd.is_empty() {
-                checks.push(Severity::Info, "pdsa", "", format!("{y} : sans réponse à l'enquête : {}", nd.join(", ")));
-            }
-        }
-        if src.has(sources::pdsa::NATIONAL_ID) {
-            let national = sources::pdsa::load_national(src)?;
-            pdsa_national_check(&rows, &national, &mut checks);
-            series.push(Series {
-                id: "pdsa-france".into(),
-                title: "Participation des généralistes à la permanence des soins, France".into(),
-                unit: "%".into(),
-                decimals: 0,
-                percent: true,
-                points: national.into_iter().filter(|(y, _)| *y <= years.current).collect(),
-                source: format!("CNOM, enquêtes PDSA{demo_note}"),
-            });
-        }
-        inputs = inputs.with_pdsa(&rows)?;
-    }
-    if let Some(rows) = optional(src, sources::sas::ID, &mut checks, || sources::sas::load(src, geo))? {
-        inputs = inputs.with_sas(&rows, geo)?;
-    }
-    if let Some(rows) = optional(src, sources::sans_mt::ID, &mut checks, || sources::sans_mt::load(src, geo))? {
-        for y in rows.iter().map(|r| r.year).collect::<BTreeSet<_>>() {
-            checks.completeness(
-                "sans-medecin-traitant",
-                geo,
-                y,
-                rows.iter().filter(|r| r.year == y).map(|r| r.dept.as_str()),
-            );
-        }
-        inputs = inputs.with_sans_mt(&rows)?;
-    }
     let mut zones = Vec::new();
-    if let Some(z) = optional(src, sources::zones_rouges::ID, &mut checks, || sources::zones_rouges::load(src, geo))? {
-        zones = z
-            .zones
-            .iter()
-            .map(|x| ZoneInfo {
-                siren: x.siren.clone(),
-                name: x.name.clone(),
-                dept: x.dept.clone(),
-                population: x.population,
-            })
-            .collect();
-        for u in &z.unmatched {
-            let hint = u.suggestion.as_deref().map(|s| format!(" ; nom le plus proche : {s}")).unwrap_or_default();
-            checks.push(
-                Severity::Alerte,
-                "zones-rouges",
+    // Every dataset of the registry, in its order (a new one must be placed here: the
+    // match is exhaustive). The two base tables are loaded above; each other dataset
+    // feeds the indicators when it has a file here, with the checks proper to it.
+    for d in Dataset::ALL {
+        match d {
+            // Required, loaded above.
+            Dataset::Generalistes | Dataset::Population => {}
+            // The national PDSA series is read with the survey; the contours by `prepare`.
+            Dataset::PdsaNational | Dataset::Contours => {}
+            _ if !src.has(d.id()) => checks.push(
+                Severity::Info,
+                d.id(),
                 "",
-                format!("ligne {} : « {} » ne correspond à aucun EPCI{hint}", u.line, u.name),
-            );
+                "source absente : les indicateurs qui en dépendent ne sont pas calculés".into(),
+            ),
+            Dataset::Pdsa => {
+                let rows = sources::pdsa::load(src, geo)?;
+                let years_present: BTreeSet<i32> = rows.iter().map(|r| r.year).collect();
+                for y in &years_present {
+                    let present = rows.iter().filter(|r| r.year == *y).map(|r| r.dept.as_str());
+                    checks.completeness(d.id(), geo, *y, present);
+                    let nd: Vec<&str> = rows
+                        .iter()
+                        .filter(|r| r.year == *y && r.concerned.is_none())
+                        .map(|r| r.dept.as_str())
+                        .collect();
+                    if !nd.is_empty() {
+                        let message = format!("{y} : sans réponse à l'enquête : {}", nd.join(", "));
+                        checks.push(Severity::Info, d.id(), "", message);
+                    }
+                }
+                if src.has(Dataset::PdsaNational.id()) {
+                    let national = sources::pdsa::load_national(src)?;
+                    pdsa_national_check(&rows, &national, &mut checks);
+                    series.push(Series {
+                        id: "pdsa-france".into(),
+                        title: "Participation des généralistes à la permanence des soins, France".into(),
+                        unit: "%".into(),
+                        decimals: 0,
+                        percent: true,
+                        points: national.into_iter().filter(|(y, _)| *y <= years.current).collect(),
+                        source: format!("CNOM, enquêtes PDSA{demo_note}"),
+                    });
+                }
+                inputs = inputs.with_pdsa(&rows)?;
+            }
+            Dataset::Sas => inputs = inputs.with_sas(&sources::sas::load(src, geo)?, geo)?,
+            Dataset::SansMedecinTraitant => {
+                let rows = sources::sans_mt::load(src, geo)?;
+                for y in rows.iter().map(|r| r.year).collect::<BTreeSet<_>>() {
+                    let present = rows.iter().filter(|r| r.year == y).map(|r| r.dept.as_str());
+                    checks.completeness(d.id(), geo, y, present);
+                }
+                inputs = inputs.with_sans_mt(&rows)?;
+            }
+            Dataset::ZonesRouges => {
+                let z = sources::zones_rouges::load(src, geo)?;
+                zones = z
+                    .zones
+                    .iter()
+                    .map(|x| ZoneInfo {
+                        siren: x.siren.clone(),
+                        name: x.name.clone(),
+                        dept: x.dept.clone(),
+                        population: x.population,
+                    })
+                    .collect();
+                for u in &z.unmatched {
+                    let hint =
+                        u.suggestion.as_deref().map(|s| format!(" ; nom le plus proche : {s}")).unwrap_or_default();
+                    let message = format!("ligne {} : « {} » ne correspond à aucun EPCI{hint}", u.line, u.name);
+                    checks.push(Severity::Alerte, d.id(), "", message);
+                }
+                inputs = inputs.with_zones(&z, geo, years.current)?;
+            }
+            Dataset::Missions => {
+                inputs = inputs.with_missions(&sources::missions::load(src, geo)?, geo, years.current)?;
+            }
+            Dataset::Renoncement => inputs = inputs.with_survey(&sources::survey::load(src, geo)?)?,
         }
-        inputs = inputs.with_zones(&z, geo, years.current)?;
-    }
-    if let Some(rows) = optional(src, sources::missions::ID, &mut checks, || sources::missions::load(src, geo))? {
-        inputs = inputs.with_missions(&rows, geo, years.current)?;
-    }
-    if let Some(rows) = optional(src, sources::survey::ID, &mut checks, || sources::survey::load(src, geo))? {
-        inputs = inputs.with_survey(&rows)?;
     }
 
     t.stop();
