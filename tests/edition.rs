@@ -9,15 +9,10 @@ use sha2::{Digest, Sha256};
 
 use crate::common::{Workdir, csv_rows, repo, stderr};
 
-/// Text of a PDF, whitespace (narrow no-break spaces included) collapsed.
+/// Text of a PDF file, whitespace collapsed.
 fn pdf_text(path: &Path) -> String {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let t = pdf_extract::extract_text_from_mem(&bytes).expect("PDF text");
-    t.split(|c: char| c.is_whitespace() || c == '\u{202f}' || c == '\u{2060}')
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-        .replace(" \u{ad} ", "-")
+    crate::common::pdf_text(&bytes)
 }
 
 fn copy_indicators(w: &Workdir, rel: &str) -> std::path::PathBuf {

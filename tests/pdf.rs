@@ -1,19 +1,7 @@
 //! The national PDF (issue 6): sections, figures, metadata, generated and editorial text,
 //! template errors.
 
-use crate::common::{Workdir, stderr};
-
-/// Text of a PDF with all whitespace (including narrow no-break spaces) collapsed.
-fn pdf_text(bytes: &[u8]) -> String {
-    let t = pdf_extract::extract_text_from_mem(bytes).expect("PDF text");
-    let t = t
-        .split(|c: char| c.is_whitespace() || c == '\u{202f}' || c == '\u{2060}')
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
-    // The extractor reads typst's hyphen glyph as a soft hyphen between spaces.
-    t.replace(" \u{ad} ", "-")
-}
+use crate::common::{Workdir, pdf_text, stderr};
 
 #[test]
 fn issue6_report_has_every_section_published_figures_and_metadata() {

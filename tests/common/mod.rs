@@ -77,3 +77,15 @@ pub fn csv_rows(text: &str) -> Vec<std::collections::BTreeMap<String, String>> {
         })
         .collect()
 }
+
+/// Text of a PDF with all whitespace (including narrow no-break spaces) collapsed.
+pub fn pdf_text(bytes: &[u8]) -> String {
+    let t = pdf_extract::extract_text_from_mem(bytes).expect("PDF text");
+    let t = t
+        .split(|c: char| c.is_whitespace() || c == '\u{202f}' || c == '\u{2060}')
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    // The extractor reads typst's hyphen glyph as a soft hyphen between spaces.
+    t.replace(" \u{ad} ", "-")
+}
