@@ -88,14 +88,19 @@ fn change(ind: &IndicatorResult, r: &Row) -> Option<String> {
     let d = r.delta_prev_abs?;
     let dd = ind.decimals as usize;
     let amount = if ind.percent {
-        format!("{} point(s)", fmt::signed(d, dd.max(1)))
+        let d1 = dd.max(1);
+        let p = 10f64.powi(d1 as i32);
+        // French: singular below two (« 1,5 point »).
+        let unit = if (d.abs() * p).round() / p < 2.0 { "point" } else { "points" };
+        format!("{} {unit}", fmt::signed(d, d1))
     } else {
         fmt::signed(d, dd + usize::from(!ind.is_count))
     };
     let label = match r.change_prev.as_deref() {
-        Some("hausse significative") => ", une hausse statistiquement significative",
-        Some("baisse significative") => ", une baisse statistiquement significative",
-        Some(_) => ", une évolution non significative (stable)",
+        Some("hausse") => ", une hausse au-delà du seuil de pertinence",
+        Some("baisse") => ", une baisse au-delà du seuil de pertinence",
+        Some("stable") => ", une évolution stable (en deçà du seuil de pertinence)",
+        Some(_) => ", une évolution incertaine",
         None => "",
     };
     Some(format!("{amount} par rapport à {}{label}", ind.years[1]))
@@ -138,12 +143,16 @@ fn sentences(ind: &IndicatorResult) -> Vec<String> {
             lo.name,
             v(lo)
         ));
-        let up = depts.iter().filter(|r| r.change_prev.as_deref() == Some("hausse significative")).count();
-        let down = depts.iter().filter(|r| r.change_prev.as_deref() == Some("baisse significative")).count();
-        if ind.test != "none" && depts.iter().any(|r| r.change_prev.is_some()) {
+        let n = |l: &str| depts.iter().filter(|r| r.change_prev.as_deref() == Some(l)).count();
+        if depts.iter().any(|r| r.change_prev.is_some()) {
             out.push(format!(
-                "Depuis {}, {up} département(s) connaissent une hausse significative et {down} une baisse significative ; les autres sont stables au sens du test statistique.",
-                ind.years[1]
+                "Depuis {} : {} en hausse, {} en baisse, {} stable{}, {} à l'évolution incertaine (règle de la méthodologie).",
+                ind.years[1],
+                fmt::count(n("hausse"), "département", "départements"),
+                n("baisse"),
+                n("stable"),
+                if n("stable") > 1 { "s" } else { "" },
+                n("évolution incertaine"),
             ));
         }
     }
@@ -151,12 +160,20 @@ fn sentences(ind: &IndicatorResult) -> Vec<String> {
     if !flagged.is_empty()
         && let Some(label) = ind.departements().find(|r| !r.flags.is_empty()).and_then(|r| r.flags.first())
     {
-        out.push(format!("{} département(s) comptent {label} : {}.", flagged.len(), flagged.join(", ")));
+        out.push(format!(
+            "{} {} {label} : {}.",
+            fmt::count(flagged.len(), "département", "départements"),
+            if flagged.len() > 1 { "comptent" } else { "compte" },
+            flagged.join(", ")
+        ));
     }
     let withheld = ind.rows.iter().filter(|r| r.level != LevelName::France && r.withheld.is_some()).count();
     if withheld > 0 {
         out.push(format!(
-            "{withheld} estimation(s) territoriale(s) ne sont pas publiées, faute d'un nombre suffisant de répondants."
+            "{} {} pas {}, faute d'un échantillon assez grand pour une estimation précise.",
+            fmt::count(withheld, "estimation territoriale", "estimations territoriales"),
+            if withheld > 1 { "ne sont" } else { "n'est" },
+            if withheld > 1 { "publiées" } else { "publiée" }
         ));
     }
     out
@@ -213,4 +230,61 @@ mod tests {
         assert!(b[0].spans.iter().any(|s| s.text.contains("#import")));
         assert_eq!(b.iter().filter(|x| x.kind == "li").count(), 2);
     }
+}
+
+/// The statistical principles of the edition, in French, shared by the PDF's and the
+/// site's methodology: aggregation, intervals, the rule that labels a change (with each
+/// indicator's model and threshold), how many labels chance alone would give, ranks and
+/// their uncertainty, suppression and estimates.
+pub fn method_notes(indicators: &[IndicatorResult]) -> Vec<String> {
+    let mut out = vec![
+        "Les valeurs régionales et nationales sont des rapports de sommes sur les départements (somme des numérateurs divisée par la somme des dénominateurs), jamais des moyennes de taux départementaux. La valeur d'une année porte sur tous les départements qui en ont une ; l'évolution d'une région ou de la France est calculée sur les seuls départements présents les deux années comparées, pour ne pas confondre un changement de périmètre avec une évolution (les tables téléchargeables indiquent combien de départements entrent dans chaque somme).".to_string(),
+        "Chaque valeur est publiée avec un intervalle de confiance à 95 % adapté à sa nature : loi de Poisson exacte (Garwood) pour les effectifs et les taux rapportés à une population, intervalle de Wilson pour les parts d'une population, intervalle de Wilson sur la taille d'échantillon effective de Kish pour les enquêtes pondérées. Les valeurs de SAS réparties entre plusieurs départements au prorata de leur population sont des estimations : elles sont publiées sans intervalle et ne sont pas classées.".to_string(),
+        "Une évolution est qualifiée en comparant l'intervalle de confiance à 95 % de l'évolution à un seuil de pertinence fixé pour chaque indicateur : « hausse » si l'intervalle est entièrement au-dessus du seuil, « baisse » s'il est entièrement en dessous de son opposé, « stable » s'il est entièrement compris entre les deux, « évolution incertaine » sinon. Une évolution n'est donc jamais dite stable parce qu'un test échoue faute de données, ni qualifiée de hausse quand elle est réelle mais négligeable.".to_string(),
+    ];
+    let mut models = Vec::new();
+    for ind in indicators {
+        let (Some(model), Some(t)) = (ind.change_model.as_deref(), ind.change_threshold) else { continue };
+        let t = fmt::number(t, if t.fract() == 0.0 { 0 } else { 1 });
+        let how = match model {
+            "trend" => {
+                let phi = ind.dispersion.map(|d| {
+                    format!(
+                        " ; facteur de dispersion φ = {} (statistique de Pearson {} pour {} degrés de liberté, {} départements, {}-{})",
+                        fmt::number(d.phi, 3),
+                        fmt::number(d.pearson, 1),
+                        d.df,
+                        d.departements,
+                        d.from,
+                        d.to
+                    )
+                });
+                format!(
+                    "tendance log-linéaire sur toutes les années disponibles de la période, modèle quasi-Poisson dont la dispersion est estimée sur l'ensemble des départements{} ; seuil ±{t}\u{202f}% d'évolution relative",
+                    phi.unwrap_or_default()
+                )
+            }
+            "binomial" => format!(
+                "différence de deux proportions, intervalle de Newcombe (score hybride), p-valeur du test z à variance poolée ; seuil ±{t} point{}",
+                if t.parse::<f64>().unwrap_or(2.0) < 2.0 { "" } else { "s" }
+            ),
+            _ => format!(
+                "différence de deux proportions pondérées d'échantillons indépendants, intervalle de Wald et test z à variances séparées calculés sur les tailles d'échantillon effectives de Kish (effet de plan des poids) ; seuil ±{t} points"
+            ),
+        };
+        models.push(format!("{} : {how}", ind.title));
+    }
+    if !models.is_empty() {
+        out.push(format!("Modèle et seuil de chaque indicateur qualifié — {}.", models.join(" ; ")));
+    }
+    out.push("Les effectifs et densités de médecins sont des recensements : leur variation d'une année à l'autre n'est pas une erreur d'échantillonnage, et un test de Poisson entre deux années seulement est presque sans puissance. La tendance utilise toutes les années de la période, et sa variance est celle que les départements montrent réellement autour de leur propre tendance (surdispersion quasi-Poisson, comme le font les observatoires régionaux de santé). Les parts de la population (patients sans médecin traitant, participation à la permanence des soins) sont traitées comme des proportions binomiales ; avec des effectifs de l'ordre du million, l'intervalle est très étroit et c'est le seuil de pertinence qui décide.".to_string());
+    out.push("Combien de qualifications le hasard seul produirait-il ? Pour un département dont la valeur n'a pas réellement changé, l'intervalle à 95 % est entièrement au-dessus de zéro, ou entièrement en dessous, dans 2,5 % des cas de chaque côté, et moins souvent encore au-delà d'un seuil positif : sur 101 départements, on attend donc au plus environ 5 « hausse » ou « baisse » dues au seul hasard (101 × 5 %).".to_string());
+    out.push("Rang : 1er = meilleur accès selon le sens de l'indicateur (la densité la plus élevée, la part de patients sans médecin traitant la plus faible) ; les ex aequo partagent le meilleur rang. Les effectifs (nombre de médecins, de zones rouges…) mesurent la taille d'un département, pas l'accès : ils ne sont ni classés, ni répartis en quintiles, ni comparés à la France. L'intervalle à 95 % du rang est obtenu par simulation : chaque valeur est tirée 1 000 fois selon sa loi d'échantillonnage (Poisson, binomiale, ou normale sur la taille effective pour une enquête), les départements sont classés à chaque tirage, et l'intervalle va du 25e au 975e rang obtenu ; le générateur est initialisé à partir de l'identifiant de l'indicateur, de sorte que les mêmes données donnent les mêmes intervalles.".to_string());
+    out.push("Les graphiques en entonnoir placent chaque département selon sa valeur et sa taille (population, ou taille d'échantillon effective pour l'enquête), avec les limites à 95 % et 99,8 % autour de la valeur de la France : un département hors de l'entonnoir s'en écarte plus que le hasard ne l'expliquerait.".to_string());
+    for ind in indicators {
+        if let Some(s) = &ind.suppression {
+            out.push(format!("{} : {s}.", ind.title));
+        }
+    }
+    out
 }

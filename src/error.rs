@@ -1,7 +1,7 @@
 //! Error types a caller can branch on, and the documented exit codes.
 //!
 //! Everything else is `anyhow` with context. Exit codes: 0 ok, 1 error, 2 usage
-//! (clap), 3 network, 4 invalid data.
+//! (clap), 3 network, 4 invalid data, 5 a result that fails the publication gate.
 
 use std::fmt;
 
@@ -70,6 +70,7 @@ pub struct NetworkError {
 pub const EXIT_ERROR: i32 = 1;
 pub const EXIT_NETWORK: i32 = 3;
 pub const EXIT_DATA: i32 = 4;
+pub const EXIT_UNPUBLISHABLE: i32 = 5;
 
 /// Maps an error chain to the documented exit code.
 pub fn exit_code(err: &anyhow::Error) -> i32 {
@@ -79,6 +80,9 @@ pub fn exit_code(err: &anyhow::Error) -> i32 {
         }
         if cause.is::<NetworkError>() {
             return EXIT_NETWORK;
+        }
+        if cause.is::<crate::gate::PublicationError>() {
+            return EXIT_UNPUBLISHABLE;
         }
     }
     EXIT_ERROR

@@ -38,6 +38,17 @@ pub fn signed_pct(x: f64, decimals: usize) -> String {
     format!("{}{NNBSP}%", signed(x, decimals))
 }
 
+/// French ordinal: 1 → "1er", 2 → "2e".
+pub fn ordinal(n: u32) -> String {
+    if n == 1 { "1er".to_string() } else { format!("{n}e") }
+}
+
+/// A count and its noun, singular or plural: (1, "département", "départements") →
+/// "1 département"; 0 and 2 take the plural.
+pub fn count(n: usize, singular: &str, plural: &str) -> String {
+    format!("{} {}", number(n as f64, 0), if n == 1 { singular } else { plural })
+}
+
 const MONTHS: [&str; 12] = [
     "janvier",
     "février",
@@ -89,6 +100,10 @@ mod tests {
         assert_eq!(signed_pct(-1.3, 1), "\u{2212}1,3\u{202f}%");
         assert_eq!(pct(39.0, 0), "39\u{202f}%");
         assert_eq!(number(1_234_567.891, 2), "1\u{202f}234\u{202f}567,89");
+        assert_eq!(ordinal(1), "1er");
+        assert_eq!(ordinal(2), "2e");
+        assert_eq!(count(1, "point", "points"), "1 point");
+        assert_eq!(count(0, "département", "départements"), "0 départements");
     }
 
     #[test]

@@ -31,6 +31,22 @@ pub struct Value {
     pub n: Option<u64>,
     /// Kish effective sample size (surveys).
     pub n_eff: Option<f64>,
+    /// The value is an estimate without an interval (SAS appointments shared among the
+    /// départements of a multi-département SAS by population).
+    pub estimated: bool,
+}
+
+/// A change between two years: its estimate, 95 % interval, p-value and label.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change {
+    /// Relative change in % (`relative`), or difference in points of the unit.
+    pub estimate: f64,
+    pub low: f64,
+    pub high: f64,
+    pub relative: bool,
+    pub p_value: f64,
+    /// « hausse », « baisse », « stable » or « évolution incertaine ».
+    pub label: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -47,17 +63,29 @@ pub struct Row {
     pub delta_prev_pct: Option<f64>,
     pub delta_base_abs: Option<f64>,
     pub delta_base_pct: Option<f64>,
-    /// p-value of the test of change since the comparison year, and its label
-    /// ("hausse significative", "baisse significative", "stable").
+    /// p-value of the change since the comparison year, and its label (« hausse »,
+    /// « baisse », « stable », « évolution incertaine »); the estimate and interval it is
+    /// decided on.
     pub p_value_prev: Option<f64>,
     pub change_prev: Option<String>,
+    pub change_prev_stat: Option<Change>,
     pub p_value_base: Option<f64>,
     pub change_base: Option<String>,
+    pub change_base_stat: Option<Change>,
+    /// Régions and France: départements in the current year's sum, and those present in
+    /// both years of each comparison (the matched set its change is computed on).
+    pub departements: Option<u32>,
+    pub matched_prev: Option<u32>,
+    pub matched_base: Option<u32>,
     /// Current value minus France's, and minus the région's (départements).
     pub vs_france: Option<f64>,
     pub vs_region: Option<f64>,
-    /// Rank among départements, 1 = highest value (ties share the lowest rank).
+    /// Rank among départements, 1 = best access by the indicator's polarity (ties share
+    /// the best rank); none for counts.
     pub rank: Option<u32>,
+    /// 95 % interval of the rank, by simulation from each value's sampling distribution.
+    pub rank_low: Option<u32>,
+    pub rank_high: Option<u32>,
     /// Quintile among départements, 1 = the fifth with the lowest values.
     pub quintile: Option<u32>,
     /// Labels of the thresholds the current value crosses.
@@ -92,6 +120,8 @@ pub enum FigureKind {
     Serie,
     /// Each département's position among all (on its fiche).
     Positions,
+    /// Funnel plot: value against population or sample size, with limits around France.
+    Entonnoir,
 }
 
 /// Where an indicator appears in the edition, as its spec declares.
@@ -149,6 +179,24 @@ pub struct IndicatorResult {
     /// Data years: current, previous edition, baseline.
     pub years: [i32; 3],
     pub rows: Vec<Row>,
+    /// Trend indicators: the quasi-Poisson dispersion factor and how it was estimated.
+    pub dispersion: Option<Dispersion>,
+    /// The change model (`trend`, `binomial`, `survey`) and its materiality threshold
+    /// (relative % for a trend, points otherwise).
+    pub change_model: Option<String>,
+    pub change_threshold: Option<f64>,
+}
+
+/// The dispersion factor φ of a trend indicator and how it was estimated: Pearson's
+/// statistic summed over the départements' trends, over their residual degrees of freedom.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Dispersion {
+    pub phi: f64,
+    pub pearson: f64,
+    pub df: usize,
+    pub departements: usize,
+    pub from: i32,
+    pub to: i32,
 }
 
 impl IndicatorResult {
@@ -166,6 +214,7 @@ impl IndicatorResult {
             FigureKind::Regions => format!("{id}-{cur}-regions"),
             FigureKind::Serie => format!("serie-{}", self.presentation.series.as_deref().unwrap_or(id)),
             FigureKind::Positions => format!("position-{id}"),
+            FigureKind::Entonnoir => format!("{id}-{cur}-entonnoir"),
         }
     }
 
@@ -266,6 +315,8 @@ pub struct ReportModel {
     pub neighbours: std::collections::BTreeMap<String, Vec<crate::similar::Neighbour>>,
     /// Number of alerts in `checks.md`.
     pub alerts: usize,
+    /// The statistical principles of the methodology (PDF and site), in French.
+    pub method_notes: Vec<String>,
 }
 
 /// A span of editorial text.

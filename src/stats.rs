@@ -1,86 +1,23 @@
-//! Statistics of the barometer: Poisson intervals for counts and rates, weighted survey
-//! proportions with Kish's effective sample size and Wilson intervals, and tests of the
-//! change between two editions. Pure functions on numbers; checked against scipy and
+//! Statistics of the barometer: intervals of a year's value (exact Poisson, Wilson,
+//! weighted survey proportions with Kish's effective sample size), intervals and
+//! p-values of changes (quasi-Poisson trends, differences of proportions) and the rule
+//! that labels a change. Pure functions on numbers; checked against scipy and
 //! statsmodels reference values (tests/reference/).
 
-use statrs::distribution::{Binomial, ChiSquared, ContinuousCDF, Discrete, DiscreteCDF, Normal};
+use crate::quantile::{norm_ppf, norm_sf, poisson_garwood};
 
 /// Two-sided 95 % level.
 pub const ALPHA: f64 = 0.05;
 
 /// Standard normal quantile for a two-sided level: 1.959964 for 0.05.
 pub fn z(alpha: f64) -> f64 {
-    Normal::standard().inverse_cdf(1.0 - alpha / 2.0)
+    norm_ppf(1.0 - alpha / 2.0)
 }
 
 /// Exact (Garwood) confidence interval of a Poisson count `k`:
-/// [χ²(α/2; 2k)/2, χ²(1−α/2; 2k+2)/2].
+/// [Γ⁻¹(α/2; k), Γ⁻¹(1−α/2; k+1)], i.e. [χ²(α/2; 2k)/2, χ²(1−α/2; 2k+2)/2].
 pub fn poisson_exact_ci(k: f64, alpha: f64) -> (f64, f64) {
-    let lower = if k <= 0.0 {
-        0.0
-    } else {
-        ChiSquared::new(2.0 * k).map(|d| d.inverse_cdf(alpha / 2.0) / 2.0).unwrap_or(f64::NAN)
-    };
-    let upper = ChiSquared::new(2.0 * k + 2.0).map(|d| d.inverse_cdf(1.0 - alpha / 2.0) / 2.0).unwrap_or(f64::NAN);
-    (lower, upper)
-}
-
-/// Byar's approximation of the Poisson interval (used by public-health agencies).
-pub fn poisson_byar_ci(k: f64, alpha: f64) -> (f64, f64) {
-    let z = z(alpha);
-    let lower = if k <= 0.0 { 0.0 } else { k * (1.0 - 1.0 / (9.0 * k) - z / (3.0 * k.sqrt())).powi(3) };
-    let k1 = k + 1.0;
-    let upper = k1 * (1.0 - 1.0 / (9.0 * k1) + z / (3.0 * k1.sqrt())).powi(3);
-    (lower, upper)
-}
-
-/// Two-sided p-value of the exact conditional test comparing two Poisson rates
-/// `k1 / n1` and `k2 / n2`: given `k1 + k2`, `k2` is binomial with probability
-/// `n2 / (n1 + n2)` under equal rates. The p-value sums the probabilities of outcomes no
-/// more likely than the observed one (as scipy.stats.binomtest).
-pub fn poisson_rates_test(k1: u64, n1: f64, k2: u64, n2: f64) -> f64 {
-    let n = k1 + k2;
-    if n == 0 || n1 <= 0.0 || n2 <= 0.0 {
-        return 1.0;
-    }
-    binom_test_two_sided(k2, n, n2 / (n1 + n2))
-}
-
-/// Two-sided exact binomial test p-value, as scipy.stats.binomtest: the probability of
-/// the outcomes no more likely than `k` (with scipy's relative tolerance of 1e-7).
-pub fn binom_test_two_sided(k: u64, n: u64, p: f64) -> f64 {
-    let Ok(b) = Binomial::new(p, n) else { return f64::NAN };
-    let d = b.pmf(k) * (1.0 + 1e-7);
-    let mean = n as f64 * p;
-    let kf = k as f64;
-    let pval = if (kf - mean).abs() < 1e-12 {
-        1.0
-    } else if kf < mean {
-        // Upper tail: on [ceil(mean), n] the pmf decreases; the last x whose pmf is still
-        // >= d bounds the outcomes at least as extreme (binary search, as scipy).
-        let lo = mean.ceil() as u64;
-        let ix = last_where(lo, n, |x| b.pmf(x) >= d);
-        b.cdf(k) + ix.map_or_else(|| if lo == 0 { 1.0 } else { b.sf(lo - 1) }, |ix| b.sf(ix))
-    } else {
-        // Lower tail: on [0, floor(mean)] the pmf increases; the last x whose pmf is <= d.
-        let ix = last_where(0, mean.floor() as u64, |x| b.pmf(x) <= d);
-        ix.map_or(0.0, |ix| b.cdf(ix)) + if k == 0 { 1.0 } else { b.sf(k - 1) }
-    };
-    pval.min(1.0)
-}
-
-/// The last x in [lo, hi] for which `pred` holds, for a predicate that holds on a prefix
-/// of the range (true…true false…false); `None` if it holds nowhere.
-fn last_where(lo: u64, hi: u64, pred: impl Fn(u64) -> bool) -> Option<u64> {
-    if lo > hi || !pred(lo) {
-        return None;
-    }
-    let (mut good, mut bad) = (lo, hi + 1);
-    while bad - good > 1 {
-        let mid = good + (bad - good) / 2;
-        if pred(mid) { good = mid } else { bad = mid }
-    }
-    Some(good)
+    poisson_garwood(k, alpha)
 }
 
 /// A weighted proportion from survey microdata.
@@ -112,7 +49,7 @@ impl WeightedProportion {
 
 /// Wilson score interval for a proportion `p` observed on `n` (possibly effective).
 pub fn wilson(p: f64, n: f64, alpha: f64) -> (f64, f64) {
-    if n <= 0.0 {
+    if n <= 0.0 || !(0.0..=1.0).contains(&p) {
         return (f64::NAN, f64::NAN);
     }
     let z = z(alpha);
@@ -123,25 +60,153 @@ pub fn wilson(p: f64, n: f64, alpha: f64) -> (f64, f64) {
     ((center - half).max(0.0), (center + half).min(1.0))
 }
 
-/// Two-sided p-value of the difference between two independent weighted proportions
-/// (unpooled z-test on effective sample sizes).
-pub fn proportions_test(a: &WeightedProportion, b: &WeightedProportion) -> f64 {
-    let var = a.p * (1.0 - a.p) / a.n_eff + b.p * (1.0 - b.p) / b.n_eff;
-    if var <= 0.0 {
-        return if (a.p - b.p).abs() < 1e-12 { 1.0 } else { 0.0 };
-    }
-    let zstat = (b.p - a.p) / var.sqrt();
-    2.0 * (1.0 - Normal::standard().cdf(zstat.abs()))
+/// A difference, its 95 % interval and the p-value of the test of no difference.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Difference {
+    pub estimate: f64,
+    pub low: f64,
+    pub high: f64,
+    pub p_value: f64,
 }
 
-/// The label of a change, decided only by the test: "hausse significative",
-/// "baisse significative" or "stable".
-pub fn change_label(delta: f64, p_value: f64, alpha: f64) -> &'static str {
-    if p_value < alpha && delta > 0.0 {
-        "hausse significative"
-    } else if p_value < alpha && delta < 0.0 {
-        "baisse significative"
+/// Change between two independent weighted survey proportions, `b − a`: Wald interval
+/// and unpooled z-test on Kish effective sample sizes (design-based: the design effect
+/// of the weights enters through n_eff).
+pub fn survey_difference(a: &WeightedProportion, b: &WeightedProportion, alpha: f64) -> Difference {
+    let d = b.p - a.p;
+    let se = (a.p * (1.0 - a.p) / a.n_eff + b.p * (1.0 - b.p) / b.n_eff).sqrt();
+    let z = z(alpha);
+    let p_value = if se > 0.0 {
+        2.0 * norm_sf((d / se).abs())
+    } else if d == 0.0 {
+        1.0
     } else {
+        0.0
+    };
+    Difference { estimate: d, low: d - z * se, high: d + z * se, p_value }
+}
+
+/// Change between two binomial proportions `k2/n2 − k1/n1`: Newcombe's hybrid score
+/// interval (his method 10, from the two Wilson intervals) and the p-value of the usual
+/// pooled two-proportion z-test (statsmodels' `proportions_ztest`).
+pub fn binomial_difference(k1: f64, n1: f64, k2: f64, n2: f64, alpha: f64) -> Option<Difference> {
+    if !(n1 > 0.0 && n2 > 0.0 && (0.0..=n1).contains(&k1) && (0.0..=n2).contains(&k2)) {
+        return None;
+    }
+    let (p1, p2) = (k1 / n1, k2 / n2);
+    let (l1, u1) = wilson(p1, n1, alpha);
+    let (l2, u2) = wilson(p2, n2, alpha);
+    let d = p2 - p1;
+    let low = d - ((p2 - l2).powi(2) + (u1 - p1).powi(2)).sqrt();
+    let high = d + ((u2 - p2).powi(2) + (p1 - l1).powi(2)).sqrt();
+    let pooled = (k1 + k2) / (n1 + n2);
+    let se = (pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2)).sqrt();
+    let p_value = if se > 0.0 {
+        2.0 * norm_sf((d / se).abs())
+    } else if d == 0.0 {
+        1.0
+    } else {
+        0.0
+    };
+    Some(Difference { estimate: d, low, high, p_value })
+}
+
+/// A log-linear Poisson trend `log μ_t = log n_t + α + β·t` fitted by maximum likelihood
+/// (as a Poisson GLM with log link and offset log n).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrendFit {
+    /// Slope per year (log scale).
+    pub beta: f64,
+    /// Model-based variance of β (before any dispersion factor).
+    pub var_beta: f64,
+    /// Pearson's statistic Σ (k − μ)² / μ and its residual degrees of freedom.
+    pub pearson: f64,
+    pub df: usize,
+}
+
+/// Fits the trend to points `(t, k, n)` (year, count, exposure; n = 1 for a count).
+/// `None` when it cannot be fitted: fewer than two years, a zero count at either end
+/// of a two-year period, no count at all, or no convergence.
+pub fn trend_fit(points: &[(f64, f64, f64)]) -> Option<TrendFit> {
+    let m = points.len();
+    let sk: f64 = points.iter().map(|p| p.1).sum();
+    let sn: f64 = points.iter().map(|p| p.2).sum();
+    let distinct = points.iter().any(|p| p.0 != points[0].0);
+    if m < 2 || !distinct || sk <= 0.0 || sn <= 0.0 || points.iter().any(|p| p.2 <= 0.0 || p.1 < 0.0) {
+        return None;
+    }
+    // Centred years keep the two parameters nearly orthogonal.
+    let tm = points.iter().map(|p| p.0).sum::<f64>() / m as f64;
+    let (mut a, mut b) = ((sk / sn).ln(), 0.0_f64);
+    for _ in 0..200 {
+        let (mut g0, mut g1, mut h00, mut h01, mut h11) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        for &(t, k, n) in points {
+            let x = t - tm;
+            let mu = n * (a + b * x).exp();
+            g0 += k - mu;
+            g1 += (k - mu) * x;
+            h00 += mu;
+            h01 += mu * x;
+            h11 += mu * x * x;
+        }
+        let det = h00 * h11 - h01 * h01;
+        if !(det.is_finite() && det > 0.0) {
+            return None;
+        }
+        let da = (h11 * g0 - h01 * g1) / det;
+        let db = (h00 * g1 - h01 * g0) / det;
+        // Damped steps: a slope diverging to ±∞ (a zero count) is refused below.
+        let scale = (1.0_f64).min(5.0 / da.abs().max(db.abs()).max(1e-300));
+        a += da * scale;
+        b += db * scale;
+        if !(a.is_finite() && b.is_finite()) || b.abs() > 20.0 {
+            return None;
+        }
+        if da.abs().max(db.abs()) < 1e-13 {
+            let (mut h00, mut h01, mut h11, mut pearson) = (0.0, 0.0, 0.0, 0.0);
+            for &(t, k, n) in points {
+                let x = t - tm;
+                let mu = n * (a + b * x).exp();
+                h00 += mu;
+                h01 += mu * x;
+                h11 += mu * x * x;
+                pearson += (k - mu).powi(2) / mu;
+            }
+            let det = h00 * h11 - h01 * h01;
+            let var_beta = h00 / det;
+            return (var_beta.is_finite() && var_beta > 0.0).then_some(TrendFit {
+                beta: b,
+                var_beta,
+                pearson,
+                df: m - 2,
+            });
+        }
+    }
+    None
+}
+
+/// The relative change (in %) over `years` implied by a trend, its 95 % interval with the
+/// dispersion factor `phi` (quasi-Poisson: the variance of β is multiplied by φ) and the
+/// Wald p-value of β = 0.
+pub fn trend_change(fit: &TrendFit, years: f64, phi: f64, alpha: f64) -> Difference {
+    let se = (fit.var_beta * phi).sqrt();
+    let z = z(alpha);
+    let pct = |x: f64| (x * years).exp_m1() * 100.0;
+    let p_value = if se > 0.0 { 2.0 * norm_sf((fit.beta / se).abs()) } else { 1.0 };
+    Difference { estimate: pct(fit.beta), low: pct(fit.beta - z * se), high: pct(fit.beta + z * se), p_value }
+}
+
+/// The label of a change, from its 95 % interval and the indicator's materiality
+/// threshold `t`: entirely above +t « hausse », entirely below −t « baisse », entirely
+/// within ±t « stable », otherwise « évolution incertaine ».
+pub fn classify(low: f64, high: f64, t: f64) -> &'static str {
+    if low > t {
+        "hausse"
+    } else if high < -t {
+        "baisse"
+    } else if low >= -t && high <= t {
         "stable"
+    } else {
+        "évolution incertaine"
     }
 }

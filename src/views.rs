@@ -18,6 +18,9 @@ pub struct Line {
     pub evolution: Option<f64>,
     pub significativite: String,
     pub rang: Option<u32>,
+    /// 95 % interval of the rank.
+    pub rang_min: Option<u32>,
+    pub rang_max: Option<u32>,
     pub region: Option<f64>,
     pub france: Option<f64>,
     /// Decimals shown for this indicator.
@@ -40,6 +43,8 @@ pub fn lines(indicators: &[IndicatorResult], code: &str) -> Vec<Line> {
             evolution: r.delta_prev_abs,
             significativite: r.change_prev.clone().or_else(|| r.withheld.clone()).unwrap_or_default(),
             rang: r.rank,
+            rang_min: r.rank_low,
+            rang_max: r.rank_high,
             region: region.and_then(|x| x.cur.as_ref()).map(|v| v.value),
             france: ind.france().and_then(|x| x.cur.as_ref()).map(|v| v.value),
             decimales: ind.decimals,
@@ -61,7 +66,12 @@ pub struct Cells {
     pub comparaison: String,
     pub evolution: String,
     pub significativite: String,
+    /// « 12e » (1 = best access by the indicator's polarity), « 1er ».
     pub rang: String,
+    /// « entre le 5e et le 20e » (95 % interval of the rank), or empty.
+    pub rang_intervalle: String,
+    /// The same, short: « 5e–20e ».
+    pub rang_ic: String,
     pub region: String,
     pub france: String,
 }
@@ -83,10 +93,28 @@ pub fn cells(ind: &IndicatorResult, l: &Line) -> Cells {
         comparaison: v(l.valeur_comparaison),
         evolution: l
             .evolution
-            .map(|e| if ind.percent { format!("{} pt", fmt::signed(e, d)) } else { fmt::signed(e, d) })
+            .map(|e| {
+                if ind.percent {
+                    let s = fmt::signed(e, d);
+                    // French: singular below two (« 1,5 point », « 2 points »).
+                    let p = 10f64.powi(d as i32);
+                    format!("{s} {}", if (e.abs() * p).round() / p < 2.0 { "point" } else { "points" })
+                } else {
+                    fmt::signed(e, d)
+                }
+            })
             .unwrap_or_else(|| "—".into()),
         significativite: l.significativite.clone(),
-        rang: l.rang.map(|r| format!("{r}e/101")).unwrap_or_default(),
+        rang: l.rang.map(fmt::ordinal).unwrap_or_default(),
+        rang_intervalle: match (l.rang_min, l.rang_max) {
+            (Some(a), Some(b)) if a == b => format!("{} dans 95 % des tirages", fmt::ordinal(a)),
+            (Some(a), Some(b)) => format!("entre le {} et le {}", fmt::ordinal(a), fmt::ordinal(b)),
+            _ => String::new(),
+        },
+        rang_ic: match (l.rang_min, l.rang_max) {
+            (Some(a), Some(b)) => format!("{}\u{2013}{}", fmt::ordinal(a), fmt::ordinal(b)),
+            _ => String::new(),
+        },
         region: v(l.region),
         france: v(l.france),
     }

@@ -151,7 +151,9 @@ fn issue4_demo_edition_computes_every_indicator_with_tests_and_checks() {
     let ren = france("renoncement-soins");
     assert_eq!(f(&ren, "valeur").round(), 65.0, "published 65 %");
     assert_eq!(f(&ren, "evolution_depuis_2024").round(), 3.0, "+3 points vs 2024");
-    assert_eq!(ren["evolution_significative_depuis_2024"], "hausse significative");
+    // +3.0 points, 95 % interval 0.97 to 5.04 (tests/reference/demo.json, statsmodels):
+    // neither beyond nor within the ±3-point threshold.
+    assert_eq!(ren["qualification_depuis_2024"], "évolution incertaine");
     assert!(f(&ren, "ic95_bas") < 65.0 && f(&ren, "ic95_haut") > 65.0);
     let ren_all = table("renoncement-soins");
     assert!(
@@ -181,20 +183,19 @@ fn issue4_demo_edition_computes_every_indicator_with_tests_and_checks() {
     assert!((f(&missions, "objectif_pct") - 6_700.0 / 30_000_000.0 * 100.0).abs() < 1e-4);
     assert_eq!(f(&france("missions-medecins"), "valeur"), 310.0);
 
-    // GP density: significance from the Poisson test, position against France.
+    // GP density: the label from the quasi-Poisson trend, position against France.
     let dens = table("densite-generalistes");
     let hautes_alpes = dens.iter().find(|r| r["code"] == "05" && r["niveau"] == "departement").expect("05");
     assert!(f(hautes_alpes, "ecart_france") > 140.0);
-    // Exact conditional test of two Poisson rates, computed outside the tool (binomial
-    // pmf summed in Python, scipy's "minlike" two-sided rule) from the fixture's counts
-    // and populations: Hautes-Alpes 394 / 142,315 (2023) → 413 / 143,467 (2025),
-    // p = 0.5975: stable; Val-d'Oise 1,823 / 1,269,629 → 1,704 / 1,281,653, p = 0.0230:
-    // a significant fall.
-    assert_eq!(hautes_alpes["evolution_significative_depuis_2023"], "stable");
-    assert!((f(hautes_alpes, "p_valeur_depuis_2023") - 0.5975).abs() < 0.001, "{:?}", hautes_alpes);
+    // Recomputed with statsmodels (tests/reference/demo_reference.py): Hautes-Alpes
+    // +4.0 %, interval +0.1 % to +8.0 %: évolution incertaine (threshold ±2 %);
+    // Val-d'Oise −7.4 %, interval −9.1 % to −5.7 %: a fall.
+    assert_eq!(hautes_alpes["qualification_depuis_2023"], "évolution incertaine");
+    assert!((f(hautes_alpes, "p_valeur_depuis_2023") - 0.0432).abs() < 0.0001, "{:?}", hautes_alpes);
     let val_d_oise = dens.iter().find(|r| r["code"] == "95" && r["niveau"] == "departement").expect("95");
-    assert_eq!(val_d_oise["evolution_significative_depuis_2023"], "baisse significative");
-    assert!((f(val_d_oise, "p_valeur_depuis_2023") - 0.0230).abs() < 0.001, "{:?}", val_d_oise);
+    assert_eq!(val_d_oise["qualification_depuis_2023"], "baisse");
+    assert!((f(val_d_oise, "evolution_ic95_haut_depuis_2023") - (-5.71)).abs() < 0.01, "{:?}", val_d_oise);
+    assert_eq!(hautes_alpes["rang"], "1");
     assert_eq!(hautes_alpes["quintile"], "5");
 
     let checks = w.read("output/2025/checks.md");

@@ -105,7 +105,7 @@ fn issue7_fiche_pages_show_values_significance_zones_and_similar_departements() 
     let rows = csv_rows(&w.read("output/2025/tables/densite-generalistes-2025.csv"));
     let r = rows.iter().find(|r| r["code"] == "23" && r["niveau"] == "departement").expect("23");
     let v: f64 = r["valeur"].parse().expect("f64");
-    let label = &r["evolution_significative_depuis_2023"];
+    let label = &r["qualification_depuis_2023"];
     let density_row =
         creuse.split("<tr>").find(|row| row.contains("Densité de médecins généralistes")).expect("density row");
     assert!(density_row.contains(&format!(">{}</td>", v.round())), "{density_row}");

@@ -62,8 +62,13 @@ fn issue2_counts_sum_and_change() {
     assert!((ain.delta_prev_pct.expect("pct") - 25.0).abs() < 1e-9);
 }
 
+/// The survey spec with only the 30-respondent rule, so that these small hand-made
+/// samples are published (the precision rules have their own test).
 fn survey_spec() -> spec::IndicatorSpec {
-    spec("renoncement-soins")
+    let mut s = spec("renoncement-soins");
+    s.suppression.min_effective_sample = None;
+    s.suppression.max_half_width = None;
+    s
 }
 
 fn respondents() -> Vec<Respondent> {
@@ -124,17 +129,24 @@ fn issue4_survey_rates_are_weighted_with_kish_intervals_and_suppression() {
     // The change is compared with the previous year (2024), in points, and tested.
     assert_eq!(r.years, [2025, 2024, 2020]);
     assert!((fr.delta_prev_abs.expect("delta") - (p25 - p24) * 100.0).abs() < 1e-9);
-    // Two-proportion z-test on the effective sample sizes (unpooled variance), written out
-    // here with statrs' normal distribution; the label by the stated rule (p < 0.05).
-    use statrs::distribution::{ContinuousCDF, Normal};
+    // Difference of the two weighted proportions: Wald interval and z-test on the
+    // effective sample sizes (unpooled), written out here; the label by the stated rule
+    // (interval against ±3 points).
     let se = (p24 * (1.0 - p24) / neff24 + p25 * (1.0 - p25) / neff25).sqrt();
     let zstat = (p25 - p24) / se;
-    let p = 2.0 * (1.0 - Normal::new(0.0, 1.0).expect("normal").cdf(zstat.abs()));
+    let p = 2.0 * barometre::quantile::norm_sf(zstat.abs());
     assert!((fr.p_value_prev.expect("p") - p).abs() < 1e-12);
-    let label = match (p < 0.05, p25 > p24) {
-        (true, true) => "hausse significative",
-        (true, false) => "baisse significative",
-        (false, _) => "stable",
+    let c = fr.change_prev_stat.as_ref().expect("change");
+    let (lo, hi) = ((p25 - p24 - z * se) * 100.0, (p25 - p24 + z * se) * 100.0);
+    assert!((c.low - lo).abs() < 1e-9 && (c.high - hi).abs() < 1e-9, "{c:?} vs {lo} {hi}");
+    let label = if lo > 3.0 {
+        "hausse"
+    } else if hi < -3.0 {
+        "baisse"
+    } else if lo >= -3.0 && hi <= 3.0 {
+        "stable"
+    } else {
+        "évolution incertaine"
     };
     assert_eq!(fr.change_prev.as_deref(), Some(label));
     // Allier has 10 respondents: withheld, not shown, not ranked.
@@ -177,15 +189,204 @@ fn issue4_ties_share_the_lowest_rank() {
 }
 
 #[test]
-fn issue4_poisson_change_test_labels_density_changes() {
+fn issue15_two_year_density_change_is_the_trend_through_both_points() {
     let r = compute(&spec("densite-generalistes"), &inputs(), Geography::get(), Y).expect("compute");
     let ain = r.rows.iter().find(|x| x.code == "01" && x.level == LevelName::Departement).expect("Ain");
-    // 8 → 10 GPs for the same population: far from significant. Exact conditional test:
-    // Binomial(18, ½), two-sided, 2·P(X ≤ 8) = 2·106,762 / 2¹⁸ (by hand; scipy.stats.
-    // binomtest(10, 18).pvalue gives the same 0.814529…).
-    let p = 213_524.0 / 262_144.0;
-    assert!((ain.p_value_prev.expect("p") - p).abs() < 1e-9, "{:?}", ain.p_value_prev);
-    assert_eq!(ain.change_prev.as_deref(), Some("stable"));
+    // 8 → 10 GPs for the same population, no other year: no département has three years,
+    // so φ = 1 and the change is log(10/8) ± z·√(1/8 + 1/10), by hand.
+    assert_eq!(r.dispersion.expect("dispersion").phi, 1.0);
+    let c = ain.change_prev_stat.as_ref().expect("change");
+    let z = 1.959_963_984_540_054_f64;
+    let se = (1.0 / 8.0 + 1.0 / 10.0_f64).sqrt();
+    assert!((c.estimate - 25.0).abs() < 1e-9);
+    assert!((c.low - ((1.25_f64).ln() - z * se).exp_m1() * 100.0).abs() < 1e-9);
+    assert!((c.high - ((1.25_f64).ln() + z * se).exp_m1() * 100.0).abs() < 1e-9);
+    assert_eq!(ain.change_prev.as_deref(), Some("évolution incertaine"));
+}
+
+#[test]
+fn issue15_dispersion_and_trend_changes_match_statsmodels() {
+    let text = std::fs::read_to_string(crate::common::repo().join("tests/reference/stats.json")).expect("json");
+    let refs: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let case = &refs["dispersion_case"];
+    let years: Vec<i32> =
+        case["years"].as_array().expect("years").iter().map(|y| y.as_i64().expect("y") as i32).collect();
+    let (mut gp, mut pop) = (Vec::new(), Vec::new());
+    for (dept, s) in case["series"].as_object().expect("series") {
+        for (i, &year) in years.iter().enumerate() {
+            gp.push(GpRow { dept: dept.clone(), year, count: Some(s["k"][i].as_u64().expect("k")) });
+            pop.push(PopRow { dept: dept.clone(), year, population: s["n"][i].as_u64().expect("n") });
+        }
+    }
+    let r = compute(&spec("densite-generalistes"), &Inputs::new(&gp, &pop).expect("inputs"), Geography::get(), Y)
+        .expect("compute");
+    let close = |a: f64, b: &serde_json::Value, what: &str| {
+        let b = b.as_f64().expect("number");
+        assert!((a - b).abs() <= 1e-7 * b.abs().max(1e-9), "{what}: {a} vs statsmodels {b}");
+    };
+    close(r.dispersion.expect("φ").phi, &case["phi"], "φ");
+    for (code, key) in [("01", "ain"), ("FR", "france")] {
+        let row = r.rows.iter().find(|x| x.code == code).expect("row");
+        let c = row.change_prev_stat.as_ref().expect("change");
+        close(c.estimate, &case[key]["estimate"], "estimate");
+        close(c.low, &case[key]["lower"], "lower");
+        close(c.high, &case[key]["upper"], "upper");
+        close(c.p_value, &case[key]["pvalue"], "p-value");
+        let (lo, hi) = (case[key]["lower"].as_f64().expect("lo"), case[key]["upper"].as_f64().expect("hi"));
+        let label = if lo > 2.0 {
+            "hausse"
+        } else if hi < -2.0 {
+            "baisse"
+        } else if lo >= -2.0 && hi <= 2.0 {
+            "stable"
+        } else {
+            "évolution incertaine"
+        };
+        assert_eq!(row.change_prev.as_deref(), Some(label), "{code}");
+    }
+}
+
+#[test]
+fn issue15_region_changes_use_the_departements_present_both_years() {
+    // Auvergne-Rhône-Alpes (84): Ain 8 → 10 GPs; Allier has 30 GPs in 2025 but no 2023
+    // count. The région's 2025 value is the full sum, (10 + 30) / 30,000; its change is
+    // on Ain alone: 10/10,000 − 8/10,000 per 100,000 = +20 (not 133.3 − 80 = +53.3).
+    let gp: Vec<GpRow> = [("01", 2023, 8), ("01", 2025, 10), ("03", 2025, 30)]
+        .iter()
+        .map(|&(d, y, c)| GpRow { dept: d.into(), year: y, count: Some(c) })
+        .collect();
+    let pop: Vec<PopRow> = [2023, 2025]
+        .iter()
+        .flat_map(|&y| [("01", 10_000), ("03", 20_000)].map(|(d, n)| PopRow { dept: d.into(), year: y, population: n }))
+        .collect();
+    let r = compute(&spec("densite-generalistes"), &Inputs::new(&gp, &pop).expect("inputs"), Geography::get(), Y)
+        .expect("compute");
+    let ara = r.rows.iter().find(|x| x.level == LevelName::Region && x.code == "84").expect("84");
+    assert!((ara.cur.as_ref().expect("2025").value - 40.0 / 30_000.0 * 1e5).abs() < 1e-9);
+    assert!((ara.delta_prev_abs.expect("delta") - 20.0).abs() < 1e-9, "{:?}", ara.delta_prev_abs);
+    assert!((ara.delta_prev_pct.expect("pct") - 25.0).abs() < 1e-9);
+    assert_eq!((ara.departements, ara.matched_prev), (Some(2), Some(1)));
+    // Same for France (only these two départements have data).
+    let fr = r.rows.iter().find(|x| x.level == LevelName::France).expect("France");
+    assert!((fr.delta_prev_abs.expect("delta") - 20.0).abs() < 1e-9);
+}
+
+#[test]
+fn issue15_binomial_labels_reach_each_case() {
+    use barometre::sources::sans_mt::SansMtRow;
+    // Patients without a médecin traitant (threshold ±0.5 point), population constant:
+    // Ain 10 % → 15 % of 1,000,000 (hausse), Allier 15 % → 10 % (baisse), Paris
+    // 10.0 % → 10.1 % of 1,000,000 (interval ≈ ±0.08: stable), Aisne 10 → 11 of 100
+    // (interval ≈ ±9 points: évolution incertaine).
+    let cases = [
+        ("01", 1_000_000, 100_000, 150_000),
+        ("03", 1_000_000, 150_000, 100_000),
+        ("75", 1_000_000, 100_000, 101_000),
+        ("02", 100, 10, 11),
+    ];
+    let mut rows = Vec::new();
+    let mut pop = Vec::new();
+    for &(d, n, a, b) in &cases {
+        rows.push(SansMtRow { dept: d.into(), year: 2023, patients: a, ald: 0 });
+        rows.push(SansMtRow { dept: d.into(), year: 2025, patients: b, ald: 0 });
+        for y in [2023, 2025] {
+            pop.push(PopRow { dept: d.into(), year: y, population: n });
+        }
+    }
+    let inputs = Inputs::new(&[], &pop).expect("inputs").with_sans_mt(&rows).expect("sans mt");
+    let r = compute(&spec("sans-medecin-traitant"), &inputs, Geography::get(), Y).expect("compute");
+    let label = |c: &str| r.rows.iter().find(|x| x.code == c).and_then(|x| x.change_prev.clone());
+    assert_eq!(label("01").as_deref(), Some("hausse"));
+    assert_eq!(label("03").as_deref(), Some("baisse"));
+    assert_eq!(label("75").as_deref(), Some("stable"));
+    assert_eq!(label("02").as_deref(), Some("évolution incertaine"));
+    // Paris's Newcombe interval written out from the two Wilson intervals (in points).
+    let z = 1.959_963_984_540_054_f64;
+    let wilson = |p: f64, n: f64| {
+        let c = (p + z * z / (2.0 * n)) / (1.0 + z * z / n);
+        let h = z / (1.0 + z * z / n) * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt();
+        (c - h, c + h)
+    };
+    let (p1, p2) = (0.100, 0.101);
+    let ((l1, u1), (l2, u2)) = (wilson(p1, 1e6), wilson(p2, 1e6));
+    let lo = (p2 - p1 - ((p2 - l2).powi(2) + (u1 - p1).powi(2)).sqrt()) * 100.0;
+    let hi = (p2 - p1 + ((u2 - p2).powi(2) + (p1 - l1).powi(2)).sqrt()) * 100.0;
+    let c = r.rows.iter().find(|x| x.code == "75").and_then(|x| x.change_prev_stat.clone()).expect("Paris");
+    assert!((c.low - lo).abs() < 1e-9 && (c.high - hi).abs() < 1e-9, "{c:?} vs {lo} {hi}");
+}
+
+#[test]
+fn issue15_ranks_follow_polarity_and_counts_are_not_ranked() {
+    use barometre::sources::sans_mt::SansMtRow;
+    // Higher is worse: the lowest share of patients without a médecin traitant is 1st.
+    let rows: Vec<SansMtRow> = [("01", 5_000), ("03", 20_000), ("75", 10_000)]
+        .iter()
+        .map(|&(d, k)| SansMtRow { dept: d.into(), year: 2025, patients: k, ald: 0 })
+        .collect();
+    let pop: Vec<PopRow> =
+        ["01", "03", "75"].iter().map(|d| PopRow { dept: (*d).into(), year: 2025, population: 100_000 }).collect();
+    let inputs = Inputs::new(&[], &pop).expect("inputs").with_sans_mt(&rows).expect("sans mt");
+    let r = compute(&spec("sans-medecin-traitant"), &inputs, Geography::get(), Y).expect("compute");
+    let rank = |c: &str| r.rows.iter().find(|x| x.code == c).and_then(|x| x.rank);
+    assert_eq!((rank("01"), rank("75"), rank("03")), (Some(1), Some(2), Some(3)));
+    // Counts: no rank, no quintile, no gap to France or the région.
+    let r = compute(&spec("effectif-generalistes"), &inputs_fn(), Geography::get(), Y).expect("compute");
+    for row in r.rows.iter().filter(|x| x.level == LevelName::Departement) {
+        assert!(row.rank.is_none() && row.quintile.is_none() && row.vs_france.is_none() && row.vs_region.is_none());
+        assert!(row.rank_low.is_none());
+    }
+}
+
+fn inputs_fn() -> Inputs {
+    inputs()
+}
+
+#[test]
+fn issue15_rank_intervals_are_seeded_and_bracket_the_rank() {
+    // 101 départements with densities spread out and small counts: wide intervals; the
+    // same inputs give the same intervals; one département far ahead of all is 1st in
+    // every draw.
+    let geo = Geography::get();
+    let mut gp = Vec::new();
+    let mut pop = Vec::new();
+    for (i, d) in geo.departements.iter().enumerate() {
+        let count = if i == 0 { 5_000 } else { 20 + i as u64 };
+        gp.push(GpRow { dept: d.code.clone(), year: 2025, count: Some(count) });
+        pop.push(PopRow { dept: d.code.clone(), year: 2025, population: 100_000 });
+    }
+    let inputs = Inputs::new(&gp, &pop).expect("inputs");
+    let a = compute(&spec("densite-generalistes"), &inputs, geo, Y).expect("compute");
+    let b = compute(&spec("densite-generalistes"), &inputs, geo, Y).expect("compute");
+    let ranks = |r: &barometre::model::IndicatorResult| {
+        r.rows
+            .iter()
+            .filter(|x| x.level == LevelName::Departement)
+            .map(|x| (x.rank, x.rank_low, x.rank_high))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ranks(&a), ranks(&b), "seeded: the same intervals twice");
+    let first = &a.rows.iter().find(|x| x.code == geo.departements[0].code).expect("first");
+    assert_eq!((first.rank, first.rank_low, first.rank_high), (Some(1), Some(1), Some(1)));
+    for (rank, lo, hi) in ranks(&a) {
+        let (rank, lo, hi) = (rank.expect("rank"), lo.expect("lo"), hi.expect("hi"));
+        assert!(lo <= rank && rank <= hi, "{lo} <= {rank} <= {hi}");
+    }
+    // Densities 21…120 per 100,000 on Poisson counts overlap widely: the middle
+    // département's interval spans more than ten ranks.
+    let (_, lo, hi) = ranks(&a)[50];
+    assert!(hi.expect("hi") - lo.expect("lo") > 10, "{lo:?}–{hi:?}");
+}
+
+#[test]
+fn issue15_survey_estimates_are_withheld_on_precision() {
+    // With the embedded rules (30 respondents, Kish size 100, half-width 7.5 points), the
+    // hand-made samples of 35 to 85 respondents per year are all too imprecise.
+    let inputs = inputs().with_survey(&respondents()).expect("survey");
+    let r = compute(&spec("renoncement-soins"), &inputs, Geography::get(), Y).expect("compute");
+    let paris = r.rows.iter().find(|x| x.code == "75" && x.level == LevelName::Departement).expect("Paris");
+    let why = paris.withheld.as_deref().expect("withheld");
+    assert!(paris.cur.is_none() && why.contains("taille d'échantillon effective"), "{why}");
+    assert!(paris.change_prev.is_none() && paris.rank.is_none());
 }
 
 proptest::proptest! {

@@ -47,8 +47,9 @@ fn issue6_report_has_every_section_published_figures_and_metadata() {
         "3e édition",
         "20 novembre 2025",
         "données de démonstration",
-        "hausse statistiquement significative",
-        "test exact conditionnel",
+        "évolution incertaine",
+        "Newcombe",
+        "quasi-Poisson",
         "Kish",
     ] {
         let around: Vec<String> = text
@@ -149,15 +150,19 @@ fn issue7_fiche_pdfs_one_page_with_values_significance_and_sources() {
     let v: f64 = r["valeur"].parse().expect("f64");
     let row = fiche_row(&text, "Généralistes pour 100 000 hab.", "Généralistes (2025)");
     assert!(row.contains(&format!(" {} ", v.round())), "density {v} in `{row}`");
-    assert!(row.contains(&r["evolution_significative_depuis_2023"]), "label in `{row}`");
-    assert!(row.contains(&format!("{}e/101", r["rang"])), "rank in `{row}`");
+    assert!(row.contains(&r["qualification_depuis_2023"]), "label in `{row}`");
+    let ordinal = |n: &str| if n == "1" { "1er".to_string() } else { format!("{n}e") };
+    assert!(row.contains(&ordinal(&r["rang"])), "rank in `{row}`");
+    let interval = format!("{}–{}", ordinal(&r["rang_ic95_min"]), ordinal(&r["rang_ic95_max"]));
+    assert!(row.contains(&interval), "rank interval {interval} in `{row}`");
     assert!(row.contains("146"), "France beside: `{row}`");
-    // A significant change is labelled as such (patients without a médecin traitant fell).
+    // A real fall is labelled as such: patients without a médecin traitant, interval of the
+    // change entirely below −0.5 point (Newcombe, tests/reference/demo.json).
     let smt = tables("sans-medecin-traitant");
     let r = smt.iter().find(|r| r["code"] == "23" && r["niveau"] == "departement").expect("23");
-    assert_eq!(r["evolution_significative_depuis_2023"], "baisse significative", "demo data as calibrated");
+    assert_eq!(r["qualification_depuis_2023"], "baisse", "recomputed with statsmodels");
     let row = fiche_row(&text, "Sans médecin traitant, pour 100 hab.", "Population couverte");
-    assert!(row.contains("baisse significative"), "`{row}`");
+    assert!(row.contains("baisse"), "`{row}`");
     // Withheld survey estimate: not published, and why.
     let row = fiche_row(&text, "Renoncement aux soins", "En ALD");
     assert!(row.contains("non publié"), "`{row}`");

@@ -104,7 +104,7 @@ fn issue7_site_table_sorts_in_chromium_and_pages_render() {
     let v: f64 = r["valeur"].parse().expect("f64");
     let row = page.split("<tr>").find(|row| row.contains("Densité de médecins généralistes")).expect("density row");
     assert!(row.contains(&format!(">{}</td>", v.round())), "{row}");
-    assert!(row.contains(&r["evolution_significative_depuis_2023"]), "{row}");
+    assert!(row.contains(&r["qualification_depuis_2023"]), "{row}");
     assert!(page.contains("data-code=\"23\" fill=\"#c0392b\""), "Creuse highlighted on the locator map");
     assert!(page.contains("href=\"23.pdf\""));
     let methodo =

@@ -12,6 +12,8 @@ mod figures;
 mod hostile;
 mod indicators;
 mod pdf;
+mod quantiles;
 mod readers;
 mod site;
+mod statistics;
 mod stats;

@@ -108,6 +108,8 @@ pub fn prepare(opts: &Options) -> Result<Edition> {
     let src = &opts.data;
     let (mut model, checks) =
         build_model(src, years, opts.epoch, opts.indicators.as_deref(), opts.previous_published.as_deref())?;
+    // Nothing non-finite, no bound excluding its value, no p-value outside [0, 1].
+    crate::gate::check(&model)?;
     let t = Timer::start("commentary");
     model.themes = crate::commentary::themes(&model.indicators, opts.editorial.as_deref())?;
     model.introduction = crate::commentary::editorial(opts.editorial.as_deref(), "introduction")?.0;
@@ -316,6 +318,7 @@ pub fn build_model(
         demo_notice: prov.demo.then(|| DEMO_NOTICE.to_string()),
         vintage: prov.vintage.clone(),
         key_figures: key_figures(&results, prov.demo),
+        method_notes: crate::commentary::method_notes(&results),
         indicators: results,
         sources,
         series,

@@ -18,7 +18,8 @@ use crate::sources::{
 };
 use crate::stats::{self, ALPHA, WeightedProportion};
 
-use super::spec::{Compare, IndicatorSpec, Kind, Level, Test};
+use super::change::{self, Series};
+use super::spec::{ChangeModel, Compare, IndicatorSpec, Kind, Level, Polarity, Test};
 
 /// The three years an edition compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +34,10 @@ pub struct Years {
 pub struct Inputs {
     frames: BTreeMap<&'static str, DataFrame>,
     population: BTreeMap<(String, i32), f64>,
+    /// (source, level code, year) of values that are estimates without an interval:
+    /// SAS appointments shared among the départements of a multi-département SAS, and
+    /// régions holding only part of such a SAS.
+    estimated: std::collections::BTreeSet<(&'static str, String, i32)>,
 }
 
 fn opt(x: Option<u64>) -> Option<f64> {
@@ -59,7 +64,7 @@ impl Inputs {
             )?,
         );
         let population = pop.iter().map(|r| ((r.dept.clone(), r.year), r.population as f64)).collect();
-        Ok(Inputs { frames, population })
+        Ok(Inputs { frames, population, estimated: Default::default() })
     }
 
     pub fn with_pdsa(mut self, rows: &[PdsaRow]) -> Result<Inputs> {
@@ -85,6 +90,18 @@ impl Inputs {
         for &y in &years {
             let mut by_dept: BTreeMap<&str, f64> = BTreeMap::new();
             for s in rows.iter().filter(|r| r.year == y) {
+                if s.depts.len() > 1 {
+                    let regions: std::collections::BTreeSet<&str> =
+                        s.depts.iter().filter_map(|d| geo.departement(d)).map(|d| d.region.as_str()).collect();
+                    for d in &s.depts {
+                        self.estimated.insert(("sas", d.clone(), y));
+                    }
+                    if regions.len() > 1 {
+                        for r in regions {
+                            self.estimated.insert(("sas", r.to_string(), y));
+                        }
+                    }
+                }
                 let total: f64 = s.depts.iter().map(|d| self.pop(d, y)).sum();
                 for d in &s.depts {
                     let share = if total > 0.0 { self.pop(d, y) / total } else { 1.0 / s.depts.len() as f64 };
@@ -351,18 +368,37 @@ pub fn compute(spec: &IndicatorSpec, inputs: &Inputs, geo: &Geography, years: Ye
     };
     // Suppression of unreliable small numbers.
     let mut withheld = lit(false);
-    if let Some(min) = spec.suppression.min_sample {
+    let sup = &spec.suppression;
+    if let Some(min) = sup.min_sample {
         withheld = withheld.or(col("n").lt(lit(min as u32)).fill_null(lit(false)));
     }
-    if let Some(min) = spec.suppression.min_numerator {
+    if let Some(min) = sup.min_numerator {
         withheld = withheld.or(col("num").lt(lit(min)).fill_null(lit(false)));
     }
+    if spec.kind == Kind::SurveyProportion {
+        // Kish's effective sample size and the half-width of the Wilson interval on it.
+        let n_eff = col("den") * col("den") / col("w2");
+        if let Some(min) = sup.min_effective_sample {
+            withheld = withheld.or(n_eff.clone().lt(lit(min)).fill_null(lit(true)));
+        }
+        if let Some(max) = sup.max_half_width {
+            let z = stats::z(ALPHA);
+            let p = col("num") / col("den");
+            let half = lit(z) / (lit(1.0) + lit(z * z) / n_eff.clone())
+                * (p.clone() * (lit(1.0) - p) / n_eff.clone() + lit(z * z / 4.0) / (n_eff.clone() * n_eff)).sqrt()
+                * lit(spec.scale);
+            withheld = withheld.or(half.gt(lit(max)).fill_null(lit(true)));
+        }
+    }
+    // Rank 1 is the best access: the highest value when higher is better, the lowest
+    // when higher is worse. Counts measure size, not access: no rank, no quintile.
+    let descending = spec.polarity != Polarity::HigherIsWorse;
     let long = sums
         .with_column(withheld.alias("withheld"))
         .with_column(when(col("withheld")).then(null_f64()).otherwise(raw).alias("value"))
         .with_columns([
             col("value")
-                .rank(RankOptions { method: RankMethod::Min, descending: true }, None)
+                .rank(RankOptions { method: RankMethod::Min, descending }, None)
                 .over([col("level"), col("year")])?
                 .cast(DataType::UInt32)
                 .alias("rank"),
@@ -437,8 +473,32 @@ pub fn compute(spec: &IndicatorSpec, inputs: &Inputs, geo: &Geography, years: Ye
         ]);
     let wide = wide.collect();
     let wide = anyhow::Context::with_context(wide, || format!("failed to compute indicator `{}`", spec.id))?;
-    let rows = to_rows(spec, &wide, geo)?;
+    let mut rows = to_rows(spec, &wide, geo, inputs, [yc, yp, yb])?;
+    // Changes: from each département's series over every year of the compared periods.
+    let mut dispersion = None;
+    if matches!(spec.kind, Kind::Count | Kind::Rate) {
+        let first = yp.min(yb).min(yc);
+        let all: Vec<i32> = (first..=yc).collect();
+        let series = dept_series(spec, inputs, geo, &all)?;
+        let phi = match spec.change.map(|c| c.model) {
+            Some(ChangeModel::Trend) => {
+                let d = change::dispersion(&series, geo, first, yc);
+                dispersion = Some(d);
+                d.phi
+            }
+            _ => 1.0,
+        };
+        change::apply(spec, &mut rows, &series, geo, [yc, yp, yb], phi);
+    } else {
+        change::apply(spec, &mut rows, &Series::default(), geo, [yc, yp, yb], 1.0);
+    }
+    if spec.kind != Kind::Count {
+        change::rank_intervals(spec, &mut rows, descending_rank(spec));
+    }
     Ok(IndicatorResult {
+        dispersion,
+        change_model: spec.change.map(|c| format!("{:?}", c.model).to_lowercase()),
+        change_threshold: spec.change.map(|c| c.threshold),
         presentation: crate::model::Presentation {
             theme: spec.theme.id.clone(),
             theme_title: spec.theme.title.clone(),
@@ -465,12 +525,8 @@ pub fn compute(spec: &IndicatorSpec, inputs: &Inputs, geo: &Geography, years: Ye
         higher_is_better: matches!(spec.polarity, super::spec::Polarity::HigherIsBetter),
         test: format!("{:?}", spec.test()).to_lowercase(),
         objective: spec.objective.as_ref().map(|o| o.label.clone()),
-        method: method_text(spec.test()).to_string(),
-        suppression: match (spec.suppression.min_sample, spec.suppression.min_numerator) {
-            (Some(n), _) => Some(format!("estimation non publiée en dessous de {n} répondants (non pondéré)")),
-            (None, Some(k)) => Some(format!("valeur non publiée quand le numérateur est inférieur à {k}")),
-            (None, None) => None,
-        },
+        method: method_text(spec),
+        suppression: suppression_text(spec),
         map_missing: spec.map.as_ref().and_then(|m| m.missing.clone()),
         map_breaks: spec
             .map
@@ -485,22 +541,90 @@ pub fn compute(spec: &IndicatorSpec, inputs: &Inputs, geo: &Geography, years: Ye
     })
 }
 
-/// The statistical method of an indicator, in French, for the methodology.
-pub fn method_text(test: Test) -> &'static str {
-    match test {
-        Test::Poisson => {
-            "Intervalle de confiance à 95 % exact (Garwood) de la loi de Poisson ; évolution testée par le test exact conditionnel de comparaison de deux taux de Poisson (loi binomiale), au seuil de 5 %."
-        }
-        Test::Proportion => {
-            "Intervalle de confiance à 95 % de Wilson ; évolution testée par un test z de comparaison de deux proportions, au seuil de 5 %."
-        }
-        Test::Survey => {
-            "Estimation pondérée ; intervalle de confiance à 95 % de Wilson calculé sur la taille d'échantillon effective de Kish ; évolution testée par un test z sur deux échantillons indépendants, au seuil de 5 %."
-        }
-        Test::None => {
-            "Donnée administrative exhaustive : ni intervalle de confiance ni test ; les évolutions ne sont pas qualifiées."
-        }
+/// The suppression rules of an indicator, in French.
+fn suppression_text(spec: &IndicatorSpec) -> Option<String> {
+    let s = &spec.suppression;
+    let mut rules = Vec::new();
+    if let Some(n) = s.min_sample {
+        rules.push(format!("moins de {n} répondants"));
     }
+    if let Some(n) = s.min_effective_sample {
+        rules.push(format!("une taille d'échantillon effective de Kish inférieure à {}", crate::fmt::number(n, 0)));
+    }
+    if let Some(h) = s.max_half_width {
+        rules.push(format!(
+            "un intervalle de confiance de demi-largeur supérieure à {} points",
+            crate::fmt::number(h, 1)
+        ));
+    }
+    if let Some(k) = s.min_numerator {
+        rules.push(format!("un numérateur inférieur à {}", crate::fmt::number(k, 0)));
+    }
+    (!rules.is_empty()).then(|| format!("estimation non publiée en cas de {}", rules.join(", de ")))
+}
+
+fn descending_rank(spec: &IndicatorSpec) -> bool {
+    spec.polarity != Polarity::HigherIsWorse
+}
+
+/// Each département's numerator and denominator for `years` (denominator 1 for counts).
+fn dept_series(spec: &IndicatorSpec, inputs: &Inputs, geo: &Geography, years: &[i32]) -> Result<Series> {
+    let df = sums_ratio(spec, inputs, geo, years)?.filter(col("level").eq(lit("departement"))).collect()?;
+    let code = strs(&df, "code")?;
+    let year: Vec<Option<i32>> = df.column("year")?.i32()?.iter().collect();
+    let num: Vec<Option<f64>> = df.column("num")?.f64()?.iter().collect();
+    let den: Vec<Option<f64>> = df.column("den")?.f64()?.iter().collect();
+    let mut series = Series::default();
+    for i in 0..df.height() {
+        let (Some(y), Some(k)) = (year[i], num[i]) else { continue };
+        let e = match spec.kind {
+            Kind::Count => 1.0,
+            _ => match den[i] {
+                Some(d) if d > 0.0 => d,
+                _ => continue,
+            },
+        };
+        series.cells.insert((code[i].clone(), y), (k, e));
+    }
+    Ok(series)
+}
+
+/// The statistical method of an indicator, in French, for the methodology: the interval
+/// of a year's value, then how a change is estimated and labelled.
+pub fn method_text(spec: &IndicatorSpec) -> String {
+    let level = match spec.test() {
+        Test::Poisson => "Intervalle de confiance à 95 % exact (Garwood) de la loi de Poisson sur le numérateur.",
+        Test::Proportion => "Intervalle de confiance à 95 % de Wilson (proportion binomiale).",
+        Test::Survey => {
+            "Estimation pondérée ; intervalle de confiance à 95 % de Wilson calculé sur la taille d'échantillon effective de Kish (effet de plan des poids)."
+        }
+        Test::None => "Donnée administrative exhaustive : pas d'intervalle de confiance.",
+    };
+    let unit = if spec.percent { "points" } else { "points de l'unité" };
+    let change = match spec.change {
+        None => "Les évolutions ne sont pas qualifiées.".to_string(),
+        Some(c) => {
+            let t = crate::fmt::number(c.threshold, if c.threshold.fract() == 0.0 { 0 } else { 1 });
+            let (how, thr) = match c.model {
+                ChangeModel::Trend => (
+                    "Évolution estimée par une tendance log-linéaire sur toutes les années disponibles de la période (modèle de Poisson, surdispersion « quasi-Poisson » estimée sur l'ensemble des départements) ; intervalle à 95 % de l'évolution relative.",
+                    format!("±{t}\u{202f}%"),
+                ),
+                ChangeModel::Binomial => (
+                    "Évolution : différence de deux proportions, intervalle à 95 % de Newcombe (score hybride) ; p-valeur du test z de comparaison de deux proportions à variance poolée.",
+                    format!("±{t} {unit}"),
+                ),
+                ChangeModel::Survey => (
+                    "Évolution : différence de deux proportions pondérées d'échantillons indépendants, intervalle de Wald et test z à variances séparées sur les tailles d'échantillon effectives.",
+                    format!("±{t} {unit}"),
+                ),
+            };
+            format!(
+                "{how} Seuil de pertinence {thr} : « hausse » si l'intervalle est entièrement au-dessus, « baisse » s'il est entièrement en dessous, « stable » s'il est entièrement à l'intérieur, « évolution incertaine » sinon."
+            )
+        }
+    };
+    format!("{level} {change}")
 }
 
 struct Cols {
@@ -538,13 +662,14 @@ impl Cols {
 }
 
 /// The statistical description of one year's value: interval and what a test needs.
-fn value_at(spec: &IndicatorSpec, c: &Cols, s: &str, i: usize) -> Option<Value> {
+fn value_at(spec: &IndicatorSpec, c: &Cols, s: &str, i: usize, estimated: bool) -> Option<Value> {
     let value = c.f(&format!("value_{s}"), i)?;
     let num = c.f(&format!("num_{s}"), i).unwrap_or(0.0);
     let den = c.f(&format!("den_{s}"), i);
     let n = c.u(&format!("n_{s}"), i).map(u64::from);
     let scale = spec.scale;
     let ci = match spec.test() {
+        _ if estimated => None,
         Test::Poisson => {
             let (lo, hi) = stats::poisson_exact_ci(num.round(), ALPHA);
             match den {
@@ -573,6 +698,7 @@ fn value_at(spec: &IndicatorSpec, c: &Cols, s: &str, i: usize) -> Option<Value> 
         ci_high: ci.map(|x| x.1),
         n,
         n_eff,
+        estimated,
     })
 }
 
@@ -585,36 +711,17 @@ fn survey_prop(c: &Cols, s: &str, i: usize) -> Option<WeightedProportion> {
     )
 }
 
-/// p-value of the change from `a` to `b` under the indicator's test.
-fn p_value(spec: &IndicatorSpec, c: &Cols, a: &str, b: &str, i: usize) -> Option<f64> {
-    let (va, vb) = (c.f(&format!("value_{a}"), i)?, c.f(&format!("value_{b}"), i)?);
-    let _ = (va, vb);
-    match spec.test() {
-        Test::Poisson => {
-            let (ka, kb) = (c.f(&format!("num_{a}"), i)?, c.f(&format!("num_{b}"), i)?);
-            let (na, nb) = match spec.kind {
-                Kind::Count => (1.0, 1.0),
-                _ => (c.f(&format!("den_{a}"), i)?, c.f(&format!("den_{b}"), i)?),
-            };
-            Some(stats::poisson_rates_test(ka.round() as u64, na, kb.round() as u64, nb))
-        }
-        Test::Proportion => {
-            let (ka, kb) = (c.f(&format!("num_{a}"), i)?, c.f(&format!("num_{b}"), i)?);
-            let (na, nb) = (c.f(&format!("den_{a}"), i)?, c.f(&format!("den_{b}"), i)?);
-            let pa = WeightedProportion { p: ka / na, n: na as u64, n_eff: na };
-            let pb = WeightedProportion { p: kb / nb, n: nb as u64, n_eff: nb };
-            Some(stats::proportions_test(&pa, &pb))
-        }
-        Test::Survey => Some(stats::proportions_test(&survey_prop(c, a, i)?, &survey_prop(c, b, i)?)),
-        Test::None => None,
-    }
-}
-
 fn strs(df: &DataFrame, name: &str) -> Result<Vec<String>> {
     Ok(df.column(name)?.str()?.iter().map(|s| s.unwrap_or("").to_string()).collect())
 }
 
-fn to_rows(spec: &IndicatorSpec, df: &DataFrame, geo: &Geography) -> Result<Vec<Row>> {
+fn to_rows(
+    spec: &IndicatorSpec,
+    df: &DataFrame,
+    geo: &Geography,
+    inputs: &Inputs,
+    years: [i32; 3],
+) -> Result<Vec<Row>> {
     let level = strs(df, "level")?;
     let code = strs(df, "code")?;
     let c = Cols::read(df)?;
@@ -639,7 +746,9 @@ fn to_rows(spec: &IndicatorSpec, df: &DataFrame, geo: &Geography) -> Result<Vec<
         if !spec.levels.contains(&wanted) {
             continue;
         }
-        let cur = value_at(spec, &c, "cur", i);
+        let source = spec.numerator.source.as_str();
+        let est = |y: i32| inputs.estimated.iter().any(|e| e.0 == source && e.1 == code[i] && e.2 == y);
+        let cur = value_at(spec, &c, "cur", i, est(years[0]));
         let flags = spec
             .thresholds
             .iter()
@@ -648,19 +757,9 @@ fn to_rows(spec: &IndicatorSpec, df: &DataFrame, geo: &Geography) -> Result<Vec<
             })
             .map(|t| t.label.clone())
             .collect();
-        let withheld = c.b["withheld_cur"][i].unwrap_or(false).then(|| {
-            let n = c.u("n_cur", i).unwrap_or(0);
-            match spec.suppression.min_sample {
-                Some(min) => format!("non publié : {n} répondants, moins de {min}"),
-                None => "non publié : effectif trop faible".to_string(),
-            }
-        });
-        let p_prev = p_value(spec, &c, "prev", "cur", i);
-        let p_base = p_value(spec, &c, "base", "cur", i);
-        let label = |d: Option<f64>, p: Option<f64>| match (d, p) {
-            (Some(d), Some(p)) => Some(stats::change_label(d, p, ALPHA).to_string()),
-            _ => None,
-        };
+        let withheld = c.b["withheld_cur"][i].unwrap_or(false).then(|| withheld_reason(spec, &c, i));
+        let count = spec.kind == Kind::Count;
+        let dept = lvl == LevelName::Departement;
         let objective_pct = match (&spec.objective, lvl, &cur) {
             (Some(o), LevelName::France, Some(v)) if o.value > 0.0 => Some(v.value / o.value * 100.0),
             _ => None,
@@ -670,21 +769,29 @@ fn to_rows(spec: &IndicatorSpec, df: &DataFrame, geo: &Geography) -> Result<Vec<
             code: code[i].clone(),
             name,
             region,
-            prev: value_at(spec, &c, "prev", i),
-            base: value_at(spec, &c, "base", i),
+            prev: value_at(spec, &c, "prev", i, est(years[1])),
+            base: value_at(spec, &c, "base", i, est(years[2])),
             cur,
             delta_prev_abs: c.f("dprev_abs", i),
             delta_prev_pct: c.f("dprev_pct", i),
             delta_base_abs: c.f("dbase_abs", i),
             delta_base_pct: c.f("dbase_pct", i),
-            p_value_prev: p_prev,
-            change_prev: label(c.f("dprev_abs", i), p_prev),
-            p_value_base: p_base,
-            change_base: label(c.f("dbase_abs", i), p_base),
-            vs_france: c.f("vs_france", i),
-            vs_region: c.f("vs_region", i).filter(|_| lvl == LevelName::Departement),
-            rank: if lvl == LevelName::Departement { c.u("rank_cur", i) } else { None },
-            quintile: if lvl == LevelName::Departement { c.u("quintile_cur", i) } else { None },
+            p_value_prev: None,
+            change_prev: None,
+            change_prev_stat: None,
+            p_value_base: None,
+            change_base: None,
+            change_base_stat: None,
+            departements: None,
+            matched_prev: None,
+            matched_base: None,
+            // A gap to France or to the région compares access, not size: none for counts.
+            vs_france: c.f("vs_france", i).filter(|_| !count),
+            vs_region: c.f("vs_region", i).filter(|_| dept && !count),
+            rank: c.u("rank_cur", i).filter(|_| dept && !count),
+            rank_low: None,
+            rank_high: None,
+            quintile: c.u("quintile_cur", i).filter(|_| dept && !count),
             flags,
             withheld,
             objective_pct,
@@ -694,6 +801,35 @@ fn to_rows(spec: &IndicatorSpec, df: &DataFrame, geo: &Geography) -> Result<Vec<
     }
     rows.sort_by_key(|r| (r.level, sort_key(geo, r)));
     Ok(rows)
+}
+
+/// Why a value is withheld, with the figures that decided it.
+fn withheld_reason(spec: &IndicatorSpec, c: &Cols, i: usize) -> String {
+    let sup = &spec.suppression;
+    let n = c.u("n_cur", i).unwrap_or(0);
+    if spec.kind == Kind::SurveyProportion {
+        if let Some(wp) = survey_prop(c, "cur", i) {
+            let (lo, hi) = wp.wilson(ALPHA);
+            let half = (hi - lo) / 2.0 * spec.scale;
+            let n_eff = crate::fmt::number(wp.n_eff, 0);
+            return match (sup.min_sample, sup.min_effective_sample, sup.max_half_width) {
+                (Some(min), _, _) if n < min as u32 => format!("non publié : {n} répondants, moins de {min}"),
+                (_, Some(min), _) if wp.n_eff < min => format!(
+                    "non publié : taille d'échantillon effective {n_eff} ({n} répondants), moins de {}",
+                    crate::fmt::number(min, 0)
+                ),
+                _ => format!(
+                    "non publié : précision ±{} points ({n} répondants, taille effective {n_eff}), au-delà de ±{} points",
+                    crate::fmt::number(half, 1),
+                    crate::fmt::number(sup.max_half_width.unwrap_or(0.0), 1)
+                ),
+            };
+        }
+    }
+    match sup.min_numerator {
+        Some(k) => format!("non publié : numérateur inférieur à {}", crate::fmt::number(k, 0)),
+        None => "non publié : effectif trop faible".to_string(),
+    }
 }
 
 fn sort_key(geo: &Geography, r: &Row) -> usize {

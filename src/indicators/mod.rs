@@ -3,6 +3,7 @@
 //! DataFrames never leave this module: the engine hands plain [`crate::model`] records
 //! to the renderers.
 
+pub mod change;
 pub mod engine;
 pub mod spec;
 

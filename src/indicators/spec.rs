@@ -41,9 +41,12 @@ pub struct IndicatorSpec {
     /// The value is a percentage: changes are in points.
     #[serde(default)]
     pub percent: bool,
-    /// The test deciding whether a change is significant (default from the kind).
+    /// The interval of a year's value (default from the kind).
     #[serde(default)]
     pub test: Option<Test>,
+    /// How a change is estimated and classified (absent: changes are not labelled).
+    #[serde(default)]
+    pub change: Option<ChangeSpec>,
     pub levels: Vec<Level>,
     #[serde(default)]
     pub thresholds: Vec<Threshold>,
@@ -133,6 +136,31 @@ pub enum Test {
     None,
 }
 
+/// The model of a change and its materiality threshold.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeSpec {
+    pub model: ChangeModel,
+    /// Materiality threshold: a relative change in % for `trend`, points of the
+    /// indicator's unit for `binomial` and `survey`.
+    pub threshold: f64,
+}
+
+/// How the 95 % interval of a change is computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChangeModel {
+    /// Census stocks: log-linear trend over every year of the period, quasi-Poisson with
+    /// the dispersion estimated across départements; the change is relative (%).
+    Trend,
+    /// Shares of a population (numerator among denominator): difference of two binomial
+    /// proportions, Newcombe's hybrid score interval, in points.
+    Binomial,
+    /// Weighted survey proportions: difference with a Wald interval on Kish effective
+    /// sample sizes, in points.
+    Survey,
+}
+
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Suppression {
@@ -142,6 +170,12 @@ pub struct Suppression {
     /// Rates whose numerator is smaller are withheld.
     #[serde(default)]
     pub min_numerator: Option<f64>,
+    /// Survey estimates on a smaller Kish effective sample size are withheld.
+    #[serde(default)]
+    pub min_effective_sample: Option<f64>,
+    /// Survey estimates whose 95 % interval has a larger half-width (points) are withheld.
+    #[serde(default)]
+    pub max_half_width: Option<f64>,
 }
 
 /// Classes of the indicator's map.
@@ -356,6 +390,24 @@ pub fn parse_all(files: &[(String, String)]) -> Result<Vec<IndicatorSpec>> {
                 value: Some("serie".into()),
                 ..Problem::file(file, "a `series` for the figure `serie`")
             });
+        }
+        if let Some(c) = &spec.change {
+            let fits = match c.model {
+                ChangeModel::Trend => matches!(spec.kind, Kind::Count | Kind::Rate),
+                ChangeModel::Binomial => spec.kind == Kind::Rate,
+                ChangeModel::Survey => spec.kind == Kind::SurveyProportion,
+            };
+            if !fits || !(c.threshold.is_finite() && c.threshold >= 0.0) {
+                problems.push(Problem {
+                    column: Some("change".into()),
+                    value: Some(format!("{:?} {}", c.model, c.threshold).to_lowercase()),
+                    ..Problem::file(
+                        file,
+                        "a change model fitting the kind (trend: count or rate; binomial: rate; survey: \
+                         survey-proportion) and a threshold >= 0",
+                    )
+                });
+            }
         }
         if specs.iter().any(|s| s.id == spec.id) {
             problems.push(Problem {

@@ -589,7 +589,7 @@ pub fn position(ind: &IndicatorResult, code: &str, source_line: &str) -> Result<
         me.cur.as_ref().map_or_else(|| "non disponible".into(), |v| fmt_value(ind, v.value))
     );
     if let Some(rank) = me.rank {
-        alt.push_str(&format!(", {rank}e sur {} départements", vals.len()));
+        alt.push_str(&format!(", {} sur {} départements", crate::fmt::ordinal(rank), vals.len()));
     }
     if let Some(v) = fr {
         alt.push_str(&format!(" ; France : {}", fmt_value(ind, v)));
@@ -613,4 +613,167 @@ pub fn position(ind: &IndicatorResult, code: &str, source_line: &str) -> Result<
     }
     let csv = data_csv(&["code", "territoire", "valeur", "role"], data)?;
     figure(format!("position-{}-{code}-{year}", ind.id), title, svg, csv, alt, source_line, size)
+}
+
+/// A funnel plot: each département's value against its size (population, or Kish's
+/// effective sample size for a survey), with the 95 % and 99.8 % limits around France
+/// under the indicator's sampling law (normal approximation: rate θ ± z·√(θ·scale/n),
+/// proportion p ± z·√(p(1−p)/n)). The size axis is logarithmic.
+pub fn funnel(ind: &IndicatorResult, source_line: &str) -> Result<Figure> {
+    register_fonts();
+    let year = ind.years[0];
+    let survey = ind.test == "survey";
+    let size_of = |v: &crate::model::Value| if survey { v.n_eff } else { v.den };
+    let mut points: Vec<(&Row, f64, f64)> = ind
+        .rows
+        .iter()
+        .filter(|r| {
+            r.level == crate::model::LevelName::Departement || (survey && r.level == crate::model::LevelName::Region)
+        })
+        .filter(|r| r.withheld.is_none())
+        .filter_map(|r| {
+            let v = r.cur.as_ref()?;
+            let n = size_of(v).filter(|n| *n > 0.0)?;
+            Some((r, n, v.value))
+        })
+        .collect();
+    points.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.code.cmp(&b.0.code)));
+    let Some(fr) = ind.france().and_then(|r| r.cur.as_ref()).map(|v| v.value) else {
+        bail!("no French value for the funnel plot of `{}`", ind.id)
+    };
+    if points.len() < 2 {
+        bail!("fewer than two territories for the funnel plot of `{}`", ind.id)
+    }
+    let scale = if ind.percent {
+        100.0
+    } else if survey {
+        100.0
+    } else {
+        ind_scale(ind)
+    };
+    // Standard deviation of a value on size n under France's value.
+    let sd = |n: f64| {
+        if survey || ind.test == "proportion" {
+            let p = fr / scale;
+            (p * (1.0 - p) / n).sqrt() * scale
+        } else {
+            (fr * scale / n).sqrt()
+        }
+    };
+    const Z95: f64 = 1.959_963_984_540_054;
+    const Z998: f64 = 3.090_232_306_167_813_5;
+    let (nmin, nmax) = (points[0].1 * 0.8, points[points.len() - 1].1 * 1.25);
+    let grid: Vec<f64> = (0..=120).map(|i| nmin * (nmax / nmin).powf(f64::from(i) / 120.0)).collect();
+    let lo_lim = fr - Z998 * sd(nmin);
+    let hi_lim = fr + Z998 * sd(nmin);
+    let (vmin, vmax) = points.iter().fold((lo_lim, hi_lim), |(a, b), p| (a.min(p.2), b.max(p.2)));
+    let pad = (vmax - vmin) * 0.05;
+    let (y0, y1) = ((vmin - pad).max(0.0), vmax + pad);
+    let outside = |z: f64| points.iter().filter(|p| (p.2 - fr).abs() > z * sd(p.1)).count();
+    let (out95, out998) = (outside(Z95), outside(Z998));
+    let title = format!("{} selon la taille, {year}", ind.short_label);
+    let what = if survey { "taille d'échantillon effective" } else { "population" };
+    let size = (1000, 520);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        let subtitle = format!(
+            "{} ; en abscisse : {what} (échelle logarithmique) ; limites à 95 % (tirets) et 99,8 % (trait) autour de la France",
+            ind.unit
+        );
+        let area = frame(&root, &title, &subtitle, source_line)?;
+        let mut chart = ChartBuilder::on(&area)
+            .x_label_area_size(34)
+            .y_label_area_size(70)
+            .build_cartesian_2d((nmin..nmax).log_scale(), y0..y1)
+            .map_err(e)?;
+        chart
+            .configure_mesh()
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(GRID)
+            .x_labels(8)
+            .x_label_formatter(&|x| fmt::number(*x, 0))
+            .y_label_formatter(&|y| fmt::number(*y, if y1 - y0 < 10.0 { 1 } else { 0 }))
+            .label_style((FONT, 12))
+            .draw()
+            .map_err(e)?;
+        for (z, dashed) in [(Z998, false), (Z95, true)] {
+            for sign in [-1.0, 1.0] {
+                let line: Vec<(f64, f64)> = grid.iter().map(|&n| (n, (fr + sign * z * sd(n)).clamp(y0, y1))).collect();
+                if dashed {
+                    chart.draw_series(DashedLineSeries::new(line, 6, 4, GREY.stroke_width(1))).map_err(e)?;
+                } else {
+                    chart.draw_series(LineSeries::new(line, GREY.stroke_width(1))).map_err(e)?;
+                }
+            }
+        }
+        chart.draw_series(LineSeries::new([(nmin, fr), (nmax, fr)], ORANGE.stroke_width(2))).map_err(e)?;
+        chart
+            .draw_series(std::iter::once(Text::new(
+                format!("France : {}", fmt_value(ind, fr)),
+                (nmax / 1.9, fr + (y1 - y0) * 0.03),
+                (FONT, 12).into_font().color(&ORANGE),
+            )))
+            .map_err(e)?;
+        chart
+            .draw_series(points.iter().map(|p| {
+                let region = p.0.level == crate::model::LevelName::Region;
+                Circle::new(
+                    (p.1, p.2),
+                    if region { 5 } else { 4 },
+                    if region { ORANGE.filled() } else { BLUE.mix(0.75).filled() },
+                )
+            }))
+            .map_err(e)?;
+        root.present().map_err(e)?;
+    }
+    let alt = format!(
+        "Graphique en entonnoir : {} en {year} de {} territoires selon leur {what}, autour de la valeur de la France ({}) ; {} en dehors des limites à 95 %, {} en dehors des limites à 99,8 %.",
+        ind.title.to_lowercase(),
+        points.len(),
+        fmt_value(ind, fr),
+        fmt::count(out95, "territoire", "territoires"),
+        out998
+    );
+    let csv = data_csv(
+        &[
+            "niveau",
+            "code",
+            "nom",
+            "taille",
+            "valeur",
+            "limite_95_basse",
+            "limite_95_haute",
+            "limite_998_basse",
+            "limite_998_haute",
+        ],
+        points.iter().map(|(r, n, v)| {
+            let s = sd(*n);
+            vec![
+                if r.level == crate::model::LevelName::Region {
+                    "region".to_string()
+                } else {
+                    "departement".to_string()
+                },
+                r.code.clone(),
+                r.name.clone(),
+                format!("{n:.1}"),
+                format!("{v:.3}"),
+                format!("{:.3}", fr - Z95 * s),
+                format!("{:.3}", fr + Z95 * s),
+                format!("{:.3}", fr - Z998 * s),
+                format!("{:.3}", fr + Z998 * s),
+            ]
+        }),
+    )?;
+    figure(ind.figure_id(crate::model::FigureKind::Entonnoir), title, svg, csv, alt, source_line, size)
+}
+
+/// The scale of a rate (per 100,000…), from the value and its terms.
+fn ind_scale(ind: &IndicatorResult) -> f64 {
+    ind.rows
+        .iter()
+        .filter_map(|r| r.cur.as_ref())
+        .find_map(|v| v.den.filter(|d| *d > 0.0 && v.num > 0.0).map(|d| v.value / (v.num / d)))
+        .map_or(1.0, |s| 10f64.powf(s.log10().round()))
 }

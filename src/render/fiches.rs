@@ -165,13 +165,19 @@ fn pdf_fiche<'a>(m: &'a ReportModel, f: &'a Fiche) -> PdfFiche<'a> {
     let summary = match dens_cells {
         Some(c) => {
             format!(
-                "{} généralistes pour 100 000 habitants en {} ({} en {}{}), {} des 101 départements ; {} : {}, France : {}.",
+                "{} généralistes pour 100 000 habitants en {} ({} en {}{}), {} ; {} : {}, France : {}.",
                 c.valeur,
                 c.annee,
                 c.comparaison,
                 c.annee_comparaison,
                 if c.significativite.is_empty() { String::new() } else { format!(", {}", c.significativite) },
-                if c.rang.is_empty() { "rang non disponible".to_string() } else { c.rang.replace("e/101", "e") },
+                if c.rang.is_empty() {
+                    "rang non disponible".to_string()
+                } else if c.rang_intervalle.is_empty() {
+                    format!("{} des 101 départements", c.rang)
+                } else {
+                    format!("{} des 101 départements ({} avec 95 % de confiance)", c.rang, c.rang_intervalle)
+                },
                 f.region,
                 c.region,
                 c.france

@@ -172,6 +172,7 @@ pub fn charts(model: &ReportModel) -> Result<Vec<Figure>> {
                     jobs.push(Box::new(move || charts::dumbbell(ind, &l)))
                 }
                 FigureKind::Regions => jobs.push(Box::new(move || charts::survey_regions(ind, &l))),
+                FigureKind::Entonnoir => jobs.push(Box::new(move || charts::funnel(ind, &l))),
                 FigureKind::Serie => {
                     if let Some(s) =
                         ind.presentation.series.as_deref().and_then(|id| model.series.iter().find(|s| s.id == id))

@@ -84,6 +84,7 @@ pub fn environment() -> Environment<'static> {
     env.add_filter("signed", |x: Option<f64>, d: Option<usize>| {
         x.map(|x| fmt::signed(x, d.unwrap_or(0))).unwrap_or_else(|| "n.d.".into())
     });
+    env.add_filter("ordinal", |x: Option<u32>| x.map(fmt::ordinal).unwrap_or_default());
     env.add_filter("pct", |x: Option<f64>, d: Option<usize>| {
         x.map(|x| fmt::signed_pct(x, d.unwrap_or(1))).unwrap_or_else(|| "n.d.".into())
     });

@@ -72,7 +72,11 @@ impl Table {
                 Cell::Text(s) => s.clone(),
                 Cell::Num(None, _) => String::new(),
                 Cell::Num(Some(v), d) => {
-                    let s = format!("{v:.d$}");
+                    let mut s = format!("{v:.d$}");
+                    // A small negative number rounded to zero is printed "0", not "-0.00".
+                    if s.starts_with('-') && s.bytes().all(|b| matches!(b, b'-' | b'0' | b'.')) {
+                        s.remove(0);
+                    }
                     if excel { s.replace('.', ",") } else { s }
                 }
             }))?;
@@ -91,10 +95,9 @@ impl Table {
                     let v = match c {
                         Cell::Text(s) => serde_json::Value::String(s.clone()),
                         Cell::Num(None, _) => serde_json::Value::Null,
-                        Cell::Num(Some(v), d) => {
-                            let p = 10f64.powi(*d as i32);
-                            serde_json::json!((v * p).round() / p)
-                        }
+                        // Machines read the JSON: full precision (the CSV keeps the
+                        // published rounding).
+                        Cell::Num(Some(v), _) => serde_json::json!(v),
                     };
                     o.insert(name.clone(), v);
                 }
@@ -141,16 +144,49 @@ pub fn columns(ind: &IndicatorResult) -> Vec<(String, String)> {
         c(&format!("valeur_{b}"), &format!("valeur en {b} (année de référence)")),
         c(&format!("evolution_depuis_{b}"), &format!("évolution absolue depuis {b}")),
         c(&format!("evolution_pct_depuis_{b}"), &format!("évolution relative depuis {b}, en %")),
+        c(&format!("qualification_depuis_{p}"), &label_doc(ind)),
         c(
-            &format!("evolution_significative_depuis_{p}"),
-            "hausse significative, baisse significative ou stable, selon le test de la méthodologie ; vide sans test",
+            &format!("evolution_estimee_depuis_{p}"),
+            &format!("évolution depuis {p} estimée par le modèle ({})", change_unit(ind)),
         ),
-        c(&format!("p_valeur_depuis_{p}"), "p-valeur du test de l'évolution"),
-        c("ic95_bas", "borne basse de l'intervalle de confiance à 95 %"),
-        c("ic95_haut", "borne haute de l'intervalle de confiance à 95 %"),
-        c("ecart_france", "valeur moins valeur de la France"),
-        c("ecart_region", "valeur du département moins valeur de sa région"),
-        c("rang", "rang du département (1 = valeur la plus élevée ; ex aequo au même rang)"),
+        c(
+            &format!("evolution_ic95_bas_depuis_{p}"),
+            &format!("borne basse de l'intervalle à 95 % de l'évolution depuis {p}"),
+        ),
+        c(
+            &format!("evolution_ic95_haut_depuis_{p}"),
+            &format!("borne haute de l'intervalle à 95 % de l'évolution depuis {p}"),
+        ),
+        c(&format!("p_valeur_depuis_{p}"), "p-valeur du test de l'évolution (méthodologie)"),
+        c(&format!("qualification_depuis_{b}"), &format!("qualification de l'évolution depuis {b}, même règle")),
+        c(
+            &format!("evolution_ic95_bas_depuis_{b}"),
+            &format!("borne basse de l'intervalle à 95 % de l'évolution depuis {b}"),
+        ),
+        c(
+            &format!("evolution_ic95_haut_depuis_{b}"),
+            &format!("borne haute de l'intervalle à 95 % de l'évolution depuis {b}"),
+        ),
+        c("departements", "régions et France : départements dont la valeur entre dans la somme de l'année"),
+        c(
+            &format!("departements_comparables_{p}"),
+            &format!(
+                "régions et France : départements présents en {p} et dans l'année, sur lesquels l'évolution depuis {p} est calculée"
+            ),
+        ),
+        c(
+            &format!("departements_comparables_{b}"),
+            &format!(
+                "régions et France : départements présents en {b} et dans l'année, sur lesquels l'évolution depuis {b} est calculée"
+            ),
+        ),
+        c("ic95_bas", "borne basse de l'intervalle de confiance à 95 % de la valeur"),
+        c("ic95_haut", "borne haute de l'intervalle de confiance à 95 % de la valeur"),
+        c("ecart_france", "valeur moins valeur de la France (pas pour un effectif)"),
+        c("ecart_region", "valeur du département moins valeur de sa région (pas pour un effectif)"),
+        c("rang", &rank_doc(ind)),
+        c("rang_ic95_min", "rang le meilleur de l'intervalle à 95 % du rang (simulation, méthodologie)"),
+        c("rang_ic95_max", "rang le moins bon de l'intervalle à 95 % du rang"),
         c("quintile", "quintile du département (1 = le cinquième aux valeurs les plus faibles)"),
         c("seuils", "seuils franchis (séparés par « | »)"),
         c("non_publie", "motif de non-publication (effectif insuffisant), sinon vide"),
@@ -165,6 +201,35 @@ pub fn columns(ind: &IndicatorResult) -> Vec<(String, String)> {
         c("millesime", "millésime des données"),
         c("donnees_demo", "oui si les données sont des données de démonstration synthétiques"),
     ]
+}
+
+/// The unit of an indicator's change interval.
+fn change_unit(ind: &IndicatorResult) -> &'static str {
+    match ind.change_model.as_deref() {
+        Some("trend") => "en %, relative",
+        Some(_) => "en points",
+        None => "pas de modèle : vide",
+    }
+}
+
+fn label_doc(ind: &IndicatorResult) -> String {
+    match ind.change_threshold {
+        Some(t) => format!(
+            "hausse, baisse, stable ou évolution incertaine : l'intervalle à 95 % de l'évolution comparé au seuil de ±{t} ({}) ; vide si l'évolution n'est pas qualifiée",
+            change_unit(ind)
+        ),
+        None => "vide : les évolutions de cet indicateur ne sont pas qualifiées".to_string(),
+    }
+}
+
+fn rank_doc(ind: &IndicatorResult) -> String {
+    if ind.is_count {
+        "vide : un effectif mesure une taille, pas un accès ; il n'est pas classé".to_string()
+    } else if ind.higher_is_better {
+        "rang du département, 1 = meilleur accès (valeur la plus élevée) ; ex aequo au même rang".to_string()
+    } else {
+        "rang du département, 1 = meilleur accès (valeur la plus faible) ; ex aequo au même rang".to_string()
+    }
 }
 
 pub fn indicator_table(m: &ReportModel, ind: &IndicatorResult) -> Table {
@@ -193,12 +258,23 @@ pub fn indicator_table(m: &ReportModel, ind: &IndicatorResult) -> Table {
                 Cell::Num(r.delta_base_abs, d),
                 Cell::Num(r.delta_base_pct, 2),
                 t(r.change_prev.as_deref().unwrap_or("")),
+                Cell::Num(r.change_prev_stat.as_ref().map(|c| c.estimate), 2),
+                Cell::Num(r.change_prev_stat.as_ref().map(|c| c.low), 2),
+                Cell::Num(r.change_prev_stat.as_ref().map(|c| c.high), 2),
                 Cell::Num(r.p_value_prev, 6),
+                t(r.change_base.as_deref().unwrap_or("")),
+                Cell::Num(r.change_base_stat.as_ref().map(|c| c.low), 2),
+                Cell::Num(r.change_base_stat.as_ref().map(|c| c.high), 2),
+                Cell::Num(r.departements.map(f64::from), 0),
+                Cell::Num(r.matched_prev.map(f64::from), 0),
+                Cell::Num(r.matched_base.map(f64::from), 0),
                 Cell::Num(cur.as_ref().and_then(|v| v.ci_low), d),
                 Cell::Num(cur.as_ref().and_then(|v| v.ci_high), d),
                 Cell::Num(r.vs_france, d),
                 Cell::Num(r.vs_region, d),
                 Cell::Num(r.rank.map(f64::from), 0),
+                Cell::Num(r.rank_low.map(f64::from), 0),
+                Cell::Num(r.rank_high.map(f64::from), 0),
                 Cell::Num(r.quintile.map(f64::from), 0),
                 t(&r.flags.join("|")),
                 t(r.withheld.as_deref().unwrap_or("")),
@@ -378,7 +454,8 @@ fn readme(m: &ReportModel, tables: &[Table]) -> String {
         "- `barometre-{}.xlsx` : toutes les tables, une feuille par table, et les feuilles « Colonnes » et « Sources ».\n",
         m.edition.year
     );
-    s.push_str("Les codes géographiques sont du texte (« 01 », « 2A », « 971 »). Les régions et la France sont calculées comme rapports de sommes, jamais comme moyennes des départements.\n\n");
+    s.push_str("Les codes géographiques sont du texte (« 01 », « 2A », « 971 »). Les régions et la France sont calculées comme rapports de sommes, jamais comme moyennes des départements ; leurs évolutions sont calculées sur les départements présents les deux années (colonnes `departements_comparables_…`).\n\n");
+    s.push_str("**Précision.** Les CSV et le classeur XLSX gardent l'arrondi publié (les taux avec deux décimales de plus que dans le rapport, les évolutions avec deux décimales, les p-valeurs avec six). Les fichiers JSON portent les valeurs, bornes et p-valeurs en pleine précision, sans arrondi, pour les recalculs.\n\n");
     for t in tables {
         let _ = writeln!(s, "## `{}` — {}\n", t.name, t.title);
         s.push_str("| colonne | contenu |\n|---|---|\n");
