@@ -68,7 +68,7 @@ pub struct Cells {
     pub significativite: String,
     /// « 12e » (1 = best access by the indicator's polarity), « 1er ».
     pub rang: String,
-    /// « entre le 5e et le 20e » (95 % interval of the rank), or empty.
+    /// « entre le 5e et le 20e avec 95 % de confiance » (95 % interval of the rank), or empty.
     pub rang_intervalle: String,
     /// The same, short: « 5e–20e ».
     pub rang_ic: String,
@@ -107,8 +107,10 @@ pub fn cells(ind: &IndicatorResult, l: &Line) -> Cells {
         significativite: l.significativite.clone(),
         rang: l.rang.map(fmt::ordinal).unwrap_or_default(),
         rang_intervalle: match (l.rang_min, l.rang_max) {
-            (Some(a), Some(b)) if a == b => format!("{} dans 95 % des tirages", fmt::ordinal(a)),
-            (Some(a), Some(b)) => format!("entre le {} et le {}", fmt::ordinal(a), fmt::ordinal(b)),
+            (Some(a), Some(b)) if a == b => "à ce rang avec 95 % de confiance".to_string(),
+            (Some(a), Some(b)) => {
+                format!("entre le {} et le {} avec 95 % de confiance", fmt::ordinal(a), fmt::ordinal(b))
+            }
             _ => String::new(),
         },
         rang_ic: match (l.rang_min, l.rang_max) {

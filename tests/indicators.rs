@@ -365,7 +365,11 @@ fn issue15_rank_intervals_are_seeded_and_bracket_the_rank() {
             .collect::<Vec<_>>()
     };
     assert_eq!(ranks(&a), ranks(&b), "seeded: the same intervals twice");
-    let first = &a.rows.iter().find(|x| x.code == geo.departements[0].code).expect("first");
+    let first = &a
+        .rows
+        .iter()
+        .find(|x| x.level == LevelName::Departement && x.code == geo.departements[0].code)
+        .expect("first");
     assert_eq!((first.rank, first.rank_low, first.rank_high), (Some(1), Some(1), Some(1)));
     for (rank, lo, hi) in ranks(&a) {
         let (rank, lo, hi) = (rank.expect("rank"), lo.expect("lo"), hi.expect("hi"));

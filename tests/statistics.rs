@@ -4,6 +4,8 @@
 
 use serde_json::Value;
 
+use barometre::model::LevelName;
+
 use crate::common::{repo, shared_demo};
 
 fn reference() -> Value {
@@ -180,7 +182,8 @@ fn issue15_the_gate_refuses_non_finite_or_incoherent_results() {
     };
     let find = |m: &mut barometre::model::ReportModel, id: &str, code: &str| -> (usize, usize) {
         let i = m.indicators.iter().position(|x| x.id == id).expect("indicator");
-        let j = m.indicators[i].rows.iter().position(|r| r.code == code).expect("row");
+        let level = if code == "FR" { LevelName::France } else { LevelName::Departement };
+        let j = m.indicators[i].rows.iter().position(|r| r.code == code && r.level == level).expect("row");
         (i, j)
     };
     let msg = inject(&|m| {

@@ -4,6 +4,7 @@
 //! the PDF embed the same files.
 
 use anyhow::{Result, bail};
+use plotters::coord::combinators::BindKeyPoints;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -678,14 +679,15 @@ pub fn funnel(ind: &IndicatorResult, source_line: &str) -> Result<Figure> {
     {
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
         let subtitle = format!(
-            "{} ; en abscisse : {what} (échelle logarithmique) ; limites à 95 % (tirets) et 99,8 % (trait) autour de la France",
-            ind.unit
+            "{} ; en abscisse : {what} (échelle logarithmique) ; limites à 95 % (tirets) et 99,8 % (trait) autour de la France{}",
+            ind.unit,
+            if survey { " ; orange : régions, bleu : départements publiés" } else { "" }
         );
         let area = frame(&root, &title, &subtitle, source_line)?;
         let mut chart = ChartBuilder::on(&area)
             .x_label_area_size(34)
             .y_label_area_size(70)
-            .build_cartesian_2d((nmin..nmax).log_scale(), y0..y1)
+            .build_cartesian_2d((nmin..nmax).log_scale().with_key_points(nice_ticks(nmin, nmax)), y0..y1)
             .map_err(e)?;
         chart
             .configure_mesh()
@@ -767,6 +769,23 @@ pub fn funnel(ind: &IndicatorResult, source_line: &str) -> Result<Figure> {
         }),
     )?;
     figure(ind.figure_id(crate::model::FigureKind::Entonnoir), title, svg, csv, alt, source_line, size)
+}
+
+/// Ticks 1, 2, 5 × 10ⁿ within a range (a logarithmic axis within one decade still gets
+/// labels).
+fn nice_ticks(lo: f64, hi: f64) -> Vec<f64> {
+    let mut out = Vec::new();
+    let mut decade = 10f64.powf(lo.log10().floor());
+    while decade <= hi {
+        for m in [1.0, 2.0, 5.0] {
+            let x = m * decade;
+            if x >= lo && x <= hi {
+                out.push(x);
+            }
+        }
+        decade *= 10.0;
+    }
+    out
 }
 
 /// The scale of a rate (per 100,000…), from the value and its terms.

@@ -176,7 +176,7 @@ fn pdf_fiche<'a>(m: &'a ReportModel, f: &'a Fiche) -> PdfFiche<'a> {
                 } else if c.rang_intervalle.is_empty() {
                     format!("{} des 101 départements", c.rang)
                 } else {
-                    format!("{} des 101 départements ({} avec 95 % de confiance)", c.rang, c.rang_intervalle)
+                    format!("{} des 101 départements ({})", c.rang, c.rang_intervalle)
                 },
                 f.region,
                 c.region,
