@@ -218,20 +218,6 @@ pub fn themes(indicators: &[IndicatorResult], editorial_dir: Option<&Path>) -> R
     Ok(out)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn markdown_becomes_plain_styled_blocks() {
-        let b = markdown("Un **texte** avec *accent* et `#import`.\n\n- un\n- deux <script>x</script>\n");
-        assert_eq!(b[0].kind, "p");
-        assert_eq!(b[0].spans[1], Span { text: "texte".into(), strong: true, emph: false });
-        assert!(b[0].spans.iter().any(|s| s.text.contains("#import")));
-        assert_eq!(b.iter().filter(|x| x.kind == "li").count(), 2);
-    }
-}
-
 /// The statistical principles of the edition, in French, shared by the PDF's and the
 /// site's methodology: aggregation, intervals, the rule that labels a change (with each
 /// indicator's model and threshold), how many labels chance alone would give, ranks and
@@ -287,4 +273,18 @@ pub fn method_notes(indicators: &[IndicatorResult]) -> Vec<String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_becomes_plain_styled_blocks() {
+        let b = markdown("Un **texte** avec *accent* et `#import`.\n\n- un\n- deux <script>x</script>\n");
+        assert_eq!(b[0].kind, "p");
+        assert_eq!(b[0].spans[1], Span { text: "texte".into(), strong: true, emph: false });
+        assert!(b[0].spans.iter().any(|s| s.text.contains("#import")));
+        assert_eq!(b.iter().filter(|x| x.kind == "li").count(), 2);
+    }
 }

@@ -153,8 +153,8 @@ fn issue15_every_published_interval_is_finite_and_contains_its_value() {
             }
             for base in ["2023", "2024", "2022", "2020", "2019"] {
                 if let (Some(lo), Some(hi)) = (
-                    r.get(&format!("evolution_ic95_bas_depuis_{base}")).and_then(Value::as_f64),
-                    r.get(&format!("evolution_ic95_haut_depuis_{base}")).and_then(Value::as_f64),
+                    r.get(format!("evolution_ic95_bas_depuis_{base}")).and_then(Value::as_f64),
+                    r.get(format!("evolution_ic95_haut_depuis_{base}")).and_then(Value::as_f64),
                 ) {
                     assert!(lo.is_finite() && hi.is_finite() && lo <= hi, "{name} {} since {base}", r["code"]);
                 }
@@ -207,4 +207,24 @@ fn issue15_the_gate_refuses_non_finite_or_incoherent_results() {
         m.indicators[i].rows[j].p_value_prev = Some(1.5);
     });
     assert!(msg.contains("Paris (75), 2022") && msg.contains("outside [0, 1]"), "{msg}");
+}
+
+#[test]
+fn issue15_apportioned_sas_appointments_are_estimates_without_interval() {
+    // The Corse SAS covers 2A and 2B (fixtures/demo/sas.csv, 139 appointments): each
+    // département's share is an estimate, published without an interval or rank
+    // interval; the région holds the whole SAS, so its value is observed.
+    let rows = table("sas-rendez-vous-2025");
+    for code in ["2A", "2B"] {
+        let r = row(&rows, "departement", code);
+        assert_eq!(r["estimation"], "oui", "{code}");
+        assert!(r["ic95_bas"].is_null() && r["ic95_haut"].is_null() && r["rang_ic95_min"].is_null(), "{code}");
+    }
+    let corse = row(&rows, "region", "94");
+    assert_eq!(corse["estimation"], "non");
+    assert!((num(corse, "numerateur") - 139.0).abs() < 1e-9);
+    assert!(corse["ic95_bas"].is_number());
+    let ain = row(&rows, "departement", "01");
+    assert_eq!(ain["estimation"], "non");
+    assert!(ain["ic95_bas"].is_number() && ain["rang_ic95_min"].is_number());
 }

@@ -73,6 +73,11 @@ pub fn run(args: &CompareArgs) -> Result<()> {
             for r in &rows {
                 writeln!(out, "{}", line(r).trim_end())?;
             }
+            writeln!(out)?;
+            writeln!(
+                out,
+                "Évolution : « hausse » ou « baisse » quand son intervalle de confiance à 95 % est entièrement au-delà du seuil de pertinence de l'indicateur, « stable » quand il est entièrement en deçà, « évolution incertaine » sinon. Rang : 1er = meilleur accès des 101 départements."
+            )?;
         }
     }
     Ok(())

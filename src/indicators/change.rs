@@ -181,12 +181,16 @@ fn survey(v: Option<&Value>) -> Option<WeightedProportion> {
     Some(WeightedProportion { p: v.num / v.den?, n: v.n?, n_eff: v.n_eff? })
 }
 
+/// One draw of a value from its sampling law.
+type Draw = Box<dyn Fn(&mut rand10::rngs::StdRng) -> f64>;
+
 /// Number of simulated editions behind each rank interval.
 pub const RANK_DRAWS: usize = 1000;
 
 /// The 95 % interval of every département's rank: each value is drawn `RANK_DRAWS` times
 /// from its sampling distribution (Poisson counts, binomial counts, or a normal law on
-/// Kish's effective sample size for a survey), the départements are ranked in each
+/// Kish's effective sample size for a survey; an estimate without interval stays at its
+/// value and gets no interval), the départements are ranked in each
 /// draw as the published ranks are (by polarity, ties sharing the best rank), and the
 /// interval runs from the 2.5th to the 97.5th percentile of the ranks (the 25th and
 /// 975th of 1,000 sorted draws). The generator is seeded from the indicator's id: the
@@ -195,9 +199,11 @@ pub fn rank_intervals(spec: &IndicatorSpec, rows: &mut [Row], higher_is_better: 
     let ranked: Vec<usize> = (0..rows.len())
         .filter(|&i| rows[i].level == LevelName::Departement && rows[i].rank.is_some() && rows[i].cur.is_some())
         .collect();
-    let draws_of = |v: &Value| -> Option<Box<dyn Fn(&mut rand10::rngs::StdRng) -> f64>> {
+    let draws_of = |v: &Value| -> Option<Draw> {
         if v.estimated {
-            return None;
+            // Ranked among the others at its value, but given no interval of its own.
+            let x = v.value;
+            return Some(Box::new(move |_| x));
         }
         let scale = spec.scale;
         match spec.test() {
@@ -240,6 +246,9 @@ pub fn rank_intervals(spec: &IndicatorSpec, rows: &mut [Row], higher_is_better: 
         }
     }
     for (k, &i) in ranked.iter().enumerate() {
+        if rows[i].cur.as_ref().is_some_and(|v| v.estimated) {
+            continue;
+        }
         let r = &mut ranks[k];
         r.sort_unstable();
         let at = |q: f64| r[((q * RANK_DRAWS as f64).ceil() as usize).saturating_sub(1)];

@@ -807,8 +807,10 @@ fn to_rows(
 fn withheld_reason(spec: &IndicatorSpec, c: &Cols, i: usize) -> String {
     let sup = &spec.suppression;
     let n = c.u("n_cur", i).unwrap_or(0);
-    if spec.kind == Kind::SurveyProportion {
-        if let Some(wp) = survey_prop(c, "cur", i) {
+    if spec.kind == Kind::SurveyProportion
+        && let Some(wp) = survey_prop(c, "cur", i)
+    {
+        {
             let (lo, hi) = wp.wilson(ALPHA);
             let half = (hi - lo) / 2.0 * spec.scale;
             let n_eff = crate::fmt::number(wp.n_eff, 0);

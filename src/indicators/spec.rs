@@ -397,7 +397,7 @@ pub fn parse_all(files: &[(String, String)]) -> Result<Vec<IndicatorSpec>> {
                 ChangeModel::Binomial => spec.kind == Kind::Rate,
                 ChangeModel::Survey => spec.kind == Kind::SurveyProportion,
             };
-            if !fits || !(c.threshold.is_finite() && c.threshold >= 0.0) {
+            if !(fits && c.threshold.is_finite() && c.threshold >= 0.0) {
                 problems.push(Problem {
                     column: Some("change".into()),
                     value: Some(format!("{:?} {}", c.model, c.threshold).to_lowercase()),

@@ -645,13 +645,7 @@ pub fn funnel(ind: &IndicatorResult, source_line: &str) -> Result<Figure> {
     if points.len() < 2 {
         bail!("fewer than two territories for the funnel plot of `{}`", ind.id)
     }
-    let scale = if ind.percent {
-        100.0
-    } else if survey {
-        100.0
-    } else {
-        ind_scale(ind)
-    };
+    let scale = if ind.percent || survey { 100.0 } else { ind_scale(ind) };
     // Standard deviation of a value on size n under France's value.
     let sd = |n: f64| {
         if survey || ind.test == "proportion" {

@@ -180,6 +180,10 @@ pub fn columns(ind: &IndicatorResult) -> Vec<(String, String)> {
                 "régions et France : départements présents en {b} et dans l'année, sur lesquels l'évolution depuis {b} est calculée"
             ),
         ),
+        c(
+            "estimation",
+            "oui si la valeur est une estimation sans intervalle (rendez-vous d'un SAS répartis entre ses départements au prorata de la population)",
+        ),
         c("ic95_bas", "borne basse de l'intervalle de confiance à 95 % de la valeur"),
         c("ic95_haut", "borne haute de l'intervalle de confiance à 95 % de la valeur"),
         c("ecart_france", "valeur moins valeur de la France (pas pour un effectif)"),
@@ -268,6 +272,7 @@ pub fn indicator_table(m: &ReportModel, ind: &IndicatorResult) -> Table {
                 Cell::Num(r.departements.map(f64::from), 0),
                 Cell::Num(r.matched_prev.map(f64::from), 0),
                 Cell::Num(r.matched_base.map(f64::from), 0),
+                t(if cur.as_ref().is_some_and(|v| v.estimated) { "oui" } else { "non" }),
                 Cell::Num(cur.as_ref().and_then(|v| v.ci_low), d),
                 Cell::Num(cur.as_ref().and_then(|v| v.ci_high), d),
                 Cell::Num(r.vs_france, d),
