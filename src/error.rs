@@ -67,6 +67,12 @@ pub struct NetworkError {
     pub message: String,
 }
 
+/// A result the publication gate refuses (`gate::check`): exit code 5. Each fault names
+/// the indicator, the territory and the year.
+#[derive(Debug, thiserror::Error)]
+#[error("the edition cannot be published: {} value(s) fail the publication checks:\n{}", .0.len(), .0.iter().take(50).map(|f| format!("  - {f}")).collect::<Vec<_>>().join("\n"))]
+pub struct PublicationError(pub Vec<String>);
+
 pub const EXIT_ERROR: i32 = 1;
 pub const EXIT_NETWORK: i32 = 3;
 pub const EXIT_DATA: i32 = 4;
@@ -81,7 +87,7 @@ pub fn exit_code(err: &anyhow::Error) -> i32 {
         if cause.is::<NetworkError>() {
             return EXIT_NETWORK;
         }
-        if cause.is::<crate::gate::PublicationError>() {
+        if cause.is::<PublicationError>() {
             return EXIT_UNPUBLISHABLE;
         }
     }

@@ -3,12 +3,8 @@
 //! p-value lies outside [0, 1] is refused (exit code 5), naming the indicator, the
 //! territory and the year of every fault.
 
+pub use crate::error::PublicationError;
 use crate::model::{Change, IndicatorResult, ReportModel, Row, Value};
-
-/// A result that must not be published.
-#[derive(Debug, thiserror::Error)]
-#[error("the edition cannot be published: {} value(s) fail the publication checks:\n{}", .0.len(), .0.iter().take(50).map(|f| format!("  - {f}")).collect::<Vec<_>>().join("\n"))]
-pub struct PublicationError(pub Vec<String>);
 
 /// Checks every indicator of the model.
 pub fn check(model: &ReportModel) -> Result<(), PublicationError> {
