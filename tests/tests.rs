@@ -17,3 +17,4 @@ mod readers;
 mod site;
 mod statistics;
 mod stats;
+mod templates;

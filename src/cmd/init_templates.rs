@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use rust_xlsxwriter::{Format, Workbook};
 
 use crate::cli::InitTemplatesArgs;
+use crate::formats::EXAMPLE_COLUMN;
 use crate::ingest::config::DEFAULT;
 use crate::sources::Template;
 use crate::sources::registry::Dataset;
@@ -30,6 +31,7 @@ pub fn run(args: &InitTemplatesArgs) -> Result<()> {
     let mut readme = String::from("# Modèles de saisie du baromètre\n\n");
     readme.push_str("Chaque fichier se remplit en CSV (UTF-8 ou Windows-1252, séparateur `,` ou `;`, virgule décimale acceptée) ou en XLSX (première feuille).\n");
     readme.push_str("Les codes de département sont du texte : « 01 », « 2A », « 971 ». Puis : `barometre fetch --sources sources.toml`.\n\n");
+    readme.push_str("**Les deux lignes d'exemple de chaque modèle sont marquées « EXEMPLE » dans la première colonne, `exemple` : supprimez-les et saisissez vos données en laissant cette colonne vide (ou supprimez la colonne).** Un fichier qui ne contient que ses lignes d'exemple est traité comme une source absente ; un fichier qui en contient encore une est refusé (`fetch` et `build` nomment le fichier et les lignes). Aucune valeur d'exemple ne peut donc être publiée.\n\n");
     for t in Dataset::ALL.iter().filter_map(|d| d.template()) {
         put(&saisie.join(format!("{}.csv", t.id)), &csv(t)?)?;
         put(&saisie.join(format!("{}.xlsx", t.id)), &xlsx(t)?)?;
@@ -46,11 +48,15 @@ pub fn run(args: &InitTemplatesArgs) -> Result<()> {
     Ok(())
 }
 
+/// The marker of an example row, in the first column (`exemple`): no analyst can miss it,
+/// and every reader refuses a row that carries it (`formats::read_table`).
+const EXAMPLE_MARK: &str = "EXEMPLE – ligne à supprimer";
+
 fn csv(t: &Template) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(t.columns.iter().map(|c| c.name))?;
+    w.write_record(std::iter::once(EXAMPLE_COLUMN).chain(t.columns.iter().map(|c| c.name)))?;
     for i in 0..2 {
-        w.write_record(t.columns.iter().map(|c| c.examples[i]))?;
+        w.write_record(std::iter::once(EXAMPLE_MARK).chain(t.columns.iter().map(|c| c.examples[i])))?;
     }
     w.into_inner().map_err(|e| anyhow::anyhow!("failed to write a template: {}", e.error()))
 }
@@ -60,8 +66,14 @@ fn xlsx(t: &Template) -> Result<Vec<u8>> {
     let bold = Format::new().set_bold();
     let text = Format::new().set_num_format("@");
     let ws = wb.add_worksheet().set_name("Données")?;
+    let warn = Format::new().set_bold().set_font_color(rust_xlsxwriter::Color::Red);
+    ws.write_string_with_format(0, 0, EXAMPLE_COLUMN, &bold)?;
+    ws.set_column_width(0, 30)?;
+    for i in 0..2 {
+        ws.write_string_with_format(1 + i, 0, EXAMPLE_MARK, &warn)?;
+    }
     for (j, c) in t.columns.iter().enumerate() {
-        let col = j as u16;
+        let col = j as u16 + 1;
         ws.write_string_with_format(0, col, c.name, &bold)?;
         ws.set_column_format(col, &text)?;
         ws.set_column_width(col, (c.name.len() as f64 + 4.0).max(14.0))?;
@@ -71,7 +83,11 @@ fn xlsx(t: &Template) -> Result<Vec<u8>> {
     }
     let doc = wb.add_worksheet().set_name("Colonnes")?;
     doc.write_string_with_format(0, 0, t.title, &bold)?;
-    doc.write_string(1, 0, t.notes)?;
+    doc.write_string(
+        1,
+        0,
+        format!("{} Les lignes marquées « EXEMPLE » (colonne `exemple`) sont des exemples : supprimez-les.", t.notes),
+    )?;
     doc.write_string_with_format(3, 0, "colonne", &bold)?;
     doc.write_string_with_format(3, 1, "contenu", &bold)?;
     for (i, c) in t.columns.iter().enumerate() {

@@ -9,46 +9,122 @@ pub use delimited::{DelimitedRows, open_delimited, read_delimited};
 
 use crate::error::Problem;
 
+/// The column that marks the example rows of an analyst template (`init-templates`):
+/// a row with any text in it is an example, never data.
+pub const EXAMPLE_COLUMN: &str = "exemple";
+
 /// Reads a table from a delimited text file or from the first sheet of a workbook whose
-/// header row holds the `required` columns.
+/// header row holds the `required` columns. Refuses a table that still holds example rows
+/// of a template.
 pub fn read_table(file: &str, bytes: Vec<u8>, required: &[&str]) -> Result<RawTable, Box<Problem>> {
-    if xlsx::is_workbook(&bytes) {
-        xlsx::Workbook::open(file, bytes)?.find_table(required)
+    let table = if xlsx::is_workbook(&bytes) {
+        xlsx::Workbook::open(file, bytes)?.find_table(required)?
     } else {
-        read_delimited(file, &bytes)
-    }
+        read_delimited(file, &bytes)?
+    };
+    refuse_examples(&table, table.rows.iter())?;
+    Ok(table)
+}
+
+/// The template's example rows of a table: those with text in the `exemple` column.
+fn example_rows<'r>(table: &RawTable, rows: impl Iterator<Item = &'r RawRow>) -> Vec<usize> {
+    let Some(col) = table.column(EXAMPLE_COLUMN) else { return Vec::new() };
+    rows.filter(|r| r.cells.get(col).is_some_and(|c| !c.trim().is_empty())).map(|r| r.line).collect()
+}
+
+fn example_problem(table: &RawTable, lines: &[usize]) -> Box<Problem> {
+    let shown: Vec<String> = lines.iter().take(20).map(|l| l.to_string()).collect();
+    Box::new(Problem {
+        sheet: table.sheet.clone(),
+        row: lines.first().copied(),
+        column: Some(EXAMPLE_COLUMN.to_string()),
+        value: None,
+        ..Problem::file(
+            &table.file,
+            format!(
+                "no example row of the template (rows {}{} are marked as examples in column `{EXAMPLE_COLUMN}`): \
+                 delete them, and keep only real data (a file holding nothing but its example rows counts as an \
+                 absent source)",
+                shown.join(", "),
+                if lines.len() > shown.len() { ", …" } else { "" }
+            ),
+        )
+    })
+}
+
+fn refuse_examples<'r>(table: &RawTable, rows: impl Iterator<Item = &'r RawRow>) -> Result<(), Box<Problem>> {
+    let lines = example_rows(table, rows);
+    if lines.is_empty() { Ok(()) } else { Err(example_problem(table, &lines)) }
+}
+
+/// True for an analyst template left as `init-templates` wrote it: an `exemple` column and
+/// no row but example rows. Such a file counts as an absent source.
+pub fn is_untouched_template(file: &str, bytes: &[u8]) -> bool {
+    let table = if xlsx::is_workbook(bytes) {
+        xlsx::Workbook::open(file, bytes.to_vec()).and_then(|mut w| w.find_table(&[EXAMPLE_COLUMN]))
+    } else {
+        // Only a small file can be a template: a large one is read by its parser.
+        if bytes.len() > 1 << 20 {
+            return false;
+        }
+        read_delimited(file, bytes)
+    };
+    let Ok(table) = table else { return false };
+    table.column(EXAMPLE_COLUMN).is_some() && example_rows(&table, table.rows.iter()).len() == table.rows.len()
 }
 
 /// Like [`read_table`], but a delimited file's rows are handed over one at a time (see
 /// [`open_delimited`]); a workbook sheet is read whole, as it is small. The table returned
 /// has the headers and no rows.
 pub fn stream_table(file: &str, bytes: Vec<u8>, required: &[&str]) -> Result<(RawTable, RowStream), Box<Problem>> {
-    if xlsx::is_workbook(&bytes) {
+    let (table, stream) = if xlsx::is_workbook(&bytes) {
         let mut table = xlsx::Workbook::open(file, bytes)?.find_table(required)?;
         let rows = std::mem::take(&mut table.rows);
-        Ok((table, RowStream::Held { rows: rows.into_iter(), current: None }))
+        (table, RowStream::Held { rows: rows.into_iter(), current: None, example: None })
     } else {
         let (table, rows) = open_delimited(file, &bytes)?;
-        Ok((table, RowStream::Delimited(Box::new(rows))))
-    }
+        (table, RowStream::Delimited(Box::new(rows), None))
+    };
+    // Example rows of a template are refused as they stream past.
+    let marker = table.column(EXAMPLE_COLUMN).map(|col| (col, table.clone()));
+    Ok((
+        table,
+        match stream {
+            RowStream::Delimited(rows, _) => RowStream::Delimited(rows, marker),
+            RowStream::Held { rows, current, .. } => RowStream::Held { rows, current, example: marker },
+        },
+    ))
 }
 
 /// The rows of [`stream_table`].
 pub enum RowStream {
-    Delimited(Box<DelimitedRows>),
-    Held { rows: std::vec::IntoIter<RawRow>, current: Option<RawRow> },
+    /// Rows of a delimited file, and the `exemple` column with the table's header (to
+    /// name the file in a problem) when the file has one.
+    Delimited(Box<DelimitedRows>, Option<(usize, RawTable)>),
+    Held {
+        rows: std::vec::IntoIter<RawRow>,
+        current: Option<RawRow>,
+        example: Option<(usize, RawTable)>,
+    },
 }
 
 impl RowStream {
-    /// The next row, `None` at the end, or the problem of a malformed line.
+    /// The next row, `None` at the end, or the problem of a malformed line or of an
+    /// example row of a template.
     pub fn next_row(&mut self) -> Result<Option<&RawRow>, Box<Problem>> {
-        match self {
-            RowStream::Delimited(rows) => rows.next_row(),
-            RowStream::Held { rows, current } => {
+        let (row, example) = match self {
+            RowStream::Delimited(rows, example) => (rows.next_row()?, example.as_ref()),
+            RowStream::Held { rows, current, example } => {
                 *current = rows.next();
-                Ok(current.as_ref())
+                (current.as_ref(), example.as_ref())
             }
+        };
+        if let (Some(r), Some((col, table))) = (row, example)
+            && r.cells.get(*col).is_some_and(|c| !c.trim().is_empty())
+        {
+            return Err(example_problem(table, &[r.line]));
         }
+        Ok(row)
     }
 }
 

@@ -145,6 +145,15 @@ pub fn fetch(plan: &Plan) -> Result<(Manifest, Vec<Outcome>)> {
         let located = Located { display: dest.display().to_string(), bytes: bytes.clone(), format: src.format };
         let dataset = Dataset::from_id(&src.id)
             .ok_or_else(|| anyhow::anyhow!("unknown source `{}` (known: {})", src.id, Dataset::known()))?;
+        if crate::formats::is_untouched_template(&dest.display().to_string(), &bytes) {
+            // A template as `init-templates` wrote it: an absent source, never data.
+            outcomes.push(Outcome {
+                id: src.id.clone(),
+                status: "absent: untouched template (only its example rows; fill it in and delete them)".into(),
+            });
+            let _ = std::fs::remove_file(&arriving);
+            continue;
+        }
         let summary = match dataset.summary(located, geo) {
             Ok(s) => s,
             Err(e) => {

@@ -82,7 +82,13 @@ impl DataSource {
     pub fn has(&self, id: &str) -> bool {
         match self {
             DataSource::Demo => embedded::FILES.iter().any(|(n, _)| *n == format!("{id}.csv")),
-            DataSource::Dir(dir) => ["csv", "xlsx", "xls"].iter().any(|ext| dir.join(format!("{id}.{ext}")).is_file()),
+            // A template left untouched (only its example rows) counts as absent.
+            DataSource::Dir(dir) => ["csv", "xlsx", "xls"].iter().any(|ext| {
+                let path = dir.join(format!("{id}.{ext}"));
+                path.is_file()
+                    && !crate::formats::read_file(&path)
+                        .is_ok_and(|b| crate::formats::is_untouched_template(&path.display().to_string(), &b))
+            }),
             DataSource::Cache(dir) => Manifest::load(dir)
                 .map(|m| {
                     m.sources
