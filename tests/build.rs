@@ -179,9 +179,12 @@ fn issue4_demo_edition_computes_every_indicator_with_tests_and_checks() {
     assert_eq!(f(&smt, "numerateur"), 6_000_000.0);
     assert_eq!(f(&france("sans-medecin-traitant-ald"), "valeur"), 400_000.0);
     let missions = france("missions-consultations");
-    assert_eq!(f(&missions, "valeur"), 6_700.0, "all consultations since September 2025");
-    assert!((f(&missions, "objectif_pct") - 6_700.0 / 30_000_000.0 * 100.0).abs() < 1e-4);
-    assert_eq!(f(&france("missions-medecins"), "valeur"), 310.0);
+    // At the edition's date (20 November 2025): September to November 2025 only, summed
+    // from fixtures/demo/missions-solidarite.csv (150 + 350 + 500 consultations; 200
+    // doctors enrolled in November); December to February are dated after the edition.
+    assert_eq!(f(&missions, "valeur"), 1_000.0, "consultations from September to November 2025");
+    assert!((f(&missions, "objectif_pct") - 1_000.0 / 30_000_000.0 * 100.0).abs() < 1e-4);
+    assert_eq!(f(&france("missions-medecins"), "valeur"), 200.0);
 
     // GP density: the label from the quasi-Poisson trend, position against France.
     let dens = table("densite-generalistes");

@@ -122,3 +122,28 @@ fn issue16_a_file_still_holding_example_rows_is_refused_with_exit_4() {
     assert!(err.contains("data/pdsa.csv") && err.contains("row 2") && err.contains("example"), "{err}");
     assert!(!w.path("out/2025").exists(), "nothing written");
 }
+
+#[test]
+fn issue16_the_edition_date_cuts_dated_sources() {
+    // The demo's missions run from September 2025 to February 2026. Built as of
+    // 15 January 2026, December and January are in and February is out: consultations
+    // 150 + 350 + 500 + 1,400 + 2,450 = 4,850 and 285 doctors enrolled in January
+    // (sums of fixtures/demo/missions-solidarite.csv by month).
+    let w = Workdir::new();
+    let o = w.run(&["build", "--as-of", "2026-01-15", "--output", "out"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = crate::common::csv_rows(&w.read("out/2025/tables/missions-consultations-2025.csv"));
+    let fr = rows.iter().find(|r| r["niveau"] == "france").expect("France");
+    assert_eq!(fr["valeur"], "4850");
+    let rows = crate::common::csv_rows(&w.read("out/2025/tables/missions-medecins-2025.csv"));
+    assert_eq!(rows.iter().find(|r| r["niveau"] == "france").expect("France")["valeur"], "285");
+    let checks = w.read("out/2025/checks.md");
+    let line = checks.lines().find(|l| l.contains("missions-solidarite") && l.contains("postérieure")).expect("listed");
+    assert!(line.contains("15 janvier 2026") && line.contains("2026-02") && !line.contains("2026-01"), "{line}");
+    // The default date is the edition's (20 November 2025): December 2025 is out.
+    let o = w.run(&["build", "--output", "out2"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let checks = w.read("out2/2025/checks.md");
+    let line = checks.lines().find(|l| l.contains("missions-solidarite") && l.contains("postérieure")).expect("listed");
+    assert!(line.contains("20 novembre 2025") && line.contains("2025-12, 2026-01, 2026-02"), "{line}");
+}

@@ -155,8 +155,17 @@ pub fn build_model(
     let specs = indicators::spec::load(indicator_dir)?;
     let mut checks = Checks::default();
     let needed = [years.current, years.previous, years.baseline];
-    let gp = sources::gp::load(src, geo, &needed)?;
-    let pop = sources::population::load(src, geo, &needed)?;
+    // The edition's date cuts every dated source: nothing dated after it is used.
+    let as_of = {
+        let (y, m, d) = fmt::civil_from_days(epoch.div_euclid(86_400));
+        AsOf { date: (y, m, d), label: fmt::date_fr(y, m, d) }
+    };
+    let gp = as_of.cut(sources::gp::load(src, geo, &needed)?, Dataset::Generalistes.id(), &mut checks, |r| {
+        ((r.year, 1, 1), r.year.to_string())
+    });
+    let pop = as_of.cut(sources::population::load(src, geo, &needed)?, Dataset::Population.id(), &mut checks, |r| {
+        ((r.year, 1, 1), r.year.to_string())
+    });
     let mut inputs = Inputs::new(&gp, &pop)?;
     let mut series = Vec::new();
     let demo_note = if prov.demo { " (données de démonstration)" } else { "" };
@@ -199,7 +208,8 @@ pub fn build_model(
                 "source absente : les indicateurs qui en dépendent ne sont pas calculés".into(),
             ),
             Dataset::Pdsa => {
-                let rows = sources::pdsa::load(src, geo)?;
+                let rows = as_of
+                    .cut(sources::pdsa::load(src, geo)?, d.id(), &mut checks, |r| ((r.year, 1, 1), r.year.to_string()));
                 let years_present: BTreeSet<i32> = rows.iter().map(|r| r.year).collect();
                 for y in &years_present {
                     let present = rows.iter().filter(|r| r.year == *y).map(|r| r.dept.as_str());
@@ -229,9 +239,21 @@ pub fn build_model(
                 }
                 inputs = inputs.with_pdsa(&rows)?;
             }
-            Dataset::Sas => inputs = inputs.with_sas(&sources::sas::load(src, geo)?, geo)?,
+            Dataset::Sas => {
+                // A SAS counts from its opening date; appointments by their year.
+                let rows = as_of.cut(sources::sas::load(src, geo)?, d.id(), &mut checks, |r| {
+                    let (y, m, day) = r.opened;
+                    (
+                        r.opened.max((r.year, 1, 1)),
+                        format!("{} (ouvert le {}, année {})", r.name, fmt::date_fr(y, m, day), r.year),
+                    )
+                });
+                inputs = inputs.with_sas(&rows, geo)?
+            }
             Dataset::SansMedecinTraitant => {
-                let rows = sources::sans_mt::load(src, geo)?;
+                let rows = as_of.cut(sources::sans_mt::load(src, geo)?, d.id(), &mut checks, |r| {
+                    ((r.year, 1, 1), r.year.to_string())
+                });
                 for y in rows.iter().map(|r| r.year).collect::<BTreeSet<_>>() {
                     let present = rows.iter().filter(|r| r.year == y).map(|r| r.dept.as_str());
                     checks.completeness(d.id(), geo, y, present);
@@ -259,9 +281,17 @@ pub fn build_model(
                 inputs = inputs.with_zones(&z, geo, years.current)?;
             }
             Dataset::Missions => {
-                inputs = inputs.with_missions(&sources::missions::load(src, geo)?, geo, years.current)?;
+                let rows = as_of.cut(sources::missions::load(src, geo)?, d.id(), &mut checks, |r| {
+                    ((r.month.0, r.month.1, 1), format!("{:04}-{:02}", r.month.0, r.month.1))
+                });
+                inputs = inputs.with_missions(&rows, geo, years.current)?;
             }
-            Dataset::Renoncement => inputs = inputs.with_survey(&sources::survey::load(src, geo)?)?,
+            Dataset::Renoncement => {
+                let rows = as_of.cut(sources::survey::load(src, geo)?, d.id(), &mut checks, |r| {
+                    ((r.year, 1, 1), r.year.to_string())
+                });
+                inputs = inputs.with_survey(&rows)?
+            }
         }
     }
 
@@ -335,6 +365,57 @@ pub fn build_model(
     };
     t.stop();
     Ok((model, checks))
+}
+
+/// The edition's date, and the rule that cuts the sources at it.
+struct AsOf {
+    date: (i32, u32, u32),
+    label: String,
+}
+
+impl AsOf {
+    /// Keeps the rows dated at or before the edition's date (a year counts from its 1
+    /// January, a month from its first day); lists what is left out in the checks.
+    fn cut<T>(
+        &self,
+        rows: Vec<T>,
+        id: &str,
+        checks: &mut Checks,
+        date: impl Fn(&T) -> ((i32, u32, u32), String),
+    ) -> Vec<T> {
+        let mut later: BTreeSet<String> = BTreeSet::new();
+        let mut left = 0usize;
+        let kept: Vec<T> = rows
+            .into_iter()
+            .filter(|r| {
+                let (d, label) = date(r);
+                let keep = d <= self.date;
+                if !keep {
+                    later.insert(label);
+                    left += 1;
+                }
+                keep
+            })
+            .collect();
+        if left > 0 {
+            let shown: Vec<String> = later.iter().take(12).cloned().collect();
+            checks.push(
+                Severity::Info,
+                id,
+                "",
+                format!(
+                    "{} postérieure{} à la date de l'édition ({}) écartée{} : {}{}",
+                    fmt::count(left, "ligne", "lignes"),
+                    if left > 1 { "s" } else { "" },
+                    self.label,
+                    if left > 1 { "s" } else { "" },
+                    shown.join(", "),
+                    if later.len() > shown.len() { ", …" } else { "" }
+                ),
+            );
+        }
+        kept
+    }
 }
 
 /// The CNOM publishes a national participation rate; the sum of the départements must
