@@ -13,9 +13,11 @@ fn main() {
         .collect();
     names.sort();
     let mut out = String::from("&[\n");
+    // Paths relative to the crate being compiled (`CARGO_MANIFEST_DIR` of the library, not
+    // of this script): checkouts sharing one target directory never embed each other's
+    // files.
     for n in &names {
-        let path = dir.join(n);
-        let _ = writeln!(out, "    ({n:?}, include_str!({:?})),", path.display().to_string());
+        let _ = writeln!(out, "    ({n:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/indicators/{n}\"))),");
     }
     out.push(']');
     let dest = std::path::Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("indicators.rs");

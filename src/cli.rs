@@ -106,12 +106,14 @@ pub struct EditionArgs {
     /// Edition year.
     #[arg(long = "edition", default_value_t = 2025)]
     pub year: i32,
-    /// Year of the previous edition, the comparison point.
-    #[arg(long, default_value_t = 2023)]
-    pub previous: i32,
-    /// Baseline year.
-    #[arg(long, default_value_t = 2020)]
-    pub baseline: i32,
+    /// Year of the previous edition, the comparison point (default: the edition before
+    /// this one among 2020, 2023 and 2025, else the edition year − 2). Equal to the edition
+    /// year: no comparison. A year the data do not hold shows as « n.d. » with an alert.
+    #[arg(long)]
+    pub previous: Option<i32>,
+    /// Baseline year (default: 2020, or the comparison year if earlier).
+    #[arg(long)]
+    pub baseline: Option<i32>,
     /// Directory of indicator specs (default: the embedded `indicators/`).
     #[arg(long)]
     pub indicators: Option<PathBuf>,

@@ -73,7 +73,14 @@ pub struct NetworkError {
 #[error("the edition cannot be published: {} value(s) fail the publication checks:\n{}", .0.len(), .0.iter().take(50).map(|f| format!("  - {f}")).collect::<Vec<_>>().join("\n"))]
 pub struct PublicationError(pub Vec<String>);
 
+/// A command line that cannot be carried out (incoherent years, an invalid date): exit
+/// code 2, as clap's own usage errors.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
 pub const EXIT_ERROR: i32 = 1;
+pub const EXIT_USAGE: i32 = 2;
 pub const EXIT_NETWORK: i32 = 3;
 pub const EXIT_DATA: i32 = 4;
 pub const EXIT_UNPUBLISHABLE: i32 = 5;
@@ -86,6 +93,9 @@ pub fn exit_code(err: &anyhow::Error) -> i32 {
         }
         if cause.is::<NetworkError>() {
             return EXIT_NETWORK;
+        }
+        if cause.is::<UsageError>() {
+            return EXIT_USAGE;
         }
         if cause.is::<PublicationError>() {
             return EXIT_UNPUBLISHABLE;

@@ -185,8 +185,22 @@ pub fn require_complete<'a>(
     present: impl Iterator<Item = (&'a str, i32)>,
 ) -> Result<(), Vec<Problem>> {
     let have: std::collections::BTreeSet<(&str, i32)> = present.collect();
+    let held: std::collections::BTreeSet<i32> = have.iter().map(|(_, y)| *y).collect();
+    let held: Vec<String> = held.iter().map(|y| y.to_string()).collect();
     let mut problems = Vec::new();
     for &year in years {
+        if !have.iter().any(|(_, y)| *y == year) {
+            // A year the file does not hold at all: say which years it holds.
+            problems.push(Problem::file(
+                file,
+                format!(
+                    "rows for {year}, the edition year (the file holds {}): build the edition of a year the data \
+                     hold (`--edition`), or use a file with {year}",
+                    if held.is_empty() { "no year".to_string() } else { format!("years {}", held.join(", ")) }
+                ),
+            ));
+            continue;
+        }
         let missing: Vec<&str> =
             geo.departements.iter().map(|d| d.code.as_str()).filter(|code| !have.contains(&(*code, year))).collect();
         if !missing.is_empty() {

@@ -18,3 +18,4 @@ mod site;
 mod statistics;
 mod stats;
 mod templates;
+mod years;

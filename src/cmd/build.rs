@@ -6,7 +6,6 @@ use anyhow::Result;
 use crate::cli::{BuildArgs, EditionArgs};
 use crate::edition::{self, Options};
 use crate::geo::Geography;
-use crate::indicators::Years;
 use crate::output::Staging;
 use crate::render::{self, maps::MapGeometry};
 use crate::sources::DataSource;
@@ -15,7 +14,7 @@ use crate::sources::DataSource;
 pub fn edition_options(args: &EditionArgs, editorial: Option<&std::path::Path>) -> Result<Options> {
     Ok(Options {
         data: DataSource::from_arg(&args.data, &args.cache.cache_dir()),
-        years: Years { current: args.year, previous: args.previous, baseline: args.baseline },
+        years: edition::years(args.year, args.previous, args.baseline)?,
         epoch: edition::epoch(args.as_of.as_deref(), args.year)?,
         indicators: args.indicators.clone(),
         previous_published: args.previous_published.clone(),
@@ -24,11 +23,12 @@ pub fn edition_options(args: &EditionArgs, editorial: Option<&std::path::Path>) 
 }
 
 pub fn run(args: &BuildArgs) -> Result<()> {
+    // The command line is checked before anything is created.
+    let opts = edition_options(&args.edition, args.editorial.as_deref())?;
     let target = args.output.join(args.edition.year.to_string());
     // One build at a time per edition directory; cleans what an interrupted build left.
     let _lock = crate::output::Lock::acquire(&target)?;
     let started = std::time::Instant::now();
-    let opts = edition_options(&args.edition, args.editorial.as_deref())?;
     let ed = edition::prepare(&opts)?;
     let geometry = match &ed.contours {
         Some(c) => {

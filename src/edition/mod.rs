@@ -60,9 +60,37 @@ pub fn edition_label(year: i32) -> String {
 /// The creation time of the outputs: `as_of` (YYYY-MM-DD), else `SOURCE_DATE_EPOCH`, else
 /// the edition's publication date (31 December for an edition not yet dated). Never the
 /// clock.
+/// The years an edition compares, from the command line: the comparison year defaults
+/// to the edition before this one (`EDITION_DATES`), else the edition year − 2; the
+/// baseline to 2020, or the comparison year when it is earlier. Refused (exit 2) unless
+/// baseline ≤ previous ≤ edition.
+pub fn years(current: i32, previous: Option<i32>, baseline: Option<i32>) -> Result<Years> {
+    let previous = previous
+        .unwrap_or_else(|| EDITION_DATES.iter().map(|(y, _)| *y).filter(|y| *y < current).max().unwrap_or(current - 2));
+    let baseline = baseline.unwrap_or(EDITION_DATES[0].0.min(previous));
+    let years = Years { current, previous, baseline };
+    years_in_order(years)?;
+    Ok(years)
+}
+
+fn years_in_order(y: Years) -> Result<()> {
+    if y.baseline <= y.previous && y.previous <= y.current {
+        Ok(())
+    } else {
+        Err(crate::error::UsageError(format!(
+            "expected --baseline <= --previous <= --edition, got {} <= {} <= {} (the same year for all three \
+             builds an edition without comparison)",
+            y.baseline, y.previous, y.current
+        ))
+        .into())
+    }
+}
+
 pub fn epoch(as_of: Option<&str>, year: i32) -> Result<i64> {
     if let Some(date) = as_of {
-        return parse_date(date).with_context(|| format!("invalid --as-of `{date}`: expected a date YYYY-MM-DD"));
+        return parse_date(date).map_err(|e| {
+            crate::error::UsageError(format!("invalid --as-of `{date}`: expected a date YYYY-MM-DD ({e:#})")).into()
+        });
     }
     if let Ok(s) = std::env::var("SOURCE_DATE_EPOCH") {
         return s
@@ -97,14 +125,7 @@ pub fn parse_date(s: &str) -> Result<i64> {
 /// derives themes, commentary, series and neighbours.
 pub fn prepare(opts: &Options) -> Result<Edition> {
     let years = opts.years;
-    if !(years.baseline < years.previous && years.previous < years.current) {
-        bail!(
-            "expected baseline < previous < edition, got {} < {} < {}",
-            years.baseline,
-            years.previous,
-            years.current
-        );
-    }
+    years_in_order(years)?;
     let src = &opts.data;
     let (mut model, checks) =
         build_model(src, years, opts.epoch, opts.indicators.as_deref(), opts.previous_published.as_deref())?;
@@ -154,7 +175,9 @@ pub fn build_model(
     let prov = src.provenance()?;
     let specs = indicators::spec::load(indicator_dir)?;
     let mut checks = Checks::default();
-    let needed = [years.current, years.previous, years.baseline];
+    // Only the edition year is required; a comparison year the data do not hold gives
+    // « n.d. » and an alert.
+    let needed = [years.current];
     // The edition's date cuts every dated source: nothing dated after it is used.
     let as_of = {
         let (y, m, d) = fmt::civil_from_days(epoch.div_euclid(86_400));
@@ -166,6 +189,37 @@ pub fn build_model(
     let pop = as_of.cut(sources::population::load(src, geo, &needed)?, Dataset::Population.id(), &mut checks, |r| {
         ((r.year, 1, 1), r.year.to_string())
     });
+    for (id, held) in [
+        (Dataset::Generalistes.id(), gp.iter().map(|r| (r.dept.as_str(), r.year)).collect::<BTreeSet<_>>()),
+        (Dataset::Population.id(), pop.iter().map(|r| (r.dept.as_str(), r.year)).collect::<BTreeSet<_>>()),
+    ] {
+        let years_held: BTreeSet<i32> = held.iter().map(|(_, y)| *y).collect();
+        let list: Vec<String> = years_held.iter().map(|y| y.to_string()).collect();
+        for (y, what) in [(years.previous, "de comparaison"), (years.baseline, "de référence")] {
+            if y == years.current || (what == "de référence" && y == years.previous) {
+                continue;
+            }
+            let missing = geo.departements.iter().filter(|d| !held.contains(&(d.code.as_str(), y))).count();
+            if missing == geo.departements.len() {
+                checks.push(
+                    Severity::Alerte,
+                    id,
+                    "",
+                    format!(
+                        "l'année {what} {y} est absente des données (années présentes : {}) : évolutions n.d.",
+                        list.join(", ")
+                    ),
+                );
+            } else if missing > 0 {
+                checks.push(
+                    Severity::Alerte,
+                    id,
+                    "",
+                    format!("année {what} {y} : {} sans valeur", fmt::count(missing, "département", "départements")),
+                );
+            }
+        }
+    }
     let mut inputs = Inputs::new(&gp, &pop)?;
     let mut series = Vec::new();
     let demo_note = if prov.demo { " (données de démonstration)" } else { "" };

@@ -474,6 +474,15 @@ pub fn compute(spec: &IndicatorSpec, inputs: &Inputs, geo: &Geography, years: Ye
     let wide = wide.collect();
     let wide = anyhow::Context::with_context(wide, || format!("failed to compute indicator `{}`", spec.id))?;
     let mut rows = to_rows(spec, &wide, geo, inputs, [yc, yp, yb])?;
+    // An edition without comparison (the same year): no comparison value, no change.
+    for r in rows.iter_mut() {
+        if yp >= yc {
+            (r.prev, r.delta_prev_abs, r.delta_prev_pct) = (None, None, None);
+        }
+        if yb >= yc {
+            (r.base, r.delta_base_abs, r.delta_base_pct) = (None, None, None);
+        }
+    }
     // Changes: from each département's series over every year of the compared periods.
     let mut dispersion = None;
     if matches!(spec.kind, Kind::Count | Kind::Rate) {
@@ -507,7 +516,16 @@ pub fn compute(spec: &IndicatorSpec, inputs: &Inputs, geo: &Geography, years: Ye
             key_figure: spec.key_figure,
             annex: spec.annex,
             fiche: spec.fiche,
-            figures: spec.figures.clone(),
+            // Without a comparison year, no figure of change.
+            figures: spec
+                .figures
+                .iter()
+                .copied()
+                .filter(|f| {
+                    yp < yc
+                        || !matches!(f, crate::model::FigureKind::CarteEvolution | crate::model::FigureKind::Halteres)
+                })
+                .collect(),
             series: spec.series.clone(),
             headline: spec.headline,
             numerator_label: spec.numerator_label.clone(),

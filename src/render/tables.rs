@@ -125,10 +125,27 @@ fn level_name(l: LevelName) -> &'static str {
     }
 }
 
-/// Header of an indicator table, documented in `LISEZMOI.md` and the XLSX.
+/// Header of an indicator table, documented in `LISEZMOI.md` and the XLSX: the comparison
+/// year's columns only when it is before the edition year, the baseline's only when it is
+/// before the comparison year (a header never appears twice).
 pub fn columns(ind: &IndicatorResult) -> Vec<(String, String)> {
+    let kept = kept_groups(ind);
+    tagged_columns(ind).into_iter().filter(|c| kept[c.2 as usize]).map(|(n, d, _)| (n, d)).collect()
+}
+
+fn kept_groups(ind: &IndicatorResult) -> [bool; 3] {
+    let [y, p, b] = ind.years;
+    // Years are ordered b <= p <= y: the baseline is kept when it is a year of its own.
+    [true, p < y, b < p.min(y)]
+}
+
+/// Every column with its group: 0 always, 1 about the comparison year, 2 about the
+/// baseline year.
+fn tagged_columns(ind: &IndicatorResult) -> Vec<(String, String, u8)> {
     let [_, p, b] = ind.years;
-    let c = |n: &str, d: &str| (n.to_string(), d.to_string());
+    let c = |n: &str, d: &str| (n.to_string(), d.to_string(), 0u8);
+    let cp = |n: &str, d: &str| (n.to_string(), d.to_string(), 1u8);
+    let cb = |n: &str, d: &str| (n.to_string(), d.to_string(), 2u8);
     vec![
         c("niveau", "france, region ou departement"),
         c("code", "code officiel géographique (texte : « 01 », « 2A », « 971 » ; « FR » pour la France)"),
@@ -138,43 +155,43 @@ pub fn columns(ind: &IndicatorResult) -> Vec<(String, String)> {
         c("valeur", &format!("{} ({})", ind.title, ind.unit)),
         c("numerateur", "numérateur (somme pour les régions et la France)"),
         c("denominateur", "dénominateur (somme pour les régions et la France)"),
-        c(&format!("valeur_{p}"), &format!("valeur en {p} (année de comparaison)")),
-        c(&format!("evolution_depuis_{p}"), &format!("évolution absolue depuis {p}")),
-        c(&format!("evolution_pct_depuis_{p}"), &format!("évolution relative depuis {p}, en %")),
-        c(&format!("valeur_{b}"), &format!("valeur en {b} (année de référence)")),
-        c(&format!("evolution_depuis_{b}"), &format!("évolution absolue depuis {b}")),
-        c(&format!("evolution_pct_depuis_{b}"), &format!("évolution relative depuis {b}, en %")),
-        c(&format!("qualification_depuis_{p}"), &label_doc(ind)),
-        c(
+        cp(&format!("valeur_{p}"), &format!("valeur en {p} (année de comparaison)")),
+        cp(&format!("evolution_depuis_{p}"), &format!("évolution absolue depuis {p}")),
+        cp(&format!("evolution_pct_depuis_{p}"), &format!("évolution relative depuis {p}, en %")),
+        cb(&format!("valeur_{b}"), &format!("valeur en {b} (année de référence)")),
+        cb(&format!("evolution_depuis_{b}"), &format!("évolution absolue depuis {b}")),
+        cb(&format!("evolution_pct_depuis_{b}"), &format!("évolution relative depuis {b}, en %")),
+        cp(&format!("qualification_depuis_{p}"), &label_doc(ind)),
+        cp(
             &format!("evolution_estimee_depuis_{p}"),
             &format!("évolution depuis {p} estimée par le modèle ({})", change_unit(ind)),
         ),
-        c(
+        cp(
             &format!("evolution_ic95_bas_depuis_{p}"),
             &format!("borne basse de l'intervalle à 95 % de l'évolution depuis {p}"),
         ),
-        c(
+        cp(
             &format!("evolution_ic95_haut_depuis_{p}"),
             &format!("borne haute de l'intervalle à 95 % de l'évolution depuis {p}"),
         ),
-        c(&format!("p_valeur_depuis_{p}"), "p-valeur du test de l'évolution (méthodologie)"),
-        c(&format!("qualification_depuis_{b}"), &format!("qualification de l'évolution depuis {b}, même règle")),
-        c(
+        cp(&format!("p_valeur_depuis_{p}"), "p-valeur du test de l'évolution (méthodologie)"),
+        cb(&format!("qualification_depuis_{b}"), &format!("qualification de l'évolution depuis {b}, même règle")),
+        cb(
             &format!("evolution_ic95_bas_depuis_{b}"),
             &format!("borne basse de l'intervalle à 95 % de l'évolution depuis {b}"),
         ),
-        c(
+        cb(
             &format!("evolution_ic95_haut_depuis_{b}"),
             &format!("borne haute de l'intervalle à 95 % de l'évolution depuis {b}"),
         ),
         c("departements", "régions et France : départements dont la valeur entre dans la somme de l'année"),
-        c(
+        cp(
             &format!("departements_comparables_{p}"),
             &format!(
                 "régions et France : départements présents en {p} et dans l'année, sur lesquels l'évolution depuis {p} est calculée"
             ),
         ),
-        c(
+        cb(
             &format!("departements_comparables_{b}"),
             &format!(
                 "régions et France : départements présents en {b} et dans l'année, sur lesquels l'évolution depuis {b} est calculée"
@@ -195,11 +212,11 @@ pub fn columns(ind: &IndicatorResult) -> Vec<(String, String)> {
         c("seuils", "seuils franchis (séparés par « | »)"),
         c("non_publie", "motif de non-publication (effectif insuffisant), sinon vide"),
         c("effectif_enquete", "répondants (enquêtes)"),
-        c(
+        cp(
             &format!("valeur_{p}_publiee"),
             &format!("valeur {p} telle que publiée dans l'édition précédente, si fournie"),
         ),
-        c(&format!("revision_{p}"), &format!("révision de la valeur {p} (valeur recalculée moins valeur publiée)")),
+        cp(&format!("revision_{p}"), &format!("révision de la valeur {p} (valeur recalculée moins valeur publiée)")),
         c("objectif_pct", "France : valeur en % de l'objectif de l'indicateur"),
         c("source", "source des données"),
         c("millesime", "millésime des données"),
@@ -241,7 +258,7 @@ pub fn indicator_table(m: &ReportModel, ind: &IndicatorResult) -> Table {
     let d = ind.decimals as usize + if ind.is_count { 0 } else { 2 };
     let source = if ind.provenance.is_empty() { &ind.source } else { &ind.provenance };
     let t = |s: &str| Cell::Text(s.to_string());
-    let rows = ind
+    let rows: Vec<Vec<Cell>> = ind
         .rows
         .iter()
         .map(|r: &Row| {
@@ -293,6 +310,13 @@ pub fn indicator_table(m: &ReportModel, ind: &IndicatorResult) -> Table {
             ]
         })
         .collect();
+    // The cells follow `tagged_columns`: keep those of the kept columns.
+    let kept = kept_groups(ind);
+    let groups: Vec<bool> = tagged_columns(ind).iter().map(|c| kept[c.2 as usize]).collect();
+    let rows = rows
+        .into_iter()
+        .map(|r: Vec<Cell>| r.into_iter().zip(&groups).filter(|(_, k)| **k).map(|(c, _)| c).collect())
+        .collect();
     Table {
         name: format!("{}-{}", ind.id, ind.years[0]),
         title: format!("{} ({}), {}", ind.title, ind.unit, ind.years[0]),
@@ -315,12 +339,18 @@ pub fn wide_table(m: &ReportModel) -> Table {
         let [y, p, _] = ind.years;
         let id = ind.id.replace('-', "_");
         columns.push((format!("{id}_{y}"), format!("{} ({}), {y} — source : {}", ind.title, ind.unit, ind.source)));
-        columns.push((format!("{id}_{p}"), format!("{} en {p}", ind.short_label)));
-        columns.push((format!("{id}_evolution_{p}_{y}"), format!("{} : évolution absolue {p}-{y}", ind.short_label)));
-        columns.push((
-            format!("{id}_significativite"),
-            format!("{} : hausse/baisse significative ou stable (test)", ind.short_label),
-        ));
+        if p < y {
+            columns.push((format!("{id}_{p}"), format!("{} en {p}", ind.short_label)));
+            columns
+                .push((format!("{id}_evolution_{p}_{y}"), format!("{} : évolution absolue {p}-{y}", ind.short_label)));
+            columns.push((
+                format!("{id}_qualification"),
+                format!(
+                    "{} : hausse, baisse, stable ou évolution incertaine (intervalle à 95 % et seuil de pertinence), ou motif de non-publication",
+                    ind.short_label
+                ),
+            ));
+        }
     }
     columns.push(("sources".to_string(), "sources et années des données".to_string()));
     columns.push(("millesime".to_string(), "millésime des données".to_string()));
@@ -341,6 +371,9 @@ pub fn wide_table(m: &ReportModel) -> Table {
             let dec = ind.decimals as usize + if ind.is_count { 0 } else { 1 };
             let r = ind.departements().find(|r| r.code == d.code);
             row.push(Cell::Num(r.and_then(|r| r.cur.as_ref()).map(|v| v.value), dec));
+            if ind.years[1] >= ind.years[0] {
+                continue;
+            }
             row.push(Cell::Num(r.and_then(|r| r.prev.as_ref()).map(|v| v.value), dec));
             row.push(Cell::Num(r.and_then(|r| r.delta_prev_abs), dec));
             row.push(Cell::Text(
