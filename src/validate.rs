@@ -196,7 +196,7 @@ pub fn require_complete<'a>(
                 format!(
                     "rows for {year}, the edition year (the file holds {}): build the edition of a year the data \
                      hold (`--edition`), or use a file with {year}",
-                    if held.is_empty() { "no year".to_string() } else { format!("years {}", held.join(", ")) }
+                    if held.is_empty() { "no data row".to_string() } else { format!("years {}", held.join(", ")) }
                 ),
             ));
             continue;
