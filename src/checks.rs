@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::geo::Geography;
 use crate::indicators::IndicatorSpec;
 use crate::model::{IndicatorResult, LevelName};
+use crate::sources::manifest::Change;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -61,6 +62,38 @@ impl Checks {
                 "",
                 format!("{year} : {} département(s) absent(s) : {}", missing.len(), missing.join(", ")),
             );
+        }
+    }
+
+    /// Changed source files (issue 16): an alert until the analyst acknowledges the change
+    /// (`barometre fetch --acknowledge <source>`), then a line for the record.
+    pub fn source_changes(&mut self, changes: &[Change]) {
+        for c in changes {
+            // « révision » is feminine, « nouveau millésime » masculine.
+            let (kind, e) = if c.same_vintage { ("révision", "e") } else { ("nouveau millésime", "") };
+            let what = c.vintages();
+            let versions = format!(
+                "sha256 {} téléchargé le {} → sha256 {} téléchargé le {}",
+                c.old.sha256, c.old.retrieved_at, c.new.sha256, c.new.retrieved_at
+            );
+            match &c.new.acknowledged_at {
+                None => self.push(
+                    Severity::Alerte,
+                    &c.id,
+                    "",
+                    format!(
+                        "{kind} non acquitté{e} ({what}) du fichier <{}> : {versions} ; vérifier son effet sur les \
+                         chiffres, puis `barometre fetch --acknowledge {}`",
+                        c.url, c.id
+                    ),
+                ),
+                Some(at) => self.push(
+                    Severity::Info,
+                    &c.id,
+                    "",
+                    format!("{kind} acquitté{e} le {at} ({what}) du fichier <{}> : {versions}", c.url),
+                ),
+            }
         }
     }
 

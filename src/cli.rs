@@ -20,6 +20,11 @@ pub enum Command {
     Build(BuildArgs),
     /// Download every configured source into the cache, validate it and write the
     /// provenance manifest (`manifest.json`).
+    ///
+    /// Every version of a file is kept in the cache (`versions/<sha256>.<ext>`) and in
+    /// the manifest's history. A file that changed (same vintage: a revision; or a new
+    /// vintage) is an alert in `checks.md` and is listed in the methodology of the site
+    /// and the PDF until you acknowledge it with `barometre fetch --acknowledge <id>`.
     Fetch(FetchArgs),
     /// Write `sources.toml` and the documented analyst templates (CSV and XLSX) to fill in.
     InitTemplates(InitTemplatesArgs),
@@ -64,6 +69,11 @@ pub struct FetchArgs {
     /// Wait before the first retry, in milliseconds; doubled at each retry.
     #[arg(long, default_value_t = 1000)]
     pub backoff_ms: u64,
+    /// Acknowledge the changed files of these sources (comma-separated ids) once reviewed:
+    /// their revisions or new vintages stop alerting in `checks.md` and leave the
+    /// methodology; the manifest keeps every version. Downloads nothing.
+    #[arg(long, value_delimiter = ',', value_name = "ID", conflicts_with_all = ["offline", "only"])]
+    pub acknowledge: Vec<String>,
 }
 
 #[derive(Debug, Args)]

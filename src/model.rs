@@ -245,6 +245,28 @@ pub struct SourceInfo {
     pub vintage: String,
 }
 
+/// A change of a fetched source's file that the analyst has not acknowledged yet
+/// (`barometre fetch --acknowledge <source>`): shown in the methodology of the site and
+/// the PDF until then.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceRevision {
+    /// Source id (`population`).
+    pub source: String,
+    pub title: String,
+    pub url: String,
+    /// « révision » (same vintage, new content) or « nouveau millésime ».
+    pub kind: String,
+    pub old_sha256: String,
+    pub new_sha256: String,
+    /// Retrieval dates in French (« 5 janvier 2026 »).
+    pub old_date: String,
+    pub new_date: String,
+    pub old_vintage: Option<String>,
+    pub new_vintage: Option<String>,
+    /// « même millésime 2026 » or « 2025 → 2026 ».
+    pub vintages: String,
+}
+
 /// A headline figure with its change, already formatted in French.
 #[derive(Debug, Clone, Serialize)]
 pub struct KeyFigure {
@@ -315,6 +337,8 @@ pub struct ReportModel {
     pub neighbours: std::collections::BTreeMap<String, Vec<crate::similar::Neighbour>>,
     /// Number of alerts in `checks.md`.
     pub alerts: usize,
+    /// Changed source files not yet acknowledged (each is also an alert in `checks.md`).
+    pub revisions: Vec<SourceRevision>,
     /// The statistical principles of the methodology (PDF and site), in French.
     pub method_notes: Vec<String>,
 }

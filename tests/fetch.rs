@@ -386,7 +386,14 @@ fn issue9_resets_and_5xx_are_retried_a_bounded_number_of_times() {
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     assert_eq!(server.hits("/flaky.xlsx"), 6, "3 more attempts");
     assert_eq!(std::fs::read(w.path("cache/estim-pop.xlsx")).expect("kept"), body);
-    assert_eq!(cache_files(&w), ["estim-pop.xlsx", "population.canonical.csv"]);
+    let mut files = cache_files(&w);
+    files.sort();
+    assert_eq!(files, ["estim-pop.xlsx", "population.canonical.csv", "versions"]);
+    assert_eq!(
+        std::fs::read(w.path(&format!("cache/versions/{:x}.xlsx", <sha2::Sha256 as sha2::Digest>::digest(&body))))
+            .expect("the version kept by its sha256"),
+        body
+    );
 }
 
 #[test]

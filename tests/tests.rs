@@ -14,6 +14,7 @@ mod indicators;
 mod pdf;
 mod quantiles;
 mod readers;
+mod revisions;
 mod site;
 mod statistics;
 mod stats;

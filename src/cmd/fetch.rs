@@ -1,5 +1,6 @@
 //! `barometre fetch`: download every configured source into the cache, validate it and
-//! write the provenance manifest.
+//! write the provenance manifest; `fetch --acknowledge ID` marks a source's changed files
+//! as reviewed.
 
 use std::time::Duration;
 
@@ -9,6 +10,14 @@ use crate::cli::FetchArgs;
 use crate::ingest::{self, Plan, config::Config, http};
 
 pub fn run(args: &FetchArgs) -> Result<()> {
+    if !args.acknowledge.is_empty() {
+        let cache_dir = args.cache.cache_dir();
+        for o in ingest::acknowledge(&cache_dir, &args.acknowledge, &now_rfc3339()?)? {
+            eprintln!("{:<24} {}", o.id, o.status);
+        }
+        eprintln!("cache: {} (manifest.json)", cache_dir.display());
+        return Ok(());
+    }
     let config = Config::load(args.sources.as_deref())?;
     let plan = Plan {
         config,

@@ -15,7 +15,9 @@ use crate::checks::{Checks, Severity};
 use crate::fmt;
 use crate::geo::Geography;
 use crate::indicators::{self, Inputs, Years};
-use crate::model::{DEMO_NOTICE, EditionInfo, IndicatorResult, ReportModel, Series, SourceInfo, ZoneInfo, key_figures};
+use crate::model::{
+    DEMO_NOTICE, EditionInfo, IndicatorResult, ReportModel, Series, SourceInfo, SourceRevision, ZoneInfo, key_figures,
+};
 use crate::sources::registry::Dataset;
 use crate::sources::{self, DataSource};
 use crate::timing::Timer;
@@ -175,6 +177,10 @@ pub fn build_model(
     let prov = src.provenance()?;
     let specs = indicators::spec::load(indicator_dir)?;
     let mut checks = Checks::default();
+    // Changed source files: alerts until acknowledged, and listed in the methodology.
+    let changes = src.changes()?;
+    checks.source_changes(&changes);
+    let revisions = changes.iter().filter(|c| !c.acknowledged()).map(source_revision).collect();
     // Only the edition year is required; a comparison year the data do not hold gives
     // « n.d. » and an alert.
     let needed = [years.current];
@@ -416,6 +422,7 @@ pub fn build_model(
             5,
         ),
         alerts: checks.alerts(),
+        revisions,
     };
     t.stop();
     Ok((model, checks))
@@ -470,6 +477,36 @@ impl AsOf {
         }
         kept
     }
+}
+
+/// A pending change of a fetched file, as the methodology shows it.
+fn source_revision(c: &sources::manifest::Change) -> SourceRevision {
+    SourceRevision {
+        source: c.id.clone(),
+        title: c.title.clone(),
+        url: c.url.clone(),
+        kind: if c.same_vintage { "révision".into() } else { "nouveau millésime".into() },
+        old_sha256: c.old.sha256.clone(),
+        new_sha256: c.new.sha256.clone(),
+        old_date: date_fr(&c.old.retrieved_at),
+        new_date: date_fr(&c.new.retrieved_at),
+        old_vintage: c.old.vintage.clone(),
+        new_vintage: c.new.vintage.clone(),
+        vintages: c.vintages(),
+    }
+}
+
+/// « 5 janvier 2026 » from an RFC 3339 time (`2026-01-05T10:00:00Z`); the text as it is
+/// when it is not one.
+fn date_fr(rfc3339: &str) -> String {
+    rfc3339
+        .get(..10)
+        .and_then(|d| parse_date(d).ok())
+        .map(|secs| {
+            let (y, m, d) = fmt::civil_from_days(secs.div_euclid(86_400));
+            fmt::date_fr(y, m, d)
+        })
+        .unwrap_or_else(|| rfc3339.to_string())
 }
 
 /// The CNOM publishes a national participation rate; the sum of the départements must

@@ -1,6 +1,12 @@
 //! Ingestion: the only code that touches the network or the cache. Downloads every
 //! configured source into the cache, validates it with its reader, and records the
 //! provenance manifest.
+//!
+//! Revisions are kept (issue 16): each accepted file is also stored as
+//! `versions/<sha256>.<ext>` and appended to its source's `history` in the manifest when
+//! its content or vintage changed; an unchanged fetch leaves the history as it was. A
+//! change stays pending until [`acknowledge`] (`fetch --acknowledge ID`) dates it; see
+//! [`crate::sources::manifest`].
 
 pub mod config;
 pub mod http;
@@ -14,7 +20,7 @@ use crate::geo::Geography;
 use crate::sources::registry::Dataset;
 use crate::sources::{Format, Located};
 
-use crate::sources::manifest::{Entry, Manifest, Revision};
+use crate::sources::manifest::{self, Change, Entry, Manifest, Revision, Version};
 use config::{Config, SourceConfig};
 
 pub const DEFAULT_MAX_BYTES: u64 = 1 << 30;
@@ -211,6 +217,32 @@ pub fn fetch(plan: &Plan) -> Result<(Manifest, Vec<Outcome>)> {
                 continue;
             }
         }
+        let sha256 = http::sha256(&bytes);
+        let detected = summary.years.iter().max().map(|y| y.to_string()).or_else(|| src.vintage.clone());
+        // Every version is kept by its sha256 before the current file is replaced.
+        let mut history = prev.map(Entry::history_or_seed).unwrap_or_default();
+        if let Some(last) = history.last_mut()
+            && last.stored.is_none()
+        {
+            // A cache filled before versions were kept: keep the file about to be replaced.
+            archive_current(&plan.cache_dir, &dest, last)?;
+        }
+        let changed = history.last().is_none_or(|v| v.sha256 != sha256 || v.vintage != detected);
+        if changed {
+            history.push(Version {
+                sha256: sha256.clone(),
+                retrieved_at: plan.now.clone(),
+                vintage: detected.clone(),
+                size: Some(bytes.len() as u64),
+                stored: None,
+                acknowledged_at: None,
+            });
+        }
+        if let Some(last) = history.last_mut() {
+            let name = version_name(&sha256, &src.file);
+            store_version(&plan.cache_dir, &name, &bytes)?;
+            last.stored = Some(name);
+        }
         std::fs::rename(&arriving, &dest)
             .with_context(|| format!("failed to move `{}` into the cache", dest.display()))?;
         // An official layout is parsed here, once per download: its canonical table goes
@@ -223,20 +255,35 @@ pub fn fetch(plan: &Plan) -> Result<(Manifest, Vec<Outcome>)> {
             }
             None => None,
         };
-        let sha256 = http::sha256(&bytes);
-        let detected = summary.years.iter().max().map(|y| y.to_string()).or_else(|| src.vintage.clone());
-        let revision = prev
-            .filter(|p| p.sha256 != sha256 && p.detected_vintage == detected)
-            .map(|p| Revision { previous_sha256: p.sha256.clone(), previous_retrieved_at: p.retrieved_at.clone() });
+        // A revision stays recorded until the file changes again; a new vintage clears it.
+        let revision = match prev {
+            Some(p) if p.sha256 != sha256 && p.detected_vintage == detected => {
+                Some(Revision { previous_sha256: p.sha256.clone(), previous_retrieved_at: p.retrieved_at.clone() })
+            }
+            Some(p) if p.sha256 == sha256 && p.detected_vintage == detected => p.revision.clone(),
+            _ => None,
+        };
         let title = src.title.clone().unwrap_or_else(|| dataset.title().to_string());
         let mut status_line = format!("ok: {} bytes, data years {}", bytes.len(), years(&summary.years));
-        if let Some(r) = &revision {
+        if let Some(r) = revision.as_ref().filter(|_| changed) {
             status_line.push_str(&format!(
                 "; REVISION: same vintage {} but the file changed (sha256 {} → {})",
                 detected.as_deref().unwrap_or("?"),
                 &r.previous_sha256[..12.min(r.previous_sha256.len())],
                 &sha256[..12]
             ));
+        }
+        if let Some(p) = prev.filter(|p| p.detected_vintage != detected) {
+            status_line.push_str(&format!(
+                "; NEW VINTAGE: {} → {}",
+                p.detected_vintage.as_deref().unwrap_or("?"),
+                detected.as_deref().unwrap_or("?")
+            ));
+        }
+        let pending = history.iter().skip(1).filter(|v| v.acknowledged_at.is_none()).count();
+        if pending > 0 {
+            status_line
+                .push_str(&format!("; {pending} change(s) to review, then `barometre fetch --acknowledge {}`", src.id));
         }
         if let (Some(exp), Some(det)) = (&src.vintage, &detected)
             && exp != det
@@ -263,6 +310,7 @@ pub fn fetch(plan: &Plan) -> Result<(Manifest, Vec<Outcome>)> {
             canonical_sha256: canonical.map(|c| c.1),
             licence: src.licence.clone(),
             revision,
+            history,
         });
     }
 
@@ -309,6 +357,79 @@ pub fn fetch(plan: &Plan) -> Result<(Manifest, Vec<Outcome>)> {
     Ok((manifest, outcomes))
 }
 
+/// `barometre fetch --acknowledge ID,…`: marks the pending changes of these sources as
+/// reviewed (they no longer alert in `checks.md` nor show in the methodology); the
+/// manifest keeps every version. Downloads nothing.
+pub fn acknowledge(cache_dir: &Path, ids: &[String], now: &str) -> Result<Vec<Outcome>> {
+    let Some(mut manifest) = Manifest::load_optional(cache_dir)? else {
+        anyhow::bail!("no manifest in `{}`: nothing to acknowledge (run `barometre fetch` first)", cache_dir.display());
+    };
+    let mut outcomes = Vec::new();
+    let mut any = false;
+    for id in ids {
+        let done: Vec<Change> = manifest.acknowledge(id, now)?;
+        any |= !done.is_empty();
+        let status = if done.is_empty() {
+            "nothing to acknowledge".to_string()
+        } else {
+            let list: Vec<String> = done
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{} {} → {}",
+                        if c.same_vintage { "revision" } else { "new vintage" },
+                        short(&c.old.sha256),
+                        short(&c.new.sha256)
+                    )
+                })
+                .collect();
+            format!("acknowledged: {}", list.join(", "))
+        };
+        outcomes.push(Outcome { id: id.clone(), status });
+    }
+    if any {
+        manifest.save(cache_dir)?;
+    }
+    Ok(outcomes)
+}
+
+fn short(sha: &str) -> &str {
+    sha.get(..12).unwrap_or(sha)
+}
+
+/// `<sha256>.<ext>`: the name of a version in `versions/`, with the extension of the
+/// source's file.
+fn version_name(sha256: &str, file: &str) -> String {
+    match Path::new(file).extension().and_then(|e| e.to_str()) {
+        Some(ext) => format!("{sha256}.{ext}"),
+        None => sha256.to_string(),
+    }
+}
+
+/// Writes a version into `versions/` unless it is there already (same name, same bytes).
+fn store_version(cache_dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
+    let dir = cache_dir.join(manifest::VERSIONS);
+    let path = dir.join(name);
+    if path.is_file() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(&dir).with_context(|| format!("failed to create `{}`", dir.display()))?;
+    write_atomically(&path, bytes)
+}
+
+/// Keeps the current file of a cache filled before versions were kept, when it is the
+/// version the manifest names.
+fn archive_current(cache_dir: &Path, current: &Path, version: &mut Version) -> Result<()> {
+    let Ok(bytes) = std::fs::read(current) else { return Ok(()) };
+    if http::sha256(&bytes) != version.sha256 {
+        return Ok(());
+    }
+    let name = version_name(&version.sha256, &current.file_name().unwrap_or_default().to_string_lossy());
+    store_version(cache_dir, &name, &bytes)?;
+    version.stored = Some(name);
+    Ok(())
+}
+
 fn years(y: &[i32]) -> String {
     match (y.first(), y.last()) {
         (Some(a), Some(b)) if a == b => a.to_string(),
@@ -327,11 +448,12 @@ fn local_path(base: &Path, url: &str) -> PathBuf {
     if p.is_absolute() { p.to_path_buf() } else { base.join(p) }
 }
 
-/// Writes a file of the cache through a temporary file renamed into place.
+/// Writes a file of the cache (a canonical table, a version) through a temporary file
+/// renamed into place.
 fn write_atomically(to: &Path, bytes: &[u8]) -> Result<()> {
     let dir = to.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::Builder::new()
-        .prefix(".canonical-")
+        .prefix(".partial-")
         .tempfile_in(dir)
         .with_context(|| format!("failed to create a file in `{}`", dir.display()))?;
     std::io::Write::write_all(&mut tmp, bytes).with_context(|| format!("failed to write `{}`", to.display()))?;

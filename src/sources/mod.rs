@@ -176,6 +176,15 @@ impl DataSource {
         canonical_table(located, required)
     }
 
+    /// Every change of the fetched files (the cache's history: revisions and new
+    /// vintages, acknowledged or not); none for other sources.
+    pub fn changes(&self) -> Result<Vec<manifest::Change>> {
+        match self {
+            DataSource::Cache(dir) => Ok(Manifest::load(dir)?.changes()),
+            DataSource::Demo | DataSource::Dir(_) => Ok(Vec::new()),
+        }
+    }
+
     pub fn provenance(&self) -> Result<Provenance> {
         if let DataSource::Cache(dir) = self {
             return Ok(Manifest::load(dir)?.provenance());
