@@ -79,10 +79,14 @@ def main():
     n_communes = Counter(c["departement"] for c in communes)
     write(
         "departements.csv",
-        ["code_departement", "nom_departement", "code_region", "nom_region", "zone", "chef_lieu", "nb_communes"],
+        ["code_departement", "nom_departement", "code_region", "nom_region", "zone", "chef_lieu", "nb_communes", "tncc"],
         sorted(
             (
-                [d["code"], d["nom"], d["region"], region_name[d["region"]], d["zone"], d["chefLieu"], n_communes[d["code"]]]
+                # typeLiaison: INSEE's TNCC (type de nom en clair), the article and elision
+                # of the name (0 « de Paris », 1 « d'Ille-et-Vilaine », 2 « du Tarn »,
+                # 3 « de la Creuse », 4 « des Vosges », 5 « de l'Ain »).
+                [d["code"], d["nom"], d["region"], region_name[d["region"]], d["zone"], d["chefLieu"], n_communes[d["code"]],
+                 d["typeLiaison"]]
                 for d in depts
             ),
             key=lambda r: dept_sort_key(r[0]),

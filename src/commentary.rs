@@ -136,13 +136,18 @@ fn sentences(ind: &IndicatorResult) -> Vec<String> {
         });
         let v = |r: &Row| r.cur.as_ref().map(|x| value(ind, x.value)).unwrap_or_default();
         let (hi, lo) = (depts[0], depts[depts.len() - 1]);
-        out.push(format!(
-            "Parmi les départements, la valeur la plus élevée est celle de {} ({}), la plus faible celle de {} ({}).",
-            hi.name,
-            v(hi),
-            lo.name,
-            v(lo)
-        ));
+        let geo = crate::geo::Geography::get();
+        let de = |r: &Row| geo.departement(&r.code).map_or_else(|| format!("de {}", r.name), |d| d.de());
+        // Values equal as published are ties: stated as such, no one named « the highest ».
+        let end = |r: &Row, word: &str| {
+            let tied = depts.iter().filter(|x| v(x) == v(r)).count();
+            if tied > 1 {
+                format!("la plus {word} ({}) est partagée par {tied} départements", v(r))
+            } else {
+                format!("la plus {word} est celle {} ({})", de(r), v(r))
+            }
+        };
+        out.push(format!("Parmi les départements, la valeur {}, {}.", end(hi, "élevée"), end(lo, "faible")));
         let n = |l: &str| depts.iter().filter(|r| r.change_prev.as_deref() == Some(l)).count();
         if depts.iter().any(|r| r.change_prev.is_some()) {
             out.push(format!(

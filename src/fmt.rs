@@ -38,6 +38,32 @@ pub fn signed_pct(x: f64, decimals: usize) -> String {
     format!("{}{NNBSP}%", signed(x, decimals))
 }
 
+/// A place name after « de », by INSEE's TNCC (type de nom en clair): 0 « de Paris »,
+/// 1 « d’Ille-et-Vilaine », 2 « du Tarn », 3 « de la Creuse », 4 « des Vosges »,
+/// 5 « de l’Ain »; an article already in the name stays (« de La Réunion »).
+pub fn de_name(name: &str, tncc: u8) -> String {
+    match tncc {
+        1 => format!("d\u{2019}{name}"),
+        2 => format!("du {name}"),
+        3 => format!("de la {name}"),
+        4 => format!("des {name}"),
+        5 => format!("de l\u{2019}{name}"),
+        _ => format!("de {name}"),
+    }
+}
+
+/// A place name with its article, by TNCC: « le Tarn », « la Creuse », « les Vosges »,
+/// « l’Ain », « Paris ».
+pub fn le_name(name: &str, tncc: u8) -> String {
+    match tncc {
+        2 => format!("le {name}"),
+        3 => format!("la {name}"),
+        4 => format!("les {name}"),
+        5 => format!("l\u{2019}{name}"),
+        _ => name.to_string(),
+    }
+}
+
 /// French ordinal: 1 → "1er", 2 → "2e".
 pub fn ordinal(n: u32) -> String {
     if n == 1 { "1er".to_string() } else { format!("{n}e") }

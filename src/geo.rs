@@ -29,6 +29,22 @@ pub struct Departement {
     pub region: String,
     pub zone: Zone,
     pub nb_communes: u32,
+    /// INSEE's « type de nom en clair » (TNCC): the article and elision of the name.
+    pub tncc: u8,
+}
+
+impl Departement {
+    /// The name after « de »: « de l’Ain », « du Tarn », « de la Creuse », « des Vosges »,
+    /// « de Paris », « d’Ille-et-Vilaine », « de La Réunion ».
+    pub fn de(&self) -> String {
+        crate::fmt::de_name(&self.name, self.tncc)
+    }
+
+    /// The name with its article: « l’Ain », « le Tarn », « la Creuse », « les Vosges »,
+    /// « Paris ».
+    pub fn le(&self) -> String {
+        crate::fmt::le_name(&self.name, self.tncc)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -116,6 +132,7 @@ impl Geography {
                 region: rec[2].to_string(),
                 zone: zone(&rec[4])?,
                 nb_communes: rec[6].parse().context("nb_communes")?,
+                tncc: rec[7].parse().context("tncc")?,
             });
         }
         let mut population_legale = BTreeMap::new();

@@ -585,8 +585,8 @@ pub fn position(ind: &IndicatorResult, code: &str, source_line: &str) -> Result<
         root.present().map_err(e)?;
     }
     let mut alt = format!(
-        "Position de {} : {}",
-        me.name,
+        "Position {} : {}",
+        crate::geo::Geography::get().departement(&me.code).map_or_else(|| format!("de {}", me.name), |d| d.de()),
         me.cur.as_ref().map_or_else(|| "non disponible".into(), |v| fmt_value(ind, v.value))
     );
     if let Some(rank) = me.rank {

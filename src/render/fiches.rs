@@ -219,8 +219,8 @@ fn pdf_fiche<'a>(m: &'a ReportModel, f: &'a Fiche) -> PdfFiche<'a> {
             .collect(),
         neighbours_method: format!("Les plus proches par leur structure. Méthode : {}.", f.neighbours_method),
         position_alt: format!(
-            "Position de {} parmi les 101 départements pour la densité de médecins généralistes : {} pour 100 000 habitants (France : {}).",
-            f.name,
+            "Position {} parmi les 101 départements pour la densité de médecins généralistes : {} pour 100 000 habitants (France : {}).",
+            crate::geo::Geography::get().departement(&f.code).map_or_else(|| format!("de {}", f.name), |d| d.de()),
             density_text(f.density),
             density_text(france)
         ),
