@@ -106,7 +106,11 @@ pub fn maps(model: &ReportModel, geom: &MapGeometry) -> Result<Vec<Figure>> {
             ind.title.to_lowercase(),
             ind.unit,
             range_text(ind, &values, format, d),
-            if missing > 0 { format!(" {missing} département(s) sans donnée publiée.") } else { String::new() }
+            if missing > 0 {
+                format!(" {} sans donnée publiée.", crate::fmt::count(missing, "département", "départements"))
+            } else {
+                String::new()
+            }
         );
         let spec = MapSpec {
             id: ind.figure_id(FigureKind::Carte),
