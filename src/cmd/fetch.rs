@@ -26,9 +26,9 @@ pub fn run(args: &FetchArgs) -> Result<()> {
     let result = ingest::fetch(&plan);
     if let Ok((_, outcomes)) = &result {
         for o in outcomes {
-            eprintln!("{:<24} {}", o.id, o.status);
+            crate::note!("{:<24} {}", o.id, o.status);
         }
-        eprintln!("cache: {} (manifest.json)", plan.cache_dir.display());
+        crate::note!("cache: {} (manifest.json)", plan.cache_dir.display());
     }
     result.map(|_| ())
 }

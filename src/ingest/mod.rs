@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::error::{DataError, NetworkError, Problem};
+use crate::error::{DataError, NetworkError, Origin, Problem};
 use crate::geo::Geography;
 use crate::sources::registry::Dataset;
 use crate::sources::{Format, Located};
@@ -76,6 +76,9 @@ pub fn fetch(plan: &Plan) -> Result<(Manifest, Vec<Outcome>)> {
         std::fs::create_dir_all(&incoming).with_context(|| format!("failed to create `{}`", incoming.display()))?;
     }
     for src in &selected {
+        // Every problem of this source names it as configured, before the cache's copy.
+        let origin = Origin::new(&src.id, &src.url);
+        let sourced = |p: Problem| Problem { source: Some(origin.clone()), ..p };
         let dest = plan.cache_dir.join(&src.file);
         let arriving = incoming.join(&src.file);
         let prev = previous.sources.iter().find(|e| e.id == src.id);
@@ -110,10 +113,10 @@ pub fn fetch(plan: &Plan) -> Result<(Manifest, Vec<Outcome>)> {
                         entries.push(p.clone());
                     }
                 } else {
-                    invalid.push(Problem::file(
+                    invalid.push(sourced(Problem::file(
                         &path.display().to_string(),
                         format!("the file of source `{}` to exist (not found)", src.id),
-                    ));
+                    )));
                 }
                 continue;
             }
@@ -122,7 +125,7 @@ pub fn fetch(plan: &Plan) -> Result<(Manifest, Vec<Outcome>)> {
                 && meta.len() > max
             {
                 outcomes.push(Outcome { id: src.id.clone(), status: "FAILED (file too large)".into() });
-                invalid.push(crate::formats::too_big(&path.display().to_string(), meta.len(), max));
+                invalid.push(sourced(crate::formats::too_big(&path.display().to_string(), meta.len(), max)));
                 if let Some(p) = prev.filter(|_| dest.is_file()) {
                     entries.push(p.clone());
                 }
@@ -153,7 +156,7 @@ pub fn fetch(plan: &Plan) -> Result<(Manifest, Vec<Outcome>)> {
                 if let Some(p) = prev.filter(|_| dest.is_file()) {
                     entries.push(p.clone());
                 }
-                match e.downcast::<DataError>() {
+                match origin.attach(e).downcast::<DataError>() {
                     Ok(DataError::Invalid(p)) => invalid.extend(p),
                     Err(e) => return Err(e),
                 }
@@ -162,14 +165,14 @@ pub fn fetch(plan: &Plan) -> Result<(Manifest, Vec<Outcome>)> {
         };
         if summary.rows == 0 {
             // A file from which the reader took nothing is not this source's file.
-            invalid.push(Problem::file(
+            invalid.push(sourced(Problem::file(
                 &dest.display().to_string(),
                 format!(
                     "data rows of source `{}` in format `{}` (none found: is it the right file?)",
                     src.id,
                     src.format.name()
                 ),
-            ));
+            )));
             outcomes.push(Outcome { id: src.id.clone(), status: "FAILED (no data)".into() });
             let _ = std::fs::remove_file(&arriving);
             if let Some(p) = prev.filter(|_| dest.is_file()) {
@@ -182,7 +185,7 @@ pub fn fetch(plan: &Plan) -> Result<(Manifest, Vec<Outcome>)> {
                 summary.years.iter().filter(|y| !allowed.contains(y)).map(|y| y.to_string()).collect();
             if !other.is_empty() {
                 let allowed: Vec<String> = allowed.iter().map(|y| y.to_string()).collect();
-                invalid.push(Problem {
+                invalid.push(sourced(Problem {
                     value: Some(other.join(", ")),
                     ..Problem::file(
                         &dest.display().to_string(),
@@ -193,7 +196,7 @@ pub fn fetch(plan: &Plan) -> Result<(Manifest, Vec<Outcome>)> {
                             allowed.join(", ")
                         ),
                     )
-                });
+                }));
                 outcomes.push(Outcome { id: src.id.clone(), status: "FAILED (unexpected year)".into() });
                 let _ = std::fs::remove_file(&arriving);
                 if let Some(p) = prev.filter(|_| dest.is_file()) {
@@ -215,7 +218,10 @@ pub fn fetch(plan: &Plan) -> Result<(Manifest, Vec<Outcome>)> {
             None => None,
         };
         let sha256 = http::sha256(&bytes);
-        let detected = summary.years.iter().max().map(|y| y.to_string()).or_else(|| src.vintage.clone());
+        // The vintage the file states (title, notes), else its last data year, saying so.
+        let stated = summary.vintage.is_some();
+        let vintage = summary.vintage.clone().or_else(|| crate::sources::vintage::last_data_year(&summary.years));
+        let detected = vintage.as_ref().map(|v| v.year.to_string()).or_else(|| src.vintage.clone());
         let revision = prev
             .filter(|p| p.sha256 != sha256 && p.detected_vintage == detected)
             .map(|p| Revision { previous_sha256: p.sha256.clone(), previous_retrieved_at: p.retrieved_at.clone() });
@@ -229,10 +235,13 @@ pub fn fetch(plan: &Plan) -> Result<(Manifest, Vec<Outcome>)> {
                 &sha256[..12]
             ));
         }
-        if let (Some(exp), Some(det)) = (&src.vintage, &detected)
-            && exp != det
-        {
-            status_line.push_str(&format!("; vintage {det} found, {exp} expected"));
+        match (&src.vintage, &vintage) {
+            (Some(exp), Some(v)) if *exp != v.year.to_string() => {
+                status_line.push_str(&format!("; vintage {} found ({}), {exp} expected", v.year, v.evidence));
+            }
+            (Some(_), Some(v)) => status_line.push_str(&format!("; vintage {} ({})", v.year, v.evidence)),
+            (None, Some(v)) if stated => status_line.push_str(&format!("; vintage {} ({})", v.year, v.evidence)),
+            _ => {}
         }
         outcomes.push(Outcome { id: src.id.clone(), status: status_line });
         entries.push(Entry {
@@ -247,6 +256,7 @@ pub fn fetch(plan: &Plan) -> Result<(Manifest, Vec<Outcome>)> {
             sha256,
             expected_vintage: src.vintage.clone(),
             detected_vintage: detected,
+            vintage_evidence: vintage.map(|v| v.evidence),
             data_years: summary.years,
             rows: summary.rows,
             parser: parser_name(src.format),
@@ -291,11 +301,19 @@ pub fn fetch(plan: &Plan) -> Result<(Manifest, Vec<Outcome>)> {
         }
         .into());
     }
-    if !network.is_empty() {
-        return Err(NetworkError { url: String::new(), message: network.join("\n") }.into());
-    }
-    if !invalid.is_empty() {
-        return Err(DataError::Invalid(invalid).into());
+    // Every source's problems in one run: the invalid files (exit 4) and, before them, the
+    // downloads that failed (exit 3 when they are all there is).
+    match (network.is_empty(), invalid.is_empty()) {
+        (true, true) => {}
+        (false, true) => return Err(NetworkError { url: String::new(), message: network.join("\n") }.into()),
+        (true, false) => return Err(DataError::Invalid(invalid).into()),
+        (false, false) => {
+            return Err(anyhow::Error::new(DataError::Invalid(invalid)).context(format!(
+                "{} download(s) failed:\n{}\nand in the files that arrived",
+                network.len(),
+                network.join("\n")
+            )));
+        }
     }
     Ok((manifest, outcomes))
 }
