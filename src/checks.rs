@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use crate::fmt;
 use crate::geo::Geography;
 use crate::indicators::IndicatorSpec;
 use crate::model::{IndicatorResult, LevelName};
@@ -25,9 +26,27 @@ pub struct Check {
     pub severity: Severity,
     /// Indicator or source concerned.
     pub subject: String,
-    /// Territory code, or empty.
+    /// Territory code, or empty. A région's code may be a département's too (Mayotte's
+    /// région is 06, Alpes-Maritimes' département 06): `territory` tells them apart.
     pub code: String,
+    /// The territory named with its level and its own code: « Mayotte (976) »,
+    /// « région Mayotte (06) », « France »; empty when the check is about no territory.
+    pub territory: String,
     pub message: String,
+}
+
+/// « Mayotte (976) » for a département, « région Mayotte (06) », « France ».
+pub fn territory(level: LevelName, code: &str, name: &str) -> String {
+    match level {
+        LevelName::France => "France".to_string(),
+        LevelName::Region => format!("région {name} ({code})"),
+        LevelName::Departement => format!("{name} ({code})"),
+    }
+}
+
+/// A bound as written in a spec, in French: "15", "2,5".
+fn bound_fr(x: f64) -> String {
+    fmt::number(x, if x.fract() == 0.0 { 0 } else { 1 })
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -36,8 +55,22 @@ pub struct Checks {
 }
 
 impl Checks {
+    /// A check about a source or an indicator as a whole (`code` empty) or about France
+    /// (`code` "FR").
     pub fn push(&mut self, severity: Severity, subject: &str, code: &str, message: String) {
-        self.items.push(Check { severity, subject: subject.to_string(), code: code.to_string(), message });
+        let territory = if code == "FR" { "France".to_string() } else { String::new() };
+        self.items.push(Check { severity, subject: subject.to_string(), code: code.to_string(), territory, message });
+    }
+
+    /// A check about one territory of a result.
+    fn push_row(&mut self, severity: Severity, subject: &str, row: &crate::model::Row, message: String) {
+        self.items.push(Check {
+            severity,
+            subject: subject.to_string(),
+            code: row.code.clone(),
+            territory: territory(row.level, &row.code, &row.name),
+            message,
+        });
     }
 
     pub fn alerts(&self) -> usize {
@@ -105,26 +138,27 @@ impl Checks {
             if let (Some(bound), Some(d)) = (spec.review_change_above, change)
                 && d.abs() > bound
             {
-                let unit = if spec.percent { "points" } else { "%" };
-                self.push(
+                let (change, bound) = if spec.percent {
+                    (format!("{} points", fmt::signed(d, 1)), format!("{} points", bound_fr(bound)))
+                } else {
+                    (fmt::signed_pct(d, 1), format!("{}\u{202f}%", bound_fr(bound)))
+                };
+                self.push_row(
                     Severity::Alerte,
                     &spec.id,
-                    &row.code,
-                    format!(
-                        "{} : évolution {prev}-{cur} de {d:+.1} {unit}, au-delà du seuil de revue ({bound} {unit})",
-                        row.name
-                    ),
+                    row,
+                    format!("évolution {prev}-{cur} de {change}, au-delà du seuil de revue ({bound})"),
                 );
             }
             if row.level != LevelName::Departement
                 && let Some(v) = &row.cur
                 && v.n_missing > 0
             {
-                self.push(
+                self.push_row(
                     Severity::Info,
                     &spec.id,
-                    &row.code,
-                    format!("{} : {} département(s) sans donnée exclus de la somme", row.name, v.n_missing),
+                    row,
+                    format!("{} département(s) sans donnée exclus de la somme", v.n_missing),
                 );
             }
         }
@@ -153,20 +187,20 @@ impl Checks {
             s.push_str("Aucun contrôle ne signale de problème.\n");
             return s;
         }
-        s.push_str("| niveau | sujet | code | constat |\n|---|---|---|---|\n");
+        s.push_str("| niveau | sujet | territoire | constat |\n|---|---|---|---|\n");
         for c in &self.items {
             let sev = if c.severity == Severity::Alerte { "alerte" } else { "info" };
-            let _ = writeln!(s, "| {sev} | {} | {} | {} |", c.subject, c.code, c.message.replace('|', "/"));
+            let _ = writeln!(s, "| {sev} | {} | {} | {} |", c.subject, c.territory, c.message.replace('|', "/"));
         }
         s
     }
 
     pub fn csv(&self) -> anyhow::Result<Vec<u8>> {
         let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(["niveau", "sujet", "code", "constat"])?;
+        w.write_record(["niveau", "sujet", "code", "territoire", "constat"])?;
         for c in &self.items {
             let sev = if c.severity == Severity::Alerte { "alerte" } else { "info" };
-            w.write_record([sev, &c.subject, &c.code, &c.message])?;
+            w.write_record([sev, &c.subject, &c.code, &c.territory, &c.message])?;
         }
         w.into_inner().map_err(|e| anyhow::anyhow!("failed to write checks.csv: {}", e.error()))
     }

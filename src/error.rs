@@ -8,6 +8,9 @@ use std::fmt;
 /// One problem found in an input file, located as precisely as the format allows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
+    /// The configured source the file was fetched for (`sources.toml`): named before the
+    /// file, which is only the cache's copy. `None` for the files of a data directory.
+    pub source: Option<Origin>,
     pub file: String,
     pub sheet: Option<String>,
     /// 1-based line (CSV) or row (spreadsheet) number as shown by a text editor or Excel.
@@ -19,12 +22,51 @@ pub struct Problem {
 
 impl Problem {
     pub fn file(file: &str, expected: impl Into<String>) -> Problem {
-        Problem { file: file.to_string(), sheet: None, row: None, column: None, value: None, expected: expected.into() }
+        Problem {
+            source: None,
+            file: file.to_string(),
+            sheet: None,
+            row: None,
+            column: None,
+            value: None,
+            expected: expected.into(),
+        }
+    }
+}
+
+/// A source as the analyst configured it: its id and the URL (or path) given in
+/// `sources.toml`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub id: String,
+    pub url: String,
+}
+
+impl Origin {
+    pub fn new(id: impl Into<String>, url: impl Into<String>) -> Origin {
+        Origin { id: id.into(), url: url.into() }
+    }
+
+    /// Names this source in every problem of `err` (a [`DataError`]) that names none yet;
+    /// other errors pass unchanged.
+    pub fn attach(&self, err: anyhow::Error) -> anyhow::Error {
+        match err.downcast::<DataError>() {
+            Ok(DataError::Invalid(mut problems)) => {
+                for p in &mut problems {
+                    p.source.get_or_insert_with(|| self.clone());
+                }
+                DataError::Invalid(problems).into()
+            }
+            Err(e) => e,
+        }
     }
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(o) = &self.source {
+            write!(f, "source `{}` ({}), file ", o.id, o.url)?;
+        }
         write!(f, "{}", self.file)?;
         if let Some(sheet) = &self.sheet {
             write!(f, ", sheet `{sheet}`")?;
@@ -50,14 +92,76 @@ pub enum DataError {
     Invalid(Vec<Problem>),
 }
 
-fn list(problems: &[Problem]) -> String {
-    const MAX: usize = 50;
-    let mut s: Vec<String> = problems.iter().take(MAX).map(|p| format!("  - {p}")).collect();
-    if problems.len() > MAX {
-        s.push(format!("  … and {} more", problems.len() - MAX));
-    }
-    s.join("\n")
+/// The problems of many inputs, gathered so that one run reports them all (`fetch` and
+/// `build` go on to the next source after an invalid one).
+#[derive(Debug, Default)]
+pub struct Gathered {
+    problems: Vec<Problem>,
 }
+
+impl Gathered {
+    /// The value of `result`, or `None` with its problems kept when it is a [`DataError`];
+    /// any other error is returned.
+    pub fn take<T>(&mut self, result: anyhow::Result<T>) -> anyhow::Result<Option<T>> {
+        match result {
+            Ok(v) => Ok(Some(v)),
+            Err(e) => match e.downcast::<DataError>() {
+                Ok(DataError::Invalid(p)) => {
+                    self.extend(p);
+                    Ok(None)
+                }
+                Err(e) => Err(e),
+            },
+        }
+    }
+
+    /// Keeps problems (each once: a manifest missing for every source is one problem).
+    pub fn extend(&mut self, problems: impl IntoIterator<Item = Problem>) {
+        for p in problems {
+            if !self.problems.contains(&p) {
+                self.problems.push(p);
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    /// `Err` with every problem kept, if any.
+    pub fn finish(self) -> Result<(), DataError> {
+        if self.problems.is_empty() { Ok(()) } else { Err(DataError::Invalid(self.problems)) }
+    }
+}
+
+/// The problems, at most [`MAX_PER_FILE`] of each file: a file with thousands of bad rows
+/// does not hide the problems of the next source.
+fn list(problems: &[Problem]) -> String {
+    let mut shown: Vec<(&str, usize)> = Vec::new();
+    let mut lines = Vec::new();
+    for p in problems {
+        let i = match shown.iter().position(|(f, _)| *f == p.file) {
+            Some(i) => i,
+            None => {
+                shown.push((&p.file, 0));
+                shown.len() - 1
+            }
+        };
+        shown[i].1 += 1;
+        if shown[i].1 <= MAX_PER_FILE {
+            lines.push(format!("  - {p}"));
+        }
+    }
+    for (file, n) in shown {
+        if n > MAX_PER_FILE {
+            lines.push(format!("  … and {} more in {file}", n - MAX_PER_FILE));
+        }
+    }
+    lines.join("\n")
+}
+
+/// The problems listed for one file.
+const MAX_PER_FILE: usize = 50;
 
 /// A download that failed: exit code 3.
 #[derive(Debug, thiserror::Error)]

@@ -5,10 +5,15 @@
 //! `output` (staging directory, committed). `cmd` parses arguments and calls them. See
 //! ARCHITECTURE.md.
 
+// Printing macros panic on a closed stream (`barometre … | head`): use `note!` (console.rs)
+// or `writeln!` to a locked handle.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 pub mod checks;
 pub mod cli;
 pub mod cmd;
 pub mod commentary;
+pub mod console;
 #[cfg(any(test, feature = "dev-tools"))]
 pub mod demo;
 pub mod edition;

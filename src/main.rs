@@ -10,7 +10,7 @@ fn main() {
         {
             std::process::exit(0);
         }
-        eprintln!("error: {err:#}");
+        barometre::note!("error: {err:#}");
         std::process::exit(barometre::error::exit_code(&err));
     }
 }

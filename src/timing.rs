@@ -83,7 +83,7 @@ pub fn report(total: Duration) -> String {
 /// Prints [`report`] to stderr when timings are enabled.
 pub fn print_report(total: Duration) {
     if enabled() {
-        eprint!("{}", report(total));
+        crate::console::note_raw(&report(total));
     }
 }
 

@@ -33,6 +33,7 @@ impl<'a> Checker<'a> {
 
     fn problem_on(&mut self, line: Option<usize>, col: Option<usize>, value: Option<&str>, expected: String) {
         self.problems.push(Problem {
+            source: None,
             file: self.table.file.clone(),
             sheet: self.table.sheet.clone(),
             row: line,
@@ -63,6 +64,7 @@ impl<'a> Checker<'a> {
         if idx.is_none() {
             let found = self.table.headers.join(", ");
             self.problems.push(Problem {
+                source: None,
                 file: self.table.file.clone(),
                 sheet: self.table.sheet.clone(),
                 row: Some(1),

@@ -11,6 +11,7 @@ mod fetch;
 mod figures;
 mod hostile;
 mod indicators;
+mod messages;
 mod pdf;
 mod quantiles;
 mod readers;

@@ -56,20 +56,20 @@ fn run(cli: Cli) -> Result<()> {
                 let path = out.join(name);
                 std::fs::write(&path, bytes).with_context(|| format!("failed to write `{}`", path.display()))?;
             }
-            eprintln!("wrote {} demo files to {}", files.files.len(), out.display());
+            barometre::note!("wrote {} demo files to {}", files.files.len(), out.display());
         }
         Command::BenchData { out, size, ingest: Some(workload) } => {
             let _ = size;
             let n = run_workload(&out, workload)?;
-            eprintln!("{workload:?}: {n} rows in {:.3} s", started.elapsed().as_secs_f64());
+            barometre::note!("{workload:?}: {n} rows in {:.3} s", started.elapsed().as_secs_f64());
             barometre::timing::print_report(started.elapsed());
         }
         Command::BenchData { out, size, ingest: None } => {
             for path in write_all(&out, size)? {
                 let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-                eprintln!("wrote {} ({:.1} MB)", path.display(), bytes as f64 / 1e6);
+                barometre::note!("wrote {} ({:.1} MB)", path.display(), bytes as f64 / 1e6);
             }
-            eprintln!("in {:.1} s", started.elapsed().as_secs_f64());
+            barometre::note!("in {:.1} s", started.elapsed().as_secs_f64());
         }
     }
     Ok(())
@@ -77,7 +77,7 @@ fn run(cli: Cli) -> Result<()> {
 
 fn main() {
     if let Err(err) = run(Cli::parse()) {
-        eprintln!("error: {err:#}");
+        barometre::note!("error: {err:#}");
         std::process::exit(barometre::error::exit_code(&err));
     }
 }

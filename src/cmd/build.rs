@@ -48,7 +48,7 @@ pub fn run(args: &BuildArgs) -> Result<()> {
         Ok(())
     })?;
     crate::timing::stage("commit", || staging.commit())?;
-    eprintln!(
+    crate::note!(
         "built edition {} in {} ({} alert(s) in checks.md)",
         args.edition.year,
         target.display(),

@@ -13,9 +13,9 @@ pub fn run(args: &FetchArgs) -> Result<()> {
     if !args.acknowledge.is_empty() {
         let cache_dir = args.cache.cache_dir();
         for o in ingest::acknowledge(&cache_dir, &args.acknowledge, &now_rfc3339()?)? {
-            eprintln!("{:<24} {}", o.id, o.status);
+            crate::note!("{:<24} {}", o.id, o.status);
         }
-        eprintln!("cache: {} (manifest.json)", cache_dir.display());
+        crate::note!("cache: {} (manifest.json)", cache_dir.display());
         return Ok(());
     }
     let config = Config::load(args.sources.as_deref())?;
@@ -35,9 +35,9 @@ pub fn run(args: &FetchArgs) -> Result<()> {
     let result = ingest::fetch(&plan);
     if let Ok((_, outcomes)) = &result {
         for o in outcomes {
-            eprintln!("{:<24} {}", o.id, o.status);
+            crate::note!("{:<24} {}", o.id, o.status);
         }
-        eprintln!("cache: {} (manifest.json)", plan.cache_dir.display());
+        crate::note!("cache: {} (manifest.json)", plan.cache_dir.display());
     }
     result.map(|_| ())
 }

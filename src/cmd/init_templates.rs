@@ -20,7 +20,7 @@ pub fn run(args: &InitTemplatesArgs) -> Result<()> {
     let mut written = Vec::new();
     let mut put = |path: &Path, bytes: &[u8]| -> Result<()> {
         if path.exists() && !args.force {
-            eprintln!("kept existing {} (use --force to overwrite)", path.display());
+            crate::note!("kept existing {} (use --force to overwrite)", path.display());
             return Ok(());
         }
         std::fs::write(path, bytes).with_context(|| format!("failed to write `{}`", path.display()))?;
@@ -43,7 +43,7 @@ pub fn run(args: &InitTemplatesArgs) -> Result<()> {
     }
     put(&saisie.join("LISEZMOI.md"), readme.as_bytes())?;
     for w in &written {
-        eprintln!("wrote {w}");
+        crate::note!("wrote {w}");
     }
     Ok(())
 }

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use crate::checks::{Checks, Severity};
+use crate::error::Gathered;
 use crate::fmt;
 use crate::geo::Geography;
 use crate::indicators::{self, Inputs, Years};
@@ -129,20 +130,24 @@ pub fn prepare(opts: &Options) -> Result<Edition> {
     let years = opts.years;
     years_in_order(years)?;
     let src = &opts.data;
-    let (mut model, checks) =
-        build_model(src, years, opts.epoch, opts.indicators.as_deref(), opts.previous_published.as_deref())?;
+    // Every input is read before failing, so that one run reports every source's problems.
+    let mut bad = Gathered::default();
+    let contours = if src.has(sources::contours::ID) {
+        let id = sources::contours::ID;
+        bad.take(src.attribute(id, src.locate(id).and_then(|l| sources::contours::parse(l, Geography::get()))))?
+    } else {
+        None
+    };
+    let built =
+        bad.take(build_model(src, years, opts.epoch, opts.indicators.as_deref(), opts.previous_published.as_deref()))?;
+    bad.finish()?;
+    let Some((mut model, checks)) = built else { bail!("the edition model was not built") };
     // Nothing non-finite, no bound excluding its value, no p-value outside [0, 1].
     crate::gate::check(&model)?;
     let t = Timer::start("commentary");
     model.themes = crate::commentary::themes(&model.indicators, opts.editorial.as_deref())?;
     model.introduction = crate::commentary::editorial(opts.editorial.as_deref(), "introduction")?.0;
     t.stop();
-    let contours = if src.has(sources::contours::ID) {
-        let located = src.locate(sources::contours::ID)?;
-        Some(sources::contours::parse(located, Geography::get())?)
-    } else {
-        None
-    };
     let provenance_json = provenance(src, &model)?;
     Ok(Edition { model, checks, contours, provenance_json })
 }
@@ -174,8 +179,11 @@ pub fn build_model(
 ) -> Result<(ReportModel, Checks)> {
     let t = Timer::start("ingest+validate");
     let geo = Geography::get();
-    let prov = src.provenance()?;
-    let specs = indicators::spec::load(indicator_dir)?;
+    // Every input is read before any is used: the problems of all of them are reported
+    // together (a file that fails does not hide the next one's problems).
+    let mut bad = Gathered::default();
+    let prov = bad.take(src.provenance())?;
+    let specs = bad.take(indicators::spec::load(indicator_dir))?;
     let mut checks = Checks::default();
     // Changed source files: alerts until acknowledged, and listed in the methodology.
     let changes = src.changes()?;
@@ -184,17 +192,24 @@ pub fn build_model(
     // Only the edition year is required; a comparison year the data do not hold gives
     // « n.d. » and an alert.
     let needed = [years.current];
+    let gp = bad.take(src.attribute(sources::gp::ID, sources::gp::load(src, geo, &needed)))?;
+    let pop = bad.take(src.attribute(sources::population::ID, sources::population::load(src, geo, &needed)))?;
+    let mut loaded = Loaded::read(src, geo, &mut bad)?;
+    let published = match previous_published {
+        Some(p) => bad.take(read_published(p))?,
+        None => Some(Vec::new()),
+    };
+    bad.finish()?;
+    let (Some(prov), Some(specs), Some(gp), Some(pop), Some(published)) = (prov, specs, gp, pop, published) else {
+        bail!("an input was neither read nor reported");
+    };
     // The edition's date cuts every dated source: nothing dated after it is used.
     let as_of = {
         let (y, m, d) = fmt::civil_from_days(epoch.div_euclid(86_400));
         AsOf { date: (y, m, d), label: fmt::date_fr(y, m, d) }
     };
-    let gp = as_of.cut(sources::gp::load(src, geo, &needed)?, Dataset::Generalistes.id(), &mut checks, |r| {
-        ((r.year, 1, 1), r.year.to_string())
-    });
-    let pop = as_of.cut(sources::population::load(src, geo, &needed)?, Dataset::Population.id(), &mut checks, |r| {
-        ((r.year, 1, 1), r.year.to_string())
-    });
+    let gp = as_of.cut(gp, Dataset::Generalistes.id(), &mut checks, |r| ((r.year, 1, 1), r.year.to_string()));
+    let pop = as_of.cut(pop, Dataset::Population.id(), &mut checks, |r| ((r.year, 1, 1), r.year.to_string()));
     for (id, held) in [
         (Dataset::Generalistes.id(), gp.iter().map(|r| (r.dept.as_str(), r.year)).collect::<BTreeSet<_>>()),
         (Dataset::Population.id(), pop.iter().map(|r| (r.dept.as_str(), r.year)).collect::<BTreeSet<_>>()),
@@ -268,8 +283,9 @@ pub fn build_model(
                 "source absente : les indicateurs qui en dépendent ne sont pas calculés".into(),
             ),
             Dataset::Pdsa => {
-                let rows = as_of
-                    .cut(sources::pdsa::load(src, geo)?, d.id(), &mut checks, |r| ((r.year, 1, 1), r.year.to_string()));
+                let rows = as_of.cut(loaded.pdsa.take().unwrap_or_default(), d.id(), &mut checks, |r| {
+                    ((r.year, 1, 1), r.year.to_string())
+                });
                 let years_present: BTreeSet<i32> = rows.iter().map(|r| r.year).collect();
                 for y in &years_present {
                     let present = rows.iter().filter(|r| r.year == *y).map(|r| r.dept.as_str());
@@ -284,8 +300,7 @@ pub fn build_model(
                         checks.push(Severity::Info, d.id(), "", message);
                     }
                 }
-                if src.has(Dataset::PdsaNational.id()) {
-                    let national = sources::pdsa::load_national(src)?;
+                if let Some(national) = loaded.pdsa_national.take() {
                     pdsa_national_check(&rows, &national, &mut checks);
                     series.push(Series {
                         id: "pdsa-france".into(),
@@ -301,7 +316,7 @@ pub fn build_model(
             }
             Dataset::Sas => {
                 // A SAS counts from its opening date; appointments by their year.
-                let rows = as_of.cut(sources::sas::load(src, geo)?, d.id(), &mut checks, |r| {
+                let rows = as_of.cut(loaded.sas.take().unwrap_or_default(), d.id(), &mut checks, |r| {
                     let (y, m, day) = r.opened;
                     (
                         r.opened.max((r.year, 1, 1)),
@@ -311,7 +326,7 @@ pub fn build_model(
                 inputs = inputs.with_sas(&rows, geo)?
             }
             Dataset::SansMedecinTraitant => {
-                let rows = as_of.cut(sources::sans_mt::load(src, geo)?, d.id(), &mut checks, |r| {
+                let rows = as_of.cut(loaded.sans_mt.take().unwrap_or_default(), d.id(), &mut checks, |r| {
                     ((r.year, 1, 1), r.year.to_string())
                 });
                 for y in rows.iter().map(|r| r.year).collect::<BTreeSet<_>>() {
@@ -321,7 +336,7 @@ pub fn build_model(
                 inputs = inputs.with_sans_mt(&rows)?;
             }
             Dataset::ZonesRouges => {
-                let z = sources::zones_rouges::load(src, geo)?;
+                let z = loaded.zones.take().unwrap_or_default();
                 zones = z
                     .zones
                     .iter()
@@ -341,13 +356,13 @@ pub fn build_model(
                 inputs = inputs.with_zones(&z, geo, years.current)?;
             }
             Dataset::Missions => {
-                let rows = as_of.cut(sources::missions::load(src, geo)?, d.id(), &mut checks, |r| {
+                let rows = as_of.cut(loaded.missions.take().unwrap_or_default(), d.id(), &mut checks, |r| {
                     ((r.month.0, r.month.1, 1), format!("{:04}-{:02}", r.month.0, r.month.1))
                 });
                 inputs = inputs.with_missions(&rows, geo, years.current)?;
             }
             Dataset::Renoncement => {
-                let rows = as_of.cut(sources::survey::load(src, geo)?, d.id(), &mut checks, |r| {
+                let rows = as_of.cut(loaded.survey.take().unwrap_or_default(), d.id(), &mut checks, |r| {
                     ((r.year, 1, 1), r.year.to_string())
                 });
                 inputs = inputs.with_survey(&rows)?
@@ -357,10 +372,6 @@ pub fn build_model(
 
     t.stop();
     let t = Timer::start("indicators+model");
-    let published = match previous_published {
-        Some(p) => read_published(p)?,
-        None => Vec::new(),
-    };
     let mut results = Vec::new();
     for spec in &specs {
         let refs: Vec<&indicators::spec::FieldRef> =
@@ -509,6 +520,48 @@ fn date_fr(rfc3339: &str) -> String {
         .unwrap_or_else(|| rfc3339.to_string())
 }
 
+/// The datasets besides the two base tables that have a file here, read (and validated)
+/// before any is used.
+#[derive(Default)]
+struct Loaded {
+    pdsa: Option<Vec<sources::pdsa::PdsaRow>>,
+    pdsa_national: Option<Vec<(i32, f64)>>,
+    sas: Option<Vec<sources::sas::SasRow>>,
+    sans_mt: Option<Vec<sources::sans_mt::SansMtRow>>,
+    zones: Option<sources::zones_rouges::ZonesRouges>,
+    missions: Option<Vec<sources::missions::MissionRow>>,
+    survey: Option<Vec<sources::survey::Respondent>>,
+}
+
+impl Loaded {
+    /// Reads every dataset present; the problems of invalid ones go to `bad`.
+    fn read(src: &DataSource, geo: &Geography, bad: &mut Gathered) -> Result<Loaded> {
+        let mut l = Loaded::default();
+        for d in Dataset::ALL {
+            let id = d.id();
+            if !src.has(id) {
+                continue;
+            }
+            match d {
+                // Loaded by the caller (the base tables) or by `prepare` (the contours).
+                Dataset::Generalistes | Dataset::Population | Dataset::Contours => {}
+                Dataset::Pdsa => l.pdsa = bad.take(src.attribute(id, sources::pdsa::load(src, geo)))?,
+                Dataset::PdsaNational => {
+                    l.pdsa_national = bad.take(src.attribute(id, sources::pdsa::load_national(src)))?;
+                }
+                Dataset::Sas => l.sas = bad.take(src.attribute(id, sources::sas::load(src, geo)))?,
+                Dataset::SansMedecinTraitant => {
+                    l.sans_mt = bad.take(src.attribute(id, sources::sans_mt::load(src, geo)))?;
+                }
+                Dataset::ZonesRouges => l.zones = bad.take(src.attribute(id, sources::zones_rouges::load(src, geo)))?,
+                Dataset::Missions => l.missions = bad.take(src.attribute(id, sources::missions::load(src, geo)))?,
+                Dataset::Renoncement => l.survey = bad.take(src.attribute(id, sources::survey::load(src, geo)))?,
+            }
+        }
+        Ok(l)
+    }
+}
+
 /// The CNOM publishes a national participation rate; the sum of the départements must
 /// give it back within half a point.
 fn pdsa_national_check(rows: &[sources::pdsa::PdsaRow], national: &[(i32, f64)], checks: &mut Checks) {
@@ -524,7 +577,11 @@ fn pdsa_national_check(rows: &[sources::pdsa::PdsaRow], national: &[(i32, f64)],
                     Severity::Alerte,
                     "pdsa",
                     "FR",
-                    format!("{y} : taux national publié {published:.1} % mais somme des départements {computed:.1} %"),
+                    format!(
+                        "{y} : taux national publié {} mais somme des départements {}",
+                        fmt::pct(*published, 1),
+                        fmt::pct(computed, 1)
+                    ),
                 );
             }
         }

@@ -28,7 +28,8 @@ pub fn open_delimited(file: &str, bytes: &[u8]) -> Result<(RawTable, DelimitedRo
     if text.trim().is_empty() {
         return Err(Box::new(Problem::file(file, "a header line and data rows, but the file is empty")));
     }
-    let first_line = text.lines().next().unwrap_or("");
+    // The header line, whatever ends it (LF, CRLF or a lone CR).
+    let first_line = text.split(['\r', '\n']).next().unwrap_or("");
     let sep =
         [b';', b',', b'\t'].into_iter().max_by_key(|&c| first_line.bytes().filter(|&b| b == c).count()).unwrap_or(b',');
     let mut reader = csv::ReaderBuilder::new()
@@ -52,6 +53,7 @@ pub fn open_delimited(file: &str, bytes: &[u8]) -> Result<(RawTable, DelimitedRo
         reader,
         record: csv::StringRecord::new(),
         row: RawRow { line: 0, cells: Vec::new() },
+        lines: LineCounter::default(),
     };
     Ok((RawTable { file: file.to_string(), sheet: None, headers, rows: Vec::new() }, rows))
 }
@@ -64,6 +66,47 @@ pub struct DelimitedRows {
     reader: csv::Reader<std::io::Cursor<Vec<u8>>>,
     record: csv::StringRecord,
     row: RawRow,
+    lines: LineCounter,
+}
+
+/// Line numbers as a text editor shows them, whatever ends the lines: LF (Unix), CRLF
+/// (Windows, what Excel writes) or a lone CR (old Mac). The csv crate counts LF only, so
+/// a CR-only file would be "line 1" throughout; here the number is counted from the
+/// record's byte offset. Records come in order, so the count goes forward only.
+#[derive(Debug, Default)]
+struct LineCounter {
+    /// Bytes counted so far, and the line number at that offset (0-based).
+    pos: usize,
+    breaks: usize,
+}
+
+impl LineCounter {
+    /// The 1-based line of the first character at or after `offset` that is not a line
+    /// break (a record's offset may point at the end of the blank lines before it).
+    fn line_at(&mut self, bytes: &[u8], offset: usize) -> usize {
+        let mut to = offset.min(bytes.len());
+        while to < bytes.len() && matches!(bytes[to], b'\r' | b'\n') {
+            to += 1;
+        }
+        if to < self.pos {
+            // Never for records in order; counted again from the start otherwise.
+            *self = LineCounter::default();
+        }
+        self.breaks += line_breaks(bytes, self.pos, to);
+        self.pos = to;
+        self.breaks + 1
+    }
+}
+
+/// The line breaks in `bytes[from..to]`: each LF, each CR, and CRLF once.
+fn line_breaks(bytes: &[u8], from: usize, to: usize) -> usize {
+    (from..to)
+        .filter(|&i| match bytes[i] {
+            b'\r' => true,
+            b'\n' => i == 0 || bytes[i - 1] != b'\r',
+            _ => false,
+        })
+        .count()
 }
 
 impl DelimitedRows {
@@ -75,7 +118,8 @@ impl DelimitedRows {
                 Ok(true) => {}
                 Ok(false) => return Ok(None),
                 Err(e) => {
-                    let line = e.position().map(|p| p.line() as usize);
+                    let bytes = self.reader.get_ref().get_ref();
+                    let line = e.position().map(|p| self.lines.line_at(bytes, p.byte() as usize));
                     return Err(Box::new(Problem {
                         row: line,
                         ..Problem::file(&self.file, format!("well-formed delimited text ({e})"))
@@ -83,10 +127,11 @@ impl DelimitedRows {
                 }
             }
             let rec = &self.record;
-            let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
             if rec.iter().all(|c| c.trim().is_empty()) {
                 continue;
             }
+            let bytes = self.reader.get_ref().get_ref();
+            let line = rec.position().map(|p| self.lines.line_at(bytes, p.byte() as usize)).unwrap_or(0);
             if rec.len() != self.width {
                 return Err(Box::new(Problem {
                     row: Some(line),
@@ -114,7 +159,7 @@ impl DelimitedRows {
 /// decoding them into garbage: UTF-16 (Excel's « Texte Unicode »), binary data, and files
 /// whose UTF-8 byte-order mark is contradicted by their content.
 fn check_text(file: &str, bytes: &[u8]) -> Result<(), Box<Problem>> {
-    let line_of = |pos: usize| bytes[..pos].iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_of = |pos: usize| line_breaks(bytes, 0, pos) + 1;
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(Box::new(Problem::file(
             file,
@@ -164,6 +209,31 @@ mod tests {
         assert_eq!(t.rows[0].cells[1], "Ardèche");
         let t = read_delimited("c.csv", "\u{feff}code,nom\n01,Ain\n".as_bytes()).expect("parse");
         assert_eq!(t.headers[0], "code");
+    }
+
+    /// Line numbers as an editor shows them with LF, CRLF and lone CR line ends, blank
+    /// lines, and a quoted field over two lines (the record's first line is given).
+    #[test]
+    fn line_numbers_whatever_ends_the_lines() {
+        let lf = "a,b\n1,2\n\n\"x\ny\",3\n4,5\n6\n";
+        for eol in ["\n", "\r\n", "\r"] {
+            let text = lf.replace('\n', eol);
+            let (_, mut rows) = open_delimited("t.csv", text.as_bytes()).expect("open");
+            let mut lines = Vec::new();
+            let err = loop {
+                match rows.next_row() {
+                    Ok(Some(r)) => lines.push(r.line),
+                    Ok(None) => panic!("the ragged line 7 is refused"),
+                    Err(p) => break p,
+                }
+            };
+            assert_eq!(lines, [2, 4, 6], "{eol:?}");
+            assert_eq!(err.row, Some(7), "{eol:?}");
+        }
+        let err = read_delimited("n.csv", b"a,b\r\n1,2\r\n3,\x00\r\n").expect_err("NUL");
+        assert_eq!(err.row, Some(3));
+        let err = read_delimited("n.csv", b"a,b\r1,2\r3,\x00\r").expect_err("NUL");
+        assert_eq!(err.row, Some(3));
     }
 
     #[test]

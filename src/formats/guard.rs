@@ -121,15 +121,16 @@ fn has_loop(next: &[u32]) -> bool {
 pub const MAX_UNZIPPED_BYTES: u64 = 2 << 30;
 
 /// Refuses a zip container (xlsx, ods) whose central directory declares more than
-/// [`MAX_UNZIPPED_BYTES`] once inflated (a "zip bomb"). Other bytes pass unchanged; a
-/// damaged directory is left for calamine to report.
+/// [`MAX_UNZIPPED_BYTES`] once inflated (a "zip bomb"), or that has no readable central
+/// directory (a download cut short: calamine would only say "Cannot detect file format").
+/// Other bytes pass unchanged.
 pub fn check_zip(file: &str, bytes: &[u8]) -> Result<(), Box<Problem>> {
     if !bytes.starts_with(b"PK\x03\x04") {
         return Ok(());
     }
     // The sizes the central directory declares (ZIP64 included), read by the zip crate.
     let Ok(mut archive) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else {
-        return Ok(());
+        return Err(damaged(file, "an incomplete zip archive"));
     };
     let mut total: u64 = 0;
     for i in 0..archive.len() {

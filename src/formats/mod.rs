@@ -3,6 +3,7 @@
 
 pub mod delimited;
 pub mod guard;
+pub mod sniff;
 pub mod xlsx;
 
 pub use delimited::{DelimitedRows, open_delimited, read_delimited};

@@ -87,6 +87,48 @@ impl Workbook {
         Ok(RawTable { file: self.file.clone(), sheet: Some(sheet.to_string()), headers, rows })
     }
 
+    /// The first `n` rows of a sheet (1-based row numbers), as text cells: its title and
+    /// notes. An xlsx sheet is streamed and left after row `n`, so a sheet of a million
+    /// rows costs no more than a small one.
+    pub fn head(&mut self, sheet: &str, n: usize) -> Result<Vec<RawRow>, Box<Problem>> {
+        let file = self.file.clone();
+        let unreadable = |e: &dyn std::fmt::Display| {
+            Box::new(Problem {
+                sheet: Some(sheet.to_string()),
+                ..Problem::file(&file, format!("a readable sheet ({e})"))
+            })
+        };
+        let Sheets::Xlsx(xlsx) = &mut self.sheets else {
+            let mut grid = self.grid(sheet)?;
+            grid.rows.retain(|r| r.line <= n);
+            return Ok(grid.rows);
+        };
+        let mut reader = xlsx.worksheet_cells_reader(sheet).map_err(|e| unreadable(&e))?;
+        let mut rows: Vec<RawRow> = Vec::new();
+        while let Some(cell) = reader.next_cell().map_err(|e| unreadable(&e))? {
+            let (r, c) = cell.get_position();
+            let line = r as usize + 1;
+            if line > n {
+                break;
+            }
+            let text = cell_str(cell.get_value()).into_owned();
+            if text.is_empty() {
+                continue;
+            }
+            if rows.last().is_none_or(|last| last.line != line) {
+                rows.push(RawRow { line, cells: Vec::new() });
+            }
+            if let Some(row) = rows.last_mut() {
+                let c = c as usize;
+                if row.cells.len() <= c {
+                    row.cells.resize(c + 1, String::new());
+                }
+                row.cells[c] = text;
+            }
+        }
+        Ok(rows)
+    }
+
     /// A sheet as a table whose header row is the first row (among the first 30) that
     /// holds every `required` column name (compared folded: case, accents, spaces).
     pub fn table(&mut self, sheet: &str, required: &[&str]) -> Result<RawTable, Box<Problem>> {

@@ -66,7 +66,7 @@ impl Client {
         for attempt in 0..attempts {
             if attempt > 0 {
                 let wait = self.opts.backoff * 2u32.saturating_pow(attempt - 1);
-                eprintln!("  retrying {label} in {} ms ({last})", wait.as_millis());
+                crate::note!("  retrying {label} in {} ms ({last})", wait.as_millis());
                 std::thread::sleep(wait);
             }
             match self.try_download(url, dest, max_bytes, label) {

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::error::{DataError, NetworkError, Problem};
+use crate::error::{DataError, NetworkError, Origin, Problem};
 use crate::geo::Geography;
 use crate::sources::registry::Dataset;
 use crate::sources::{Format, Located};
@@ -82,6 +82,9 @@ pub fn fetch(plan: &Plan) -> Result<(Manifest, Vec<Outcome>)> {
         std::fs::create_dir_all(&incoming).with_context(|| format!("failed to create `{}`", incoming.display()))?;
     }
     for src in &selected {
+        // Every problem of this source names it as configured, before the cache's copy.
+        let origin = Origin::new(&src.id, &src.url);
+        let sourced = |p: Problem| Problem { source: Some(origin.clone()), ..p };
         let dest = plan.cache_dir.join(&src.file);
         let arriving = incoming.join(&src.file);
         let prev = previous.sources.iter().find(|e| e.id == src.id);
@@ -116,10 +119,10 @@ pub fn fetch(plan: &Plan) -> Result<(Manifest, Vec<Outcome>)> {
                         entries.push(p.clone());
                     }
                 } else {
-                    invalid.push(Problem::file(
+                    invalid.push(sourced(Problem::file(
                         &path.display().to_string(),
                         format!("the file of source `{}` to exist (not found)", src.id),
-                    ));
+                    )));
                 }
                 continue;
             }
@@ -128,7 +131,7 @@ pub fn fetch(plan: &Plan) -> Result<(Manifest, Vec<Outcome>)> {
                 && meta.len() > max
             {
                 outcomes.push(Outcome { id: src.id.clone(), status: "FAILED (file too large)".into() });
-                invalid.push(crate::formats::too_big(&path.display().to_string(), meta.len(), max));
+                invalid.push(sourced(crate::formats::too_big(&path.display().to_string(), meta.len(), max)));
                 if let Some(p) = prev.filter(|_| dest.is_file()) {
                     entries.push(p.clone());
                 }
@@ -168,7 +171,7 @@ pub fn fetch(plan: &Plan) -> Result<(Manifest, Vec<Outcome>)> {
                 if let Some(p) = prev.filter(|_| dest.is_file()) {
                     entries.push(p.clone());
                 }
-                match e.downcast::<DataError>() {
+                match origin.attach(e).downcast::<DataError>() {
                     Ok(DataError::Invalid(p)) => invalid.extend(p),
                     Err(e) => return Err(e),
                 }
@@ -177,14 +180,14 @@ pub fn fetch(plan: &Plan) -> Result<(Manifest, Vec<Outcome>)> {
         };
         if summary.rows == 0 {
             // A file from which the reader took nothing is not this source's file.
-            invalid.push(Problem::file(
+            invalid.push(sourced(Problem::file(
                 &dest.display().to_string(),
                 format!(
                     "data rows of source `{}` in format `{}` (none found: is it the right file?)",
                     src.id,
                     src.format.name()
                 ),
-            ));
+            )));
             outcomes.push(Outcome { id: src.id.clone(), status: "FAILED (no data)".into() });
             let _ = std::fs::remove_file(&arriving);
             if let Some(p) = prev.filter(|_| dest.is_file()) {
@@ -197,7 +200,7 @@ pub fn fetch(plan: &Plan) -> Result<(Manifest, Vec<Outcome>)> {
                 summary.years.iter().filter(|y| !allowed.contains(y)).map(|y| y.to_string()).collect();
             if !other.is_empty() {
                 let allowed: Vec<String> = allowed.iter().map(|y| y.to_string()).collect();
-                invalid.push(Problem {
+                invalid.push(sourced(Problem {
                     value: Some(other.join(", ")),
                     ..Problem::file(
                         &dest.display().to_string(),
@@ -208,7 +211,7 @@ pub fn fetch(plan: &Plan) -> Result<(Manifest, Vec<Outcome>)> {
                             allowed.join(", ")
                         ),
                     )
-                });
+                }));
                 outcomes.push(Outcome { id: src.id.clone(), status: "FAILED (unexpected year)".into() });
                 let _ = std::fs::remove_file(&arriving);
                 if let Some(p) = prev.filter(|_| dest.is_file()) {
@@ -218,7 +221,10 @@ pub fn fetch(plan: &Plan) -> Result<(Manifest, Vec<Outcome>)> {
             }
         }
         let sha256 = http::sha256(&bytes);
-        let detected = summary.years.iter().max().map(|y| y.to_string()).or_else(|| src.vintage.clone());
+        // The vintage the file states (title, notes), else its last data year, saying so.
+        let stated = summary.vintage.is_some();
+        let vintage = summary.vintage.clone().or_else(|| crate::sources::vintage::last_data_year(&summary.years));
+        let detected = vintage.as_ref().map(|v| v.year.to_string()).or_else(|| src.vintage.clone());
         // Every version is kept by its sha256 before the current file is replaced.
         let mut history = prev.map(Entry::history_or_seed).unwrap_or_default();
         if let Some(last) = history.last_mut()
@@ -285,10 +291,13 @@ pub fn fetch(plan: &Plan) -> Result<(Manifest, Vec<Outcome>)> {
             status_line
                 .push_str(&format!("; {pending} change(s) to review, then `barometre fetch --acknowledge {}`", src.id));
         }
-        if let (Some(exp), Some(det)) = (&src.vintage, &detected)
-            && exp != det
-        {
-            status_line.push_str(&format!("; vintage {det} found, {exp} expected"));
+        match (&src.vintage, &vintage) {
+            (Some(exp), Some(v)) if *exp != v.year.to_string() => {
+                status_line.push_str(&format!("; vintage {} found ({}), {exp} expected", v.year, v.evidence));
+            }
+            (Some(_), Some(v)) => status_line.push_str(&format!("; vintage {} ({})", v.year, v.evidence)),
+            (None, Some(v)) if stated => status_line.push_str(&format!("; vintage {} ({})", v.year, v.evidence)),
+            _ => {}
         }
         outcomes.push(Outcome { id: src.id.clone(), status: status_line });
         entries.push(Entry {
@@ -303,6 +312,7 @@ pub fn fetch(plan: &Plan) -> Result<(Manifest, Vec<Outcome>)> {
             sha256,
             expected_vintage: src.vintage.clone(),
             detected_vintage: detected,
+            vintage_evidence: vintage.map(|v| v.evidence),
             data_years: summary.years,
             rows: summary.rows,
             parser: parser_name(src.format),
@@ -348,11 +358,19 @@ pub fn fetch(plan: &Plan) -> Result<(Manifest, Vec<Outcome>)> {
         }
         .into());
     }
-    if !network.is_empty() {
-        return Err(NetworkError { url: String::new(), message: network.join("\n") }.into());
-    }
-    if !invalid.is_empty() {
-        return Err(DataError::Invalid(invalid).into());
+    // Every source's problems in one run: the invalid files (exit 4) and, before them, the
+    // downloads that failed (exit 3 when they are all there is).
+    match (network.is_empty(), invalid.is_empty()) {
+        (true, true) => {}
+        (false, true) => return Err(NetworkError { url: String::new(), message: network.join("\n") }.into()),
+        (true, false) => return Err(DataError::Invalid(invalid).into()),
+        (false, false) => {
+            return Err(anyhow::Error::new(DataError::Invalid(invalid)).context(format!(
+                "{} download(s) failed:\n{}\nand in the files that arrived",
+                network.len(),
+                network.join("\n")
+            )));
+        }
     }
     Ok((manifest, outcomes))
 }

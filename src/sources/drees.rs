@@ -16,6 +16,7 @@ use crate::geo::Geography;
 use crate::validate::{Checker, Count};
 
 use super::records::GpRow;
+use super::vintage::Vintage;
 use super::{Located, check};
 
 /// The label columns of the published workbook, before the `effectif_YYYY` columns.
@@ -31,8 +32,28 @@ pub(crate) const KEEP: [Keep; 4] =
 
 /// Reads the GP totals by département and year.
 pub fn parse(located: Located, geo: &Geography) -> Result<Vec<GpRow>> {
+    parse_with_vintage(located, geo).map(|(rows, _)| rows)
+}
+
+/// The rows read from this many first rows of each sheet for the vintage: the title and
+/// notes sit above the header (row 4 of the Effectifs sheet) or on a sheet of their own.
+const HEAD_ROWS: usize = 30;
+
+/// Like [`parse`], with the vintage the workbook states in its title or notes (see
+/// [`super::vintage`]); `None` when it says nothing.
+pub fn parse_with_vintage(located: Located, geo: &Geography) -> Result<(Vec<GpRow>, Option<Vintage>)> {
     let mut wb = Workbook::open(&located.display, located.bytes).map_err(|p| DataError::Invalid(vec![*p]))?;
     let names = wb.sheet_names();
+    let mut heads = Vec::new();
+    for name in &names {
+        // A sheet that cannot be read is the table reader's to report.
+        if let Ok(rows) = wb.head(name, HEAD_ROWS) {
+            heads.push((name.clone(), rows));
+        }
+    }
+    let vintage = super::vintage::stated(heads.iter().flat_map(|(sheet, rows)| {
+        rows.iter().flat_map(move |r| r.cells.iter().map(move |c| (sheet.as_str(), r.line, c.as_str())))
+    }));
     // The "Effectifs" sheet first, then any sheet with the right header.
     let mut order: Vec<&String> = names.iter().filter(|n| fold(n) == "effectifs").collect();
     order.extend(names.iter().filter(|n| fold(n) != "effectifs"));
@@ -52,7 +73,7 @@ pub fn parse(located: Located, geo: &Geography) -> Result<Vec<GpRow>> {
         )])
         .into());
     };
-    rows(&table, geo)
+    Ok((rows(&table, geo)?, vintage))
 }
 
 /// `effectif_2025` → 2025.

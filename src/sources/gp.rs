@@ -7,6 +7,7 @@ use anyhow::{Result, bail};
 use crate::geo::Geography;
 use crate::validate::{Checker, Count, require_complete};
 
+use super::vintage::Vintage;
 use super::{Column, Template};
 use super::{DataSource, Format, Located, canonical_table, check};
 
@@ -45,10 +46,20 @@ pub fn load(src: &DataSource, geo: &Geography, years: &[i32]) -> Result<Vec<GpRo
 }
 
 pub fn parse(located: Located, geo: &Geography) -> Result<Vec<GpRow>> {
+    parse_with_vintage(located, geo).map(|(rows, _)| rows)
+}
+
+/// Like [`parse`], with the vintage the file states of itself (the DREES workbook's title
+/// and notes; `None` for the other layouts).
+pub fn parse_with_vintage(located: Located, geo: &Geography) -> Result<(Vec<GpRow>, Option<Vintage>)> {
+    if located.format != Format::Canonical {
+        // A file that is not what its declared format reads says what it looks like.
+        super::check_kind(&located, super::registry::Dataset::Generalistes.formats())?;
+    }
     match located.format {
-        Format::Canonical => canonical(located, geo),
-        Format::DreesRpps => super::drees::parse(located, geo),
-        Format::AmeliCsv => super::ameli::parse(located, geo),
+        Format::Canonical => Ok((canonical(located, geo)?, None)),
+        Format::DreesRpps => super::drees::parse_with_vintage(located, geo),
+        Format::AmeliCsv => Ok((super::ameli::parse(located, geo)?, None)),
         other => bail!("`{}`: format `{}` cannot hold GP counts", located.display, other.name()),
     }
 }

@@ -44,6 +44,10 @@ pub struct Entry {
     pub sha256: String,
     pub expected_vintage: Option<String>,
     pub detected_vintage: Option<String>,
+    /// Where the detected vintage was read in the file, or that it is the last data year
+    /// because the file does not state it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vintage_evidence: Option<String>,
     pub data_years: Vec<i32>,
     pub rows: usize,
     pub parser: String,

@@ -21,6 +21,7 @@ pub mod registry;
 pub mod sans_mt;
 pub mod sas;
 pub mod survey;
+pub mod vintage;
 pub mod zones_rouges;
 
 use std::path::{Path, PathBuf};
@@ -28,7 +29,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use serde::Serialize;
 
-use crate::error::{DataError, Problem};
+use crate::error::{DataError, Origin, Problem};
 use crate::formats::{RawTable, read_table};
 pub use provenance::{FileProvenance, Format, Provenance};
 
@@ -170,6 +171,24 @@ impl DataSource {
         }
     }
 
+    /// The source `id` as configured when the files come from the fetch cache: its id and
+    /// URL, from the manifest. `None` for a data directory or the demo set, whose
+    /// problems name the file the analyst wrote.
+    pub fn origin(&self, id: &str) -> Option<Origin> {
+        let DataSource::Cache(dir) = self else { return None };
+        let manifest = Manifest::load(dir).ok()?;
+        manifest.sources.into_iter().find(|e| e.id == id).map(|e| Origin::new(e.id, e.url))
+    }
+
+    /// `result` of reading source `id`, its problems naming the source as configured
+    /// (see [`DataSource::origin`]).
+    pub fn attribute<T>(&self, id: &str, result: Result<T>) -> Result<T> {
+        result.map_err(|e| match self.origin(id) {
+            Some(o) => o.attach(e),
+            None => e,
+        })
+    }
+
     /// Reads a canonical table (CSV or spreadsheet), or fails with a located problem.
     pub fn table(&self, id: &str, required: &[&str]) -> Result<RawTable> {
         let located = self.locate(id)?;
@@ -209,6 +228,7 @@ impl DataSource {
 /// A canonical table from located bytes.
 pub fn canonical_table(located: Located, required: &[&str]) -> Result<RawTable> {
     require_canonical(&located)?;
+    check_kind(&located, &[Format::Canonical])?;
     read_table(&located.display, located.bytes, required).map_err(|p| DataError::Invalid(vec![*p]).into())
 }
 
@@ -226,8 +246,67 @@ fn require_canonical(located: &Located) -> Result<()> {
 /// Like [`canonical_table`], with the rows handed over one at a time (for microdata).
 pub fn canonical_rows(located: Located, required: &[&str]) -> Result<(RawTable, crate::formats::RowStream)> {
     require_canonical(&located)?;
+    check_kind(&located, &[Format::Canonical])?;
     crate::formats::stream_table(&located.display, located.bytes, required)
         .map_err(|p| DataError::Invalid(vec![*p]).into())
+}
+
+/// Refuses a file whose content is not what its format reads (a CSV given for the DREES
+/// workbook, an HTML error page, a JSON API response), saying what the file looks like
+/// and which `format` of `sources.toml` would read it. `allowed` are the formats of the
+/// source. Other mismatches (an empty file, a damaged workbook) are left to the readers,
+/// whose messages are more precise.
+pub fn check_kind(located: &Located, allowed: &[Format]) -> Result<()> {
+    use crate::formats::sniff::Kind;
+    let kind = Kind::of(&located.bytes);
+    let declared = located.format;
+    let fits = |f: Format, k: Kind| match f {
+        Format::Canonical => k.is_workbook() || k == Kind::Text,
+        Format::DreesRpps | Format::InseePopulation => k.is_workbook(),
+        Format::AmeliCsv => k == Kind::Text,
+        Format::GeoJson => k == Kind::Json,
+    };
+    // Left to the reader: what fits, an empty file, and damaged or unknown bytes given
+    // for a text format (the text checks say where the binary data is).
+    if fits(declared, kind) || kind == Kind::Empty || (kind == Kind::Binary && !declared_workbook(declared)) {
+        return Ok(());
+    }
+    let what = match declared {
+        Format::Canonical => "a CSV file or an xlsx/xls workbook (the canonical template)".to_string(),
+        Format::AmeliCsv => format!("the CSV export that `format = \"{}\"` reads", declared.name()),
+        f => format!("the xlsx/xls workbook that `format = \"{}\"` reads", f.name()),
+    };
+    let mut fitting: Vec<Format> = allowed.iter().copied().filter(|f| *f != declared && fits(*f, kind)).collect();
+    if kind == Kind::Text && fitting.len() > 1 {
+        // The CSV's own header says which one: the Ameli export's columns, or the template's.
+        let head = crate::formats::delimited::decode(&located.bytes[..located.bytes.len().min(4096)]);
+        let header: Vec<String> =
+            head.split(['\r', '\n']).next().unwrap_or("").split([';', ',', '\t']).map(crate::formats::fold).collect();
+        if header.iter().any(|h| h == "profession_sante") {
+            fitting.retain(|f| *f == Format::AmeliCsv);
+        } else if header.iter().any(|h| h == "code_departement") {
+            fitting.retain(|f| *f == Format::Canonical);
+        }
+    }
+    let fix = match (declared, fitting.as_slice()) {
+        (_, []) if declared_workbook(declared) => "give the workbook itself".to_string(),
+        (Format::Canonical, _) => "give the table itself (see `barometre init-templates`)".to_string(),
+        (_, []) => "give the file itself".to_string(),
+        (_, formats) => {
+            let set: Vec<String> = formats.iter().map(|f| format!("`format = \"{}\"`", f.name())).collect();
+            let give = if declared_workbook(declared) { "the workbook" } else { "the CSV export" };
+            format!("set {} for this source in sources.toml, or give {give}", set.join(" or "))
+        }
+    };
+    Err(DataError::Invalid(vec![Problem::file(
+        &located.display,
+        format!("{what}, but the file looks like {}: {fix}", kind.describe()),
+    )])
+    .into())
+}
+
+fn declared_workbook(f: Format) -> bool {
+    matches!(f, Format::DreesRpps | Format::InseePopulation)
 }
 
 /// Fails with all problems of a table at once.
@@ -244,6 +323,9 @@ pub struct Summary {
     /// canonical table (CSV), which `fetch` stores beside the original so that `build`
     /// never parses the official layout again. `None` for files already canonical.
     pub canonical: Option<Vec<u8>>,
+    /// The vintage the file states of itself (title, notes), when its reader looks for
+    /// one; the fetch falls back to the last data year, and says so.
+    pub vintage: Option<vintage::Vintage>,
 }
 
 impl Summary {
@@ -251,7 +333,7 @@ impl Summary {
         let mut years: Vec<i32> = years.into_iter().collect();
         years.sort_unstable();
         years.dedup();
-        Summary { rows, years, canonical: None }
+        Summary { rows, years, canonical: None, vintage: None }
     }
 }
 

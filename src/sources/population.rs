@@ -40,6 +40,10 @@ pub fn load(src: &DataSource, geo: &Geography, years: &[i32]) -> Result<Vec<PopR
 }
 
 pub fn parse(located: Located, geo: &Geography) -> Result<Vec<PopRow>> {
+    if located.format != Format::Canonical {
+        // A file that is not what its declared format reads says what it looks like.
+        super::check_kind(&located, super::registry::Dataset::Population.formats())?;
+    }
     match located.format {
         Format::Canonical => canonical(located, geo),
         Format::InseePopulation => super::insee::parse(located, geo),

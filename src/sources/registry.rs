@@ -134,8 +134,9 @@ impl Dataset {
         match self {
             Dataset::Generalistes => {
                 let official = located.format != Format::Canonical;
-                let rows = gp::parse(located, geo)?;
+                let (rows, vintage) = gp::parse_with_vintage(located, geo)?;
                 let mut s = years(rows.len(), rows.iter().map(|r| r.year).collect());
+                s.vintage = vintage;
                 if official {
                     let records = rows.iter().map(|r| {
                         let count = r.count.map(|c| c.to_string()).unwrap_or_else(|| "ND".into());
