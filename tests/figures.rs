@@ -110,7 +110,7 @@ fn issue5_every_chart_has_svg_png_csv_and_an_alt_text_from_the_data() {
     assert!(alt.contains("101\u{202f}340 en 2020 à 100\u{202f}019 en 2025"), "{alt}");
     let alt = get("position-densite-generalistes-23-2025")["alt"].as_str().expect("alt").to_string();
     assert!(
-        alt.starts_with("Position de Creuse") && alt.contains("France : 146") && alt.contains("Nouvelle-Aquitaine"),
+        alt.starts_with("Position de la Creuse") && alt.contains("France : 146") && alt.contains("Nouvelle-Aquitaine"),
         "{alt}"
     );
     let alt = get("densite-generalistes-2025-extremes")["alt"].as_str().expect("alt").to_string();
