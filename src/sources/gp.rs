@@ -13,6 +13,9 @@ use super::{DataSource, Format, Located, canonical_table, check};
 
 pub const ID: &str = "generalistes";
 
+/// The layouts GP counts come in; the first is the one `init-templates` writes.
+pub const FORMATS: &[Format] = &[Format::Canonical, Format::DreesRpps, Format::AmeliCsv];
+
 /// The canonical layout (what `fetch` stores for an official file, and the analyst's
 /// template).
 pub static TEMPLATE: Template = Template {
@@ -54,7 +57,7 @@ pub fn parse(located: Located, geo: &Geography) -> Result<Vec<GpRow>> {
 pub fn parse_with_vintage(located: Located, geo: &Geography) -> Result<(Vec<GpRow>, Option<Vintage>)> {
     if located.format != Format::Canonical {
         // A file that is not what its declared format reads says what it looks like.
-        super::check_kind(&located, super::registry::Dataset::Generalistes.formats())?;
+        super::check_kind(&located, FORMATS)?;
     }
     match located.format {
         Format::Canonical => Ok((canonical(located, geo)?, None)),

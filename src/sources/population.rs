@@ -11,6 +11,9 @@ use super::{DataSource, Format, Located, canonical_table, check};
 
 pub const ID: &str = "population";
 
+/// The layouts populations come in; the first is the one `init-templates` writes.
+pub const FORMATS: &[Format] = &[Format::Canonical, Format::InseePopulation];
+
 /// The canonical layout (what `fetch` stores for an official file, and the analyst's
 /// template).
 pub static TEMPLATE: Template = Template {
@@ -42,7 +45,7 @@ pub fn load(src: &DataSource, geo: &Geography, years: &[i32]) -> Result<Vec<PopR
 pub fn parse(located: Located, geo: &Geography) -> Result<Vec<PopRow>> {
     if located.format != Format::Canonical {
         // A file that is not what its declared format reads says what it looks like.
-        super::check_kind(&located, super::registry::Dataset::Population.formats())?;
+        super::check_kind(&located, FORMATS)?;
     }
     match located.format {
         Format::Canonical => canonical(located, geo),

@@ -85,8 +85,8 @@ impl Dataset {
     /// The formats its file may come in; the first is the one `init-templates` writes.
     pub fn formats(self) -> &'static [Format] {
         match self {
-            Dataset::Generalistes => &[Format::Canonical, Format::DreesRpps, Format::AmeliCsv],
-            Dataset::Population => &[Format::Canonical, Format::InseePopulation],
+            Dataset::Generalistes => gp::FORMATS,
+            Dataset::Population => population::FORMATS,
             Dataset::Contours => &[Format::GeoJson],
             _ => &[Format::Canonical],
         }
