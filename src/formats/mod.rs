@@ -61,13 +61,14 @@ fn refuse_examples<'r>(table: &RawTable, rows: impl Iterator<Item = &'r RawRow>)
 /// True for an analyst template left as `init-templates` wrote it: an `exemple` column and
 /// no row but example rows. Such a file counts as an absent source.
 pub fn is_untouched_template(file: &str, bytes: &[u8]) -> bool {
+    // Only a small file can be a template (two example rows): a large one, such as an
+    // official workbook, is never opened here.
+    if bytes.len() > 1 << 20 {
+        return false;
+    }
     let table = if xlsx::is_workbook(bytes) {
         xlsx::Workbook::open(file, bytes.to_vec()).and_then(|mut w| w.find_table(&[EXAMPLE_COLUMN]))
     } else {
-        // Only a small file can be a template: a large one is read by its parser.
-        if bytes.len() > 1 << 20 {
-            return false;
-        }
         read_delimited(file, bytes)
     };
     let Ok(table) = table else { return false };

@@ -154,7 +154,8 @@ pub fn fetch(plan: &Plan) -> Result<(Manifest, Vec<Outcome>)> {
         let located = Located { display: dest.display().to_string(), bytes: bytes.clone(), format: src.format };
         let dataset = Dataset::from_id(&src.id)
             .ok_or_else(|| anyhow::anyhow!("unknown source `{}` (known: {})", src.id, Dataset::known()))?;
-        if crate::formats::is_untouched_template(&dest.display().to_string(), &bytes) {
+        if src.format == Format::Canonical && crate::formats::is_untouched_template(&dest.display().to_string(), &bytes)
+        {
             // A template as `init-templates` wrote it: an absent source, never data.
             outcomes.push(Outcome {
                 id: src.id.clone(),
