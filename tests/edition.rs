@@ -222,7 +222,7 @@ fn issue14_a_2027_edition_from_the_fixture_two_years_later_has_every_figure_and_
         "Zones rouges et missions de solidarité",
         "Patients sans médecin traitant",
         "Méthodologie",
-        "Annexe : les départements",
+        "Annexe : France, départements et régions",
     ] {
         assert!(t25.contains(section) && t27.contains(section), "section `{section}`");
     }

@@ -30,7 +30,7 @@ fn issue6_report_has_every_section_published_figures_and_metadata() {
         "Zones rouges et missions de solidarité",
         "Patients sans médecin traitant",
         "Méthodologie",
-        "Annexe : les départements",
+        "Annexe : France, départements et régions",
         "Ce que disent les chiffres",
     ] {
         assert!(text.contains(section), "section `{section}` missing");
@@ -69,6 +69,15 @@ fn issue6_report_has_every_section_published_figures_and_metadata() {
     assert!(text.contains(
         "Densité de médecins généralistes, 2025. Source : DREES/RPPS, INSEE, 2025 — données de démonstration."
     ));
+    // The annex holds France first and the 18 régions after the départements, with the
+    // values of the tables (France's density 146, its comparison value 146 in 2023).
+    let annex = &text[text.rfind("Annexe : France, départements et régions").expect("annex")..];
+    assert!(annex.contains("FR France 146 (146)"), "France in the annex: {}", &annex[..annex.len().min(600)]);
+    for region in ["Région Guadeloupe", "Région Île-de-France", "Région Corse", "Région Mayotte"] {
+        assert!(annex.contains(region), "{region} in the annex");
+    }
+    let (fr, ain) = (annex.find("FR France").expect("France"), annex.find("01 Ain").expect("Ain"));
+    assert!(fr < ain && ain < annex.find("Région Guadeloupe").expect("région"), "France, départements, régions");
 }
 
 #[test]

@@ -46,68 +46,81 @@ impl Renderer for Pdf {
 }
 
 #[derive(serde::Serialize)]
-struct Annex<'a> {
-    /// "Densité 2025 (2023)": short label, year and comparison year.
+struct Annex {
+    /// "Densité 2025 (2023)": short label, year, and the comparison year when some
+    /// territory has a value for it.
     columns: Vec<String>,
-    rows: Vec<AnnexRow<'a>>,
+    rows: Vec<AnnexRow>,
 }
 
 #[derive(serde::Serialize)]
-struct AnnexRow<'a> {
-    code: &'a str,
-    name: &'a str,
+struct AnnexRow {
+    code: String,
+    name: String,
+    /// France and the régions are set apart (bold, shaded) from the départements.
+    aggregate: bool,
     /// (value, " (comparison value)") formatted in French; "—" when the indicator has no
-    /// row for the département.
+    /// row for the territory.
     cells: Vec<(String, String)>,
 }
 
-/// The annex table (101 départements × the annex indicators), formatted here rather than
-/// in the template: looking up and formatting 800 cells in typst took a third of the
-/// national PDF's time.
-fn annex(model: &crate::model::ReportModel) -> Annex<'_> {
+/// The annex table (France, the 101 départements, the régions × the annex indicators),
+/// formatted here rather than in the template: looking up and formatting 800 cells in
+/// typst took a third of the national PDF's time.
+fn annex(model: &crate::model::ReportModel) -> Annex {
     use crate::model::{IndicatorResult, LevelName};
     let mut inds: Vec<&IndicatorResult> = model.indicators.iter().filter(|i| i.presentation.annex.is_some()).collect();
     inds.sort_by_key(|i| i.presentation.annex);
-    let columns = inds.iter().map(|i| format!("{} {} ({})", i.short_label, i.years[0], i.years[1])).collect();
+    let columns = inds
+        .iter()
+        .map(|i| {
+            let compared = i.years[1] < i.years[0] && i.rows.iter().any(|r| r.prev.is_some());
+            if compared {
+                format!("{} {} ({})", i.short_label, i.years[0], i.years[1])
+            } else {
+                format!("{} {}", i.short_label, i.years[0])
+            }
+        })
+        .collect();
     let val = |ind: &IndicatorResult, v: f64| {
         let d = ind.decimals as usize;
         if ind.percent { crate::fmt::pct(v, d) } else { crate::fmt::number(v, d) }
     };
-    let by_code: Vec<std::collections::HashMap<&str, &crate::model::Row>> = inds
-        .iter()
-        .map(|i| i.rows.iter().filter(|r| r.level == LevelName::Departement).map(|r| (r.code.as_str(), r)).collect())
-        .collect();
-    let rows = inds
-        .first()
-        .map(|first| {
-            first
-                .rows
+    let by_key: Vec<std::collections::BTreeMap<(LevelName, &str), &crate::model::Row>> =
+        inds.iter().map(|i| i.rows.iter().map(|r| ((r.level, r.code.as_str()), r)).collect()).collect();
+    let geo = crate::geo::Geography::get();
+    let mut territories: Vec<(LevelName, String, String, String)> =
+        vec![(LevelName::France, "FR".into(), "FR".into(), "France".into())];
+    territories.extend(
+        geo.departements.iter().map(|d| (LevelName::Departement, d.code.clone(), d.code.clone(), d.name.clone())),
+    );
+    territories.extend(
+        geo.regions().iter().map(|r| (LevelName::Region, r.code.clone(), String::new(), format!("Région {}", r.name))),
+    );
+    let rows = territories
+        .into_iter()
+        .map(|(level, key, code, name)| AnnexRow {
+            code,
+            name,
+            aggregate: level != LevelName::Departement,
+            cells: inds
                 .iter()
-                .filter(|r| r.level == LevelName::Departement)
-                .map(|d| AnnexRow {
-                    code: &d.code,
-                    name: &d.name,
-                    cells: inds
-                        .iter()
-                        .zip(&by_code)
-                        .map(|(ind, rows)| match rows.get(d.code.as_str()) {
-                            None => ("—".to_string(), String::new()),
-                            Some(r) => {
-                                let cur = match &r.cur {
-                                    Some(v) => val(ind, v.value),
-                                    None if r.withheld.is_some() => "n.p.".to_string(),
-                                    None => "n.d.".to_string(),
-                                };
-                                let prev =
-                                    r.prev.as_ref().map(|v| format!(" ({})", val(ind, v.value))).unwrap_or_default();
-                                (cur, prev)
-                            }
-                        })
-                        .collect(),
+                .zip(&by_key)
+                .map(|(ind, rows)| match rows.get(&(level, key.as_str())) {
+                    None => ("—".to_string(), String::new()),
+                    Some(r) => {
+                        let cur = match &r.cur {
+                            Some(v) => val(ind, v.value),
+                            None if r.withheld.is_some() => "n.p.".to_string(),
+                            None => "n.d.".to_string(),
+                        };
+                        let prev = r.prev.as_ref().map(|v| format!(" ({})", val(ind, v.value))).unwrap_or_default();
+                        (cur, prev)
+                    }
                 })
-                .collect()
+                .collect(),
         })
-        .unwrap_or_default();
+        .collect();
     Annex { columns, rows }
 }
 
