@@ -138,6 +138,8 @@ pub struct Presentation {
     pub series: Option<String>,
     pub headline: bool,
     pub numerator_label: Option<String>,
+    /// The numerator shown with the value among the key figures.
+    pub count_label: Option<String>,
     /// The first threshold of the spec (a reference line on the ranking) and its label.
     pub threshold: Option<f64>,
     pub threshold_label: Option<String>,
@@ -273,6 +275,9 @@ pub struct KeyFigure {
     pub label: String,
     pub value: String,
     pub unit: String,
+    /// France's numerator with its label (« 6 000 000 personnes sans médecin traitant »),
+    /// or empty.
+    pub count: String,
     pub change_prev: String,
     pub change_base: String,
     pub source: String,
@@ -416,6 +421,13 @@ pub fn key_figures(indicators: &[IndicatorResult], demo: bool) -> Vec<KeyFigure>
             label: ind.title.clone(),
             value: if ind.percent { fmt::pct(cur.value, d) } else { fmt::number(cur.value, d) },
             unit: if ind.percent { String::new() } else { ind.unit.clone() },
+            count: ind
+                .presentation
+                .count_label
+                .as_ref()
+                .filter(|_| !ind.is_count)
+                .map(|l| format!("{} {l}", fmt::number(cur.num, 0)))
+                .unwrap_or_default(),
             change_prev: change(fr.delta_prev_abs, fr.delta_prev_pct, &fr.change_prev, ind.years[1]),
             change_base: match (fr.objective_pct, &ind.objective) {
                 (Some(p), Some(label)) => format!("{} de l'{label}", fmt::pct(p, 2)),

@@ -253,3 +253,20 @@ fn issue4_adding_an_indicator_is_one_toml_file() {
         w.read("output/2025/index.html").contains("Part des patients en ALD parmi les patients sans médecin traitant")
     );
 }
+
+#[test]
+fn issue17_key_figures_carry_the_editions_headline_counts() {
+    // France's numerators beside their rates: 6,000,000 people without a médecin traitant
+    // and 85,280 SAS appointments in 2025 (sums of fixtures/demo/sans-medecin-traitant.csv
+    // and sas.csv).
+    let w = shared();
+    let index = w.read("output/2025/index.html");
+    for count in
+        ["6\u{202f}000\u{202f}000 personnes sans médecin traitant", "85\u{202f}280 rendez-vous pris via la plateforme"]
+    {
+        assert!(index.contains(&format!("<div>{count}</div>")), "key figure `{count}`");
+    }
+    let text = crate::common::pdf_text(&std::fs::read(w.path("output/2025/barometre-2025.pdf")).expect("pdf"));
+    // The text extraction turns narrow no-break spaces into spaces.
+    assert!(text.contains("6 000 000 personnes sans médecin traitant"), "in the PDF's key figures");
+}

@@ -529,6 +529,7 @@ pub fn compute(spec: &IndicatorSpec, inputs: &Inputs, geo: &Geography, years: Ye
             series: spec.series.clone(),
             headline: spec.headline,
             numerator_label: spec.numerator_label.clone(),
+            count_label: spec.count_label.clone(),
             threshold: spec.thresholds.first().and_then(|t| t.below.or(t.above)),
             threshold_label: spec.thresholds.first().map(|t| t.label.clone()),
         },

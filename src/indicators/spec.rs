@@ -96,6 +96,10 @@ pub struct IndicatorSpec {
     /// Column label of the numerator in the site's table (e.g. « Généralistes »).
     #[serde(default)]
     pub numerator_label: Option<String>,
+    /// The numerator shown with the value among the key figures, e.g. « personnes sans
+    /// médecin traitant » (France's count, beside its rate).
+    #[serde(default)]
+    pub count_label: Option<String>,
 }
 
 fn yes() -> bool {
