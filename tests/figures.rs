@@ -159,3 +159,14 @@ fn issue5_official_contours_replace_the_tiles() {
     assert_eq!(codes.len(), 101);
     assert!(text.contains("IGN Admin Express") && !text.contains("pavés"), "{text}");
 }
+
+#[test]
+fn issue17_count_series_start_at_zero() {
+    // The GP series 2020–2025 moves by 1.3 %: its axis starts at 0, not at 98,500.
+    let w = crate::common::shared_demo();
+    let svg = w.read("output/2025/charts/serie-generalistes-france.svg");
+    let doc = roxmltree::Document::parse(&svg).expect("SVG parses as XML");
+    let labels: Vec<String> =
+        doc.descendants().filter(|n| n.is_text()).filter_map(|n| n.text()).map(|t| t.trim().to_string()).collect();
+    assert!(labels.iter().any(|t| t == "0"), "a tick at 0 among {labels:?}");
+}

@@ -383,7 +383,8 @@ pub fn series(s: &Series) -> Result<Figure> {
     let fmtv = |x: f64| if s.percent { fmt::pct(x, d) } else { fmt::number(x, d) };
     let (lo, hi) = s.points.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
     let pad = ((hi - lo) * 0.15).max(hi.abs() * 0.01);
-    let (y0, y1) = if s.percent { (0.0, (hi + pad).min(100.0).max(hi)) } else { (lo - pad, hi + pad) };
+    // The axis starts at zero: a truncated axis would turn −1 % into a fall off a cliff.
+    let (y0, y1) = if s.percent { (0.0, (hi + pad).min(100.0).max(hi)) } else { (0.0, hi * 1.12) };
     let title = format!("{}, {}-{}", s.title, first.0, last.0);
     let size = (1000, 460);
     let mut svg = String::new();
@@ -412,7 +413,7 @@ pub fn series(s: &Series) -> Result<Figure> {
         chart.draw_series(s.points.iter().map(|&(y, v)| Circle::new((y as f64, v), 4, BLUE.filled()))).map_err(e)?;
         chart
             .draw_series(s.points.iter().map(|&(y, v)| {
-                Text::new(fmtv(v), (y as f64 - 0.3, v + (y1 - y0) * 0.04), (FONT, 12).into_font().color(&GREY))
+                Text::new(fmtv(v), (y as f64 - 0.3, v + (y1 - y0) * 0.07), (FONT, 12).into_font().color(&GREY))
             }))
             .map_err(e)?;
         root.present().map_err(e)?;
