@@ -76,14 +76,20 @@ pub fn survey_difference(a: &WeightedProportion, b: &WeightedProportion, alpha: 
     let d = b.p - a.p;
     let se = (a.p * (1.0 - a.p) / a.n_eff + b.p * (1.0 - b.p) / b.n_eff).sqrt();
     let z = z(alpha);
-    let p_value = if se > 0.0 {
+    let p_value = z_test(d, se);
+    Difference { estimate: d, low: d - z * se, high: d + z * se, p_value }
+}
+
+/// Two-sided p-value of a z-test of `d = 0` with standard error `se` (a zero standard
+/// error: 1 when `d` is 0, else 0).
+fn z_test(d: f64, se: f64) -> f64 {
+    if se > 0.0 {
         2.0 * norm_sf((d / se).abs())
     } else if d == 0.0 {
         1.0
     } else {
         0.0
-    };
-    Difference { estimate: d, low: d - z * se, high: d + z * se, p_value }
+    }
 }
 
 /// Change between two binomial proportions `k2/n2 − k1/n1`: Newcombe's hybrid score
@@ -101,13 +107,7 @@ pub fn binomial_difference(k1: f64, n1: f64, k2: f64, n2: f64, alpha: f64) -> Op
     let high = d + ((u2 - p2).powi(2) + (p1 - l1).powi(2)).sqrt();
     let pooled = (k1 + k2) / (n1 + n2);
     let se = (pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2)).sqrt();
-    let p_value = if se > 0.0 {
-        2.0 * norm_sf((d / se).abs())
-    } else if d == 0.0 {
-        1.0
-    } else {
-        0.0
-    };
+    let p_value = z_test(d, se);
     Some(Difference { estimate: d, low, high, p_value })
 }
 

@@ -92,12 +92,7 @@ impl Workbook {
     /// rows costs no more than a small one.
     pub fn head(&mut self, sheet: &str, n: usize) -> Result<Vec<RawRow>, Box<Problem>> {
         let file = self.file.clone();
-        let unreadable = |e: &dyn std::fmt::Display| {
-            Box::new(Problem {
-                sheet: Some(sheet.to_string()),
-                ..Problem::file(&file, format!("a readable sheet ({e})"))
-            })
-        };
+        let unreadable = |e: &dyn std::fmt::Display| unreadable_sheet(&file, sheet, e);
         let Sheets::Xlsx(xlsx) = &mut self.sheets else {
             let mut grid = self.grid(sheet)?;
             grid.rows.retain(|r| r.line <= n);
@@ -157,12 +152,7 @@ impl Workbook {
     /// cells of a skipped row are never kept.
     pub fn table_where(&mut self, sheet: &str, required: &[&str], keep: &[Keep]) -> Result<RawTable, Box<Problem>> {
         let file = self.file.clone();
-        let unreadable = |e: &dyn std::fmt::Display| {
-            Box::new(Problem {
-                sheet: Some(sheet.to_string()),
-                ..Problem::file(&file, format!("a readable sheet ({e})"))
-            })
-        };
+        let unreadable = |e: &dyn std::fmt::Display| unreadable_sheet(&file, sheet, e);
         let Sheets::Xlsx(xlsx) = &mut self.sheets else {
             let mut t = self.table(sheet, required)?;
             let tests: Vec<(usize, Test)> =
@@ -347,6 +337,11 @@ pub(super) fn serial_date(serial: f64) -> String {
     let days = serial.floor() as i64 - 25_569;
     let (y, m, d) = civil_from_days(days);
     format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// The problem of a sheet the xlsx reader fails on while streaming it.
+fn unreadable_sheet(file: &str, sheet: &str, e: &dyn std::fmt::Display) -> Box<Problem> {
+    Box::new(Problem { sheet: Some(sheet.to_string()), ..Problem::file(file, format!("a readable sheet ({e})")) })
 }
 
 #[cfg(test)]
