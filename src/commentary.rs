@@ -126,7 +126,7 @@ fn sentences(ind: &IndicatorResult) -> Vec<String> {
     if let Some(p) = fr.objective_pct
         && let Some(label) = &ind.objective
     {
-        out.push(format!("Cela représente {} de l'{label}.", fmt::pct(p, 2)));
+        out.push(format!("Cela représente {} de l'{label}.", fmt::share_pct(p)));
     }
     let mut depts: Vec<&Row> = ind.departements().filter(|r| r.cur.is_some()).collect();
     // Extremes of counts only reflect the size of the départements: rates only.

@@ -33,6 +33,13 @@ pub fn pct(x: f64, decimals: usize) -> String {
     format!("{}{NNBSP}%", number(x, decimals))
 }
 
+/// A small share in percent with two significant digits, so that it never reads as zero:
+/// 0.0033 → "0,0033 %", 12.345 → "12 %", 0.25 → "0,25 %".
+pub fn share_pct(x: f64) -> String {
+    let decimals = if x > 0.0 && x < 10.0 { (1.0 - x.log10().floor()).max(0.0) as usize } else { 0 };
+    pct(x, decimals)
+}
+
 /// "+1,3 %".
 pub fn signed_pct(x: f64, decimals: usize) -> String {
     format!("{}{NNBSP}%", signed(x, decimals))
@@ -126,6 +133,9 @@ mod tests {
         assert_eq!(signed_pct(-1.3, 1), "\u{2212}1,3\u{202f}%");
         assert_eq!(pct(39.0, 0), "39\u{202f}%");
         assert_eq!(number(1_234_567.891, 2), "1\u{202f}234\u{202f}567,89");
+        assert_eq!(share_pct(1_000.0 / 30_000_000.0 * 100.0), "0,0033\u{202f}%");
+        assert_eq!(share_pct(0.25), "0,25\u{202f}%");
+        assert_eq!(share_pct(12.345), "12\u{202f}%");
         assert_eq!(ordinal(1), "1er");
         assert_eq!(ordinal(2), "2e");
         assert_eq!(count(1, "point", "points"), "1 point");

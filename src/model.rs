@@ -430,7 +430,7 @@ pub fn key_figures(indicators: &[IndicatorResult], demo: bool) -> Vec<KeyFigure>
                 .unwrap_or_default(),
             change_prev: change(fr.delta_prev_abs, fr.delta_prev_pct, &fr.change_prev, ind.years[1]),
             change_base: match (fr.objective_pct, &ind.objective) {
-                (Some(p), Some(label)) => format!("{} de l'{label}", fmt::pct(p, 2)),
+                (Some(p), Some(label)) => format!("{} de l'{label}", fmt::share_pct(p)),
                 _ => change(fr.delta_base_abs, fr.delta_base_pct, &fr.change_base, ind.years[2]),
             },
             source,
