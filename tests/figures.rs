@@ -170,3 +170,57 @@ fn issue17_count_series_start_at_zero() {
         doc.descendants().filter(|n| n.is_text()).filter_map(|n| n.text()).map(|t| t.trim().to_string()).collect();
     assert!(labels.iter().any(|t| t == "0"), "a tick at 0 among {labels:?}");
 }
+
+/// Polygons of one département in a map SVG: their points, parsed.
+fn polygons_of(svg: &str, code: &str) -> Vec<Vec<(f64, f64)>> {
+    let doc = roxmltree::Document::parse(svg).expect("SVG parses as XML");
+    doc.descendants()
+        .filter(|n| n.has_tag_name("polygon") && n.attribute("data-code") == Some(code))
+        .map(|n| {
+            let nums: Vec<f64> = n
+                .attribute("points")
+                .expect("points")
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .filter(|s| !s.is_empty())
+                .map(|s| s.parse().expect("number"))
+                .collect();
+            nums.chunks(2).map(|p| (p[0], p[1])).collect()
+        })
+        .collect()
+}
+
+#[test]
+fn issue17_every_map_draws_the_overseas_departements_as_their_outlines() {
+    let w = crate::common::shared_demo();
+    let index: Vec<Value> = serde_json::from_str(&w.read("output/2025/charts/index.json")).expect("index.json");
+    let maps: Vec<&Value> = index.iter().filter(|c| c["kind"] == "carte").collect();
+    assert!(maps.len() >= 6, "a map for every theme: {}", maps.len());
+    for m in &maps {
+        let svg = w.read(&format!("output/2025/{}", m["svg"].as_str().expect("svg")));
+        let (codes, text) = codes_in_svg(&svg);
+        assert_eq!(codes.len(), 101, "{}", m["id"]);
+        assert!(text.contains("IGN Admin Express") && !text.contains("pavés"), "{}: attribution", m["id"]);
+        let extent = |code: &str| {
+            let polys = polygons_of(&svg, code);
+            let pts: Vec<(f64, f64)> = polys.iter().flatten().copied().collect();
+            let (x0, x1) = pts.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
+            let (y0, y1) = pts.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
+            (polys.len(), pts.len(), x1 - x0, y1 - y0)
+        };
+        for code in ["971", "972", "973", "974", "976"] {
+            let (_, points, _, _) = extent(code);
+            assert!(points >= 30, "{}: {code} has {points} points, an outline and not a tile", m["id"]);
+        }
+        // Shapes a reader knows: Guadeloupe's islands (Basse-Terre, Grande-Terre,
+        // Marie-Galante…), Guyane taller than wide, La Réunion wider than tall,
+        // Martinique taller than wide.
+        let (islands, ..) = extent("971");
+        assert!(islands >= 3, "{}: Guadeloupe in {islands} polygons", m["id"]);
+        let (_, _, w973, h973) = extent("973");
+        assert!(h973 > 1.1 * w973, "{}: Guyane {w973}×{h973}", m["id"]);
+        let (_, _, w974, h974) = extent("974");
+        assert!(w974 > 1.04 * h974, "{}: La Réunion {w974}×{h974}", m["id"]);
+        let (_, _, w972, h972) = extent("972");
+        assert!(h972 > 1.1 * w972, "{}: Martinique {w972}×{h972}", m["id"]);
+    }
+}

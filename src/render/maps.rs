@@ -4,8 +4,8 @@
 //!
 //! Geometry is an input: the official contours when fetched (projected in Lambert-93,
 //! overseas in local equirectangular projections), else the embedded offline map
-//! (svg-maps, CC BY 4.0, already projected) with the overseas départements as labelled
-//! tiles. The attribution is printed on every map.
+//! (svg-maps, CC BY 4.0, already projected; the overseas départements from IGN Admin
+//! Express, Licence Ouverte, simplified). The attribution is printed on every map.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -48,35 +48,32 @@ struct EmbeddedDept {
 }
 
 static EMBEDDED_MAP: &str = include_str!("../../fixtures/reference/carte-metropole.json");
+static EMBEDDED_DROM: &str = include_str!("../../fixtures/reference/carte-outre-mer.json");
 pub const DROM: [&str; 5] = ["971", "972", "973", "974", "976"];
 
 impl MapGeometry {
-    /// The embedded offline map: svg-maps outlines for metropolitan France, overseas
-    /// départements as labelled tiles.
+    /// The embedded offline map: svg-maps outlines for metropolitan France, IGN Admin
+    /// Express outlines (simplified) for the overseas départements.
     pub fn embedded() -> &'static MapGeometry {
         static GEOM: OnceLock<MapGeometry> = OnceLock::new();
         GEOM.get_or_init(|| {
-            let parsed: Embedded = match serde_json::from_str(EMBEDDED_MAP) {
-                Ok(p) => p,
-                // Compiled in and checked by tests.
-                Err(e) => panic!("embedded map is invalid: {e}"),
+            let parse = |text: &str| -> Embedded {
+                match serde_json::from_str(text) {
+                    Ok(p) => p,
+                    // Compiled in and checked by tests.
+                    Err(e) => panic!("embedded map is invalid: {e}"),
+                }
             };
+            let rings = |d: EmbeddedDept| -> (String, Vec<Ring>) {
+                (d.code, d.polygones.into_iter().map(|r| r.into_iter().map(|[x, y]| (x, y)).collect()).collect())
+            };
+            let (metro, drom) = (parse(EMBEDDED_MAP), parse(EMBEDDED_DROM));
+            let attribution = format!("{} ; {}", metro.attribution, drom.attribution);
+            let mut drom: BTreeMap<String, Vec<Ring>> = drom.departements.into_iter().map(rings).collect();
             MapGeometry {
-                metro: parsed
-                    .departements
-                    .into_iter()
-                    .map(|d| {
-                        (
-                            d.code,
-                            d.polygones.into_iter().map(|r| r.into_iter().map(|[x, y]| (x, y)).collect()).collect(),
-                        )
-                    })
-                    .collect(),
-                drom: DROM.iter().map(|c| (c.to_string(), None)).collect(),
-                attribution: format!(
-                    "{} ; départements d'outre-mer figurés par des pavés (contours officiels : barometre fetch)",
-                    parsed.attribution
-                ),
+                metro: metro.departements.into_iter().map(rings).collect(),
+                drom: DROM.iter().map(|c| (c.to_string(), drom.remove(*c))).collect(),
+                attribution,
             }
         })
     }
