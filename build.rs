@@ -4,7 +4,11 @@ use std::fmt::Write as _;
 
 fn main() {
     println!("cargo:rerun-if-changed=indicators");
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("indicators");
+    // The manifest directory of this build, read at run time: a build script compiled
+    // for another checkout sharing the target directory is reused by cargo, and
+    // `env!` would bake that checkout's path in.
+    let root = std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR");
+    let dir = std::path::Path::new(&root).join("indicators");
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .expect("indicators/ directory")
         .filter_map(|e| e.ok())

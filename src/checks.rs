@@ -93,7 +93,11 @@ impl Checks {
                 Severity::Alerte,
                 source,
                 "",
-                format!("{year} : {} département(s) absent(s) : {}", missing.len(), missing.join(", ")),
+                format!(
+                    "{year} : {} : {}",
+                    crate::fmt::count(missing.len(), "département absent", "départements absents"),
+                    missing.join(", ")
+                ),
             );
         }
     }
@@ -158,11 +162,21 @@ impl Checks {
                     Severity::Info,
                     &spec.id,
                     row,
-                    format!("{} département(s) sans donnée exclus de la somme", v.n_missing),
+                    format!(
+                        "{} de la somme",
+                        crate::fmt::count(
+                            v.n_missing as usize,
+                            "département sans donnée exclu",
+                            "départements sans donnée exclus"
+                        )
+                    ),
                 );
             }
         }
-        for (level, label) in [(LevelName::Region, "région(s)"), (LevelName::Departement, "département(s)")] {
+        for (level, one, many) in [
+            (LevelName::Region, "région non publiée", "régions non publiées"),
+            (LevelName::Departement, "département non publié", "départements non publiés"),
+        ] {
             let withheld: Vec<String> = r
                 .rows
                 .iter()
@@ -174,7 +188,11 @@ impl Checks {
                     Severity::Info,
                     &spec.id,
                     "",
-                    format!("{} {label} non publié(s), effectif insuffisant : {}", withheld.len(), withheld.join(", ")),
+                    format!(
+                        "{}, effectif insuffisant : {}",
+                        crate::fmt::count(withheld.len(), one, many),
+                        withheld.join(", ")
+                    ),
                 );
             }
         }
@@ -182,7 +200,12 @@ impl Checks {
 
     pub fn markdown(&self, edition: i32) -> String {
         let mut s = format!("# Contrôles avant publication — édition {edition}\n\n");
-        let _ = writeln!(s, "{} alerte(s), {} information(s).\n", self.alerts(), self.items.len() - self.alerts());
+        let _ = writeln!(
+            s,
+            "{}, {}.\n",
+            crate::fmt::count(self.alerts(), "alerte", "alertes"),
+            crate::fmt::count(self.items.len() - self.alerts(), "information", "informations")
+        );
         if self.items.is_empty() {
             s.push_str("Aucun contrôle ne signale de problème.\n");
             return s;

@@ -98,9 +98,14 @@ pub struct BuildArgs {
     pub templates: Option<PathBuf>,
     /// Directory of the edition's editorial texts in Markdown (`introduction.md`,
     /// `demographie.md`, `pdsa.md`, `sas.md`, `renoncement.md`, `zones-rouges.md`,
-    /// `sans-medecin-traitant.md`); missing files show a placeholder.
+    /// `sans-medecin-traitant.md`). A final build refuses when one is missing (the demo
+    /// edition has its own); `--draft` prints a placeholder instead.
     #[arg(long)]
     pub editorial: Option<PathBuf>,
+    /// Build a working draft: every page marked « PROJET », placeholders where editorial
+    /// text is missing.
+    #[arg(long)]
+    pub draft: bool,
 }
 
 /// Which data and which edition: shared by `build` and `compare`.

@@ -25,7 +25,7 @@ fn embedded_editorial(id: &str) -> &'static str {
 
 /// The editorial text of a theme: `DIR/<id>.md` when given and present, else the
 /// placeholder. Returns the blocks and whether they are the placeholder.
-pub fn editorial(dir: Option<&Path>, id: &str) -> Result<(Vec<Block>, bool)> {
+pub fn editorial(dir: Option<&Path>, id: &str, demo: bool) -> Result<(Vec<Block>, bool)> {
     if let Some(dir) = dir {
         let path = dir.join(format!("{id}.md"));
         if path.is_file() {
@@ -34,7 +34,25 @@ pub fn editorial(dir: Option<&Path>, id: &str) -> Result<(Vec<Block>, bool)> {
             return Ok((markdown(&text), false));
         }
     }
+    if demo && let Some(text) = demo_editorial(id) {
+        return Ok((markdown(text), false));
+    }
     Ok((markdown(embedded_editorial(id)), true))
+}
+
+/// The demo edition's editorial texts (`fixtures/demo/editorial/`), each saying it is a
+/// demonstration text: a demo build is complete without `--draft`.
+fn demo_editorial(id: &str) -> Option<&'static str> {
+    Some(match id {
+        "introduction" => include_str!("../fixtures/demo/editorial/introduction.md"),
+        "demographie" => include_str!("../fixtures/demo/editorial/demographie.md"),
+        "pdsa" => include_str!("../fixtures/demo/editorial/pdsa.md"),
+        "sas" => include_str!("../fixtures/demo/editorial/sas.md"),
+        "renoncement" => include_str!("../fixtures/demo/editorial/renoncement.md"),
+        "zones-rouges" => include_str!("../fixtures/demo/editorial/zones-rouges.md"),
+        "sans-medecin-traitant" => include_str!("../fixtures/demo/editorial/sans-medecin-traitant.md"),
+        _ => return None,
+    })
 }
 
 /// Markdown to plain blocks of styled spans (paragraphs, headings, list items); links
@@ -186,7 +204,7 @@ fn sentences(ind: &IndicatorResult) -> Vec<String> {
 
 /// Builds the themes from the indicators' declarations (theme, order, figures), in the
 /// report's order: generated commentary, editorial text, figure ids.
-pub fn themes(indicators: &[IndicatorResult], editorial_dir: Option<&Path>) -> Result<Vec<Theme>> {
+pub fn themes(indicators: &[IndicatorResult], editorial_dir: Option<&Path>, demo: bool) -> Result<Vec<Theme>> {
     let mut order: Vec<(u32, &str, &str)> = Vec::new();
     for ind in indicators {
         let p = &ind.presentation;
@@ -203,12 +221,16 @@ pub fn themes(indicators: &[IndicatorResult], editorial_dir: Option<&Path>) -> R
         for ind in &present {
             commentary.extend(sentences(ind));
         }
-        let (editorial, placeholder) = editorial(editorial_dir, id)?;
+        let (editorial, placeholder) = editorial(editorial_dir, id, demo)?;
         let figures = present
             .iter()
             .flat_map(|i| {
                 i.presentation.figures.iter().filter(|k| **k != FigureKind::Positions).map(|k| i.figure_id(*k))
             })
+            .collect();
+        let print_figures = present
+            .iter()
+            .flat_map(|i| i.presentation.figures.iter().filter(|k| k.in_print()).map(|k| i.figure_id(*k)))
             .collect();
         out.push(Theme {
             id: id.to_string(),
@@ -217,6 +239,7 @@ pub fn themes(indicators: &[IndicatorResult], editorial_dir: Option<&Path>) -> R
             editorial,
             editorial_placeholder: placeholder,
             figures,
+            print_figures,
             indicators: present.iter().map(|i| i.id.clone()).collect(),
         });
     }

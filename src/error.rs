@@ -88,7 +88,7 @@ impl fmt::Display for Problem {
 /// Input data that cannot be used: exit code 4.
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
-    #[error("{} problem(s) in the input data:\n{}", .0.len(), list(.0))]
+    #[error("{} in the input data:\n{}", if .0.len() == 1 { "1 problem".to_string() } else { format!("{} problems", .0.len()) }, list(.0))]
     Invalid(Vec<Problem>),
 }
 
@@ -174,8 +174,22 @@ pub struct NetworkError {
 /// A result the publication gate refuses (`gate::check`): exit code 5. Each fault names
 /// the indicator, the territory and the year.
 #[derive(Debug, thiserror::Error)]
-#[error("the edition cannot be published: {} value(s) fail the publication checks:\n{}", .0.len(), .0.iter().take(50).map(|f| format!("  - {f}")).collect::<Vec<_>>().join("\n"))]
+#[error("the edition cannot be published: {} the publication checks:\n{}", if .0.len() == 1 { "1 value fails".to_string() } else { format!("{} values fail", .0.len()) }, .0.iter().take(50).map(|f| format!("  - {f}")).collect::<Vec<_>>().join("\n"))]
 pub struct PublicationError(pub Vec<String>);
+
+/// A final build whose editorial text is missing for some sections: exit code 5.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the edition cannot be published: editorial text is missing for {} ({}); write {} in {} or build a draft with --draft",
+    if .missing.len() == 1 { "1 section".to_string() } else { format!("{} sections", .missing.len()) },
+    .missing.iter().map(|m| m.trim_end_matches(".md")).collect::<Vec<_>>().join(", "),
+    .missing.join(", "),
+    .dir.as_deref().map_or_else(|| "a directory given with --editorial DIR".to_string(), |d| format!("`{d}`"))
+)]
+pub struct EditorialError {
+    pub missing: Vec<String>,
+    pub dir: Option<String>,
+}
 
 /// A command line that cannot be carried out (incoherent years, an invalid date): exit
 /// code 2, as clap's own usage errors.
@@ -201,7 +215,7 @@ pub fn exit_code(err: &anyhow::Error) -> i32 {
         if cause.is::<UsageError>() {
             return EXIT_USAGE;
         }
-        if cause.is::<PublicationError>() {
+        if cause.is::<PublicationError>() || cause.is::<EditorialError>() {
             return EXIT_UNPUBLISHABLE;
         }
     }

@@ -78,8 +78,9 @@ pub fn ordinal(n: u32) -> String {
 
 /// A count and its noun, singular or plural: (1, "département", "départements") →
 /// "1 département"; 0 and 2 take the plural.
+/// A count and its noun; French takes the singular for 0 and 1 (« 0 département »).
 pub fn count(n: usize, singular: &str, plural: &str) -> String {
-    format!("{} {}", number(n as f64, 0), if n == 1 { singular } else { plural })
+    format!("{} {}", number(n as f64, 0), if n <= 1 { singular } else { plural })
 }
 
 const MONTHS: [&str; 12] = [
@@ -139,7 +140,8 @@ mod tests {
         assert_eq!(ordinal(1), "1er");
         assert_eq!(ordinal(2), "2e");
         assert_eq!(count(1, "point", "points"), "1 point");
-        assert_eq!(count(0, "département", "départements"), "0 départements");
+        assert_eq!(count(0, "département", "départements"), "0 département");
+        assert_eq!(count(2, "département", "départements"), "2 départements");
     }
 
     #[test]

@@ -124,12 +124,23 @@ pub enum FigureKind {
     Entonnoir,
 }
 
+impl FigureKind {
+    /// Whether the printed report shows it: the charts of all 101 départements (ranking,
+    /// dumbbell) stay on the site, where they can be zoomed; in print the annex gives
+    /// every value and the ten highest and lowest are charted.
+    pub fn in_print(self) -> bool {
+        !matches!(self, FigureKind::Classement | FigureKind::Halteres | FigureKind::Positions)
+    }
+}
+
 /// Where an indicator appears in the edition, as its spec declares.
 #[derive(Debug, Clone, Serialize)]
 pub struct Presentation {
     pub theme: String,
     pub theme_title: String,
     pub theme_order: u32,
+    /// The fiche's sentence when the theme does not apply to a département.
+    pub theme_absent: Option<String>,
     pub order: u32,
     pub key_figure: Option<u32>,
     pub annex: Option<u32>,
@@ -334,6 +345,10 @@ pub struct ReportModel {
     pub themes: Vec<Theme>,
     /// Editorial introduction.
     pub introduction: Vec<Block>,
+    /// True when the introduction is the placeholder.
+    pub introduction_placeholder: bool,
+    /// A working draft (`build --draft`): pages marked « PROJET ».
+    pub draft: bool,
     /// Ordinal of the edition ("3e édition") when known.
     pub edition_label: String,
     /// Zones rouges (EPCI) with their département.
@@ -375,6 +390,8 @@ pub struct Theme {
     pub editorial_placeholder: bool,
     /// Figures of the theme (chart ids), in order.
     pub figures: Vec<String>,
+    /// The figures of the printed report (see [`FigureKind::in_print`]).
+    pub print_figures: Vec<String>,
     /// Indicators of the theme.
     pub indicators: Vec<String>,
 }
@@ -382,6 +399,17 @@ pub struct Theme {
 impl ReportModel {
     pub fn indicator(&self, id: &str) -> Option<&IndicatorResult> {
         self.indicators.iter().find(|i| i.id == id)
+    }
+
+    /// The sections whose editorial text is missing (the placeholder stands in): only a
+    /// draft may be published with them.
+    pub fn missing_editorial(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.introduction_placeholder {
+            out.push("introduction".to_string());
+        }
+        out.extend(self.themes.iter().filter(|t| t.editorial_placeholder).map(|t| t.id.clone()));
+        out
     }
 
     /// The indicator heading the site's table and the fiches (declared `headline`).

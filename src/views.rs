@@ -15,6 +15,9 @@ pub struct Line {
     pub valeur: Option<f64>,
     pub annee_comparaison: i32,
     pub valeur_comparaison: Option<f64>,
+    /// The baseline year and its value.
+    pub annee_base: i32,
+    pub valeur_base: Option<f64>,
     pub evolution: Option<f64>,
     pub significativite: String,
     pub rang: Option<u32>,
@@ -40,6 +43,8 @@ pub fn lines(indicators: &[IndicatorResult], code: &str) -> Vec<Line> {
             valeur: r.cur.as_ref().map(|v| v.value),
             annee_comparaison: ind.years[1],
             valeur_comparaison: r.prev.as_ref().map(|v| v.value),
+            annee_base: ind.years[2],
+            valeur_base: r.base.as_ref().map(|v| v.value),
             evolution: r.delta_prev_abs,
             significativite: r.change_prev.clone().or_else(|| r.withheld.clone()).unwrap_or_default(),
             rang: r.rank,
@@ -64,6 +69,8 @@ pub struct Cells {
     pub valeur: String,
     pub annee_comparaison: i32,
     pub comparaison: String,
+    pub annee_base: i32,
+    pub base: String,
     pub evolution: String,
     pub significativite: String,
     /// « 12e » (1 = best access by the indicator's polarity), « 1er ».
@@ -91,6 +98,8 @@ pub fn cells(ind: &IndicatorResult, l: &Line) -> Cells {
         valeur: v(l.valeur),
         annee_comparaison: l.annee_comparaison,
         comparaison: v(l.valeur_comparaison),
+        annee_base: l.annee_base,
+        base: v(l.valeur_base),
         evolution: l
             .evolution
             .map(|e| {

@@ -60,7 +60,7 @@ fn issue14_a_new_indicator_is_one_toml_file_found_in_every_output() {
     let w = Workdir::new();
     let dir = copy_indicators(&w, "indicateurs");
     std::fs::write(dir.join("sans-medecin-traitant-1000.toml"), NEW).expect("write");
-    let o = w.run(&["build", "--indicators", "indicateurs"]);
+    let o = w.run(&["build", "--draft", "--indicators", "indicateurs"]);
     assert!(o.status.success(), "{}", stderr(&o));
 
     // Tables: France is the ratio of the sums of the fixture (computed here, not by the tool).

@@ -153,7 +153,7 @@ fn issue5_official_contours_replace_the_tiles() {
     std::fs::write(w.path("sources.toml"), toml).expect("write");
     let o = w.run(&["fetch", "--sources", "sources.toml", "--cache-dir", "cache"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let o = w.run(&["build", "--data", "cache", "--cache-dir", "cache"]);
+    let o = w.run(&["build", "--draft", "--data", "cache", "--cache-dir", "cache"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let (codes, text) = codes_in_svg(&w.read("output/2025/charts/carte-densite-generalistes-2025.svg"));
     assert_eq!(codes.len(), 101);

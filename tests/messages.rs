@@ -93,7 +93,7 @@ fn issue16_fetch_problems_name_the_source_its_url_and_the_file_for_every_source_
     // The missing third file is reported in the same run, with the path it was looked for.
     assert!(err.contains("  - source `sas` (saisie/sas.csv), file "), "{err}");
     assert!(err.contains("saisie/sas.csv: expected the file of source `sas` to exist (not found)"), "{err}");
-    assert!(err.contains("3 problem(s) in the input data"), "{err}");
+    assert!(err.contains("3 problems in the input data"), "{err}");
 
     // A download that fails as well: listed with the invalid files, exit 4.
     let absent = server.url("/data/population.xlsx");
@@ -105,7 +105,7 @@ fn issue16_fetch_problems_name_the_source_its_url_and_the_file_for_every_source_
     let err = stderr(&o);
     assert!(err.starts_with("error: 1 download(s) failed:\n"), "{err}");
     assert!(err.contains(&absent) && err.contains("HTTP 404"), "{err}");
-    assert!(err.contains("\nand in the files that arrived: 3 problem(s) in the input data:\n"), "{err}");
+    assert!(err.contains("\nand in the files that arrived: 3 problems in the input data:\n"), "{err}");
     assert!(err.contains("source `generalistes`") && err.contains("source `pdsa`"), "{err}");
 }
 
@@ -151,7 +151,7 @@ fn issue16_build_reports_every_source_at_once_naming_the_fetched_source_or_the_l
     let o = w.run(&["build", "--data", "in"]);
     assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
     let err = stderr(&o);
-    assert!(err.starts_with("error: 2 problem(s) in the input data:\n"), "{err}");
+    assert!(err.starts_with("error: 2 problems in the input data:\n"), "{err}");
     assert!(err.contains("\n  - in/pdsa.csv, row 3, column `generalistes_volontaires`: found `1339`"), "{err}");
     assert!(err.contains("\n  - in/sas.csv, row 2, column `date_ouverture`: found `2022-13-01`"), "{err}");
     assert!(!err.contains("source `"), "a data directory has no configured sources: {err}");

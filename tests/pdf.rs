@@ -22,7 +22,8 @@ fn issue6_report_has_every_section_published_figures_and_metadata() {
     let text = pdf_text(&bytes);
     for section in [
         "Sommaire",
-        "Introduction et chiffres clés",
+        "Introduction",
+        "Chiffres clés",
         "Démographie médicale",
         "Permanence des soins",
         "Service d'accès aux soins",
@@ -44,7 +45,8 @@ fn issue6_report_has_every_section_published_figures_and_metadata() {
         "151 EPCI",
         "Hautes-Alpes (288",
         "Mayotte (39",
-        "3e édition",
+        // « 3e » with the « e » raised: extracted as « 3 e ».
+        "3 e édition",
         "20 novembre 2025",
         "données de démonstration",
         "évolution incertaine",
@@ -65,10 +67,12 @@ fn issue6_report_has_every_section_published_figures_and_metadata() {
             .collect();
         assert!(text.contains(figure), "`{figure}` missing from the PDF text; near: {around:?}");
     }
-    // Every chart of a theme has its caption with a source line.
-    assert!(text.contains(
-        "Densité de médecins généralistes, 2025. Source : DREES/RPPS, INSEE, 2025 — données de démonstration."
-    ));
+    // Every figure carries its title and one source line, drawn in it; no caption repeats
+    // them (« …, 2025. Source : … » was the caption's form).
+    let drawn = crate::common::poppler_text(&w.path("output/2025/barometre-2025.pdf"));
+    assert!(drawn.contains("Densité de médecins généralistes, 2025"));
+    assert!(drawn.contains("Source : DREES/RPPS, INSEE, 2025 — données de démonstration"));
+    assert!(!drawn.contains("2025. Source :") && !text.contains("2025. Source :"), "a caption repeats a source");
     // The annex holds France first and the 18 régions after the départements, with the
     // values of the tables (France's density 146, its comparison value 146 in 2023).
     let annex = &text[text.rfind("Annexe : France, départements et régions").expect("annex")..];
@@ -107,7 +111,11 @@ fn issue6_editorial_markdown_is_rendered_as_text_not_markup() {
         "La **démographie** médicale se *stabilise*.\n\n- #import \"evil.typ\": * ] \\ <script>alert(1)</script>\n- $x$ et @ref\n",
     )
     .expect("write");
-    let o = w.run(&["build", "--editorial", "edito"]);
+    // Data that are not the demo's (which has its own editorial texts).
+    let data = w.copy_demo("data");
+    let prov = std::fs::read_to_string(data.join("provenance.toml")).expect("provenance");
+    std::fs::write(data.join("provenance.toml"), prov.replace("demo = true", "demo = false")).expect("write");
+    let o = w.run(&["build", "--draft", "--data", "data", "--editorial", "edito"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = pdf_text(&std::fs::read(w.path("output/2025/barometre-2025.pdf")).expect("pdf"));
     let i = text.find("démographie").unwrap_or(0);
@@ -118,8 +126,59 @@ fn issue6_editorial_markdown_is_rendered_as_text_not_markup() {
     );
     assert!(text.contains("#import \"evil.typ\": * ] \\ <script>alert(1)</script>"), "hostile text shown as text");
     assert!(text.contains("$x$ et @ref"), "typst syntax shown as text");
-    // The other themes keep the placeholder.
-    assert!(text.contains("Texte éditorial à rédiger"));
+    // A draft: the other themes keep the placeholder, every page says « PROJET ».
+    let drawn = crate::common::poppler_text(&w.path("output/2025/barometre-2025.pdf"));
+    assert!(drawn.contains("Texte éditorial à rédiger") && drawn.contains("À RÉDIGER"), "placeholders in the draft");
+    // pdftotext separates pages with a form feed.
+    let o = std::process::Command::new("pdftotext")
+        .arg(w.path("output/2025/barometre-2025.pdf"))
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    let all = String::from_utf8_lossy(&o.stdout).into_owned();
+    let pages: Vec<&str> = all.split('\u{c}').filter(|p| !p.trim().is_empty()).collect();
+    assert!(pages.len() >= 15, "{} pages", pages.len());
+    for (n, page) in pages.iter().enumerate() {
+        assert!(
+            page.contains("PROJET"),
+            "page {} of the draft is not marked PROJET: {}",
+            n + 1,
+            &page[..page.len().min(200)]
+        );
+    }
+}
+
+#[test]
+fn issue17_a_final_build_refuses_missing_editorial_text_and_names_the_sections() {
+    // Real-data layout (not the demo): no editorial text is supplied with the data.
+    let w = Workdir::new();
+    let data = w.copy_demo("data");
+    let prov = std::fs::read_to_string(data.join("provenance.toml")).expect("provenance");
+    std::fs::write(data.join("provenance.toml"), prov.replace("demo = true", "demo = false")).expect("write");
+    std::fs::create_dir_all(w.path("edito")).expect("mkdir");
+    std::fs::write(w.path("edito/introduction.md"), "Introduction écrite.\n").expect("write");
+    std::fs::write(w.path("edito/pdsa.md"), "Analyse écrite.\n").expect("write");
+    let o = w.run(&["build", "--data", "data", "--editorial", "edito"]);
+    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
+    let err = stderr(&o);
+    for section in ["demographie", "sas", "renoncement", "zones-rouges", "sans-medecin-traitant"] {
+        assert!(err.contains(section), "`{section}` named: {err}");
+    }
+    for written in ["introduction,", "pdsa,"] {
+        assert!(!err.contains(&format!("({written}")) && !err.contains(&format!(" {written}")), "{err}");
+    }
+    assert!(err.contains("--draft"), "{err}");
+    assert!(!w.path("output/2025").exists(), "nothing written");
+    // The same with --draft builds, marked PROJET; the demo's final build has no
+    // placeholder and no PROJET mark.
+    let o = w.run(&["build", "--draft", "--data", "data", "--editorial", "edito"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let final_demo = crate::common::shared_demo();
+    let text = pdf_text(&std::fs::read(final_demo.path("output/2025/barometre-2025.pdf")).expect("pdf"));
+    let drawn = crate::common::poppler_text(&final_demo.path("output/2025/barometre-2025.pdf"));
+    assert!(!text.contains("PROJET") && !drawn.contains("PROJET") && !drawn.to_lowercase().contains("à rédiger"));
+    let site = final_demo.read("output/2025/index.html");
+    assert!(!site.contains("PROJET") && !site.contains("à rédiger"), "site of the final demo");
 }
 
 /// The PDF fiche's table row of an indicator, from its short label to the next row.
@@ -180,4 +239,129 @@ fn issue7_fiche_pdfs_one_page_with_values_significance_and_sources() {
     // Sources with their vintage, similar départements.
     assert!(text.contains("Sources") && text.contains("DREES/RPPS") && text.contains("démo 2025-11"), "sources");
     assert!(text.contains("Départements comparables") && text.contains("Cantal (15)"), "neighbours");
+}
+
+/// Rasterises every page with poppler's `pdftoppm` (installed by `.ci/run`), grey, at
+/// `dpi`: (width, height, pixels) per page.
+fn raster_pages(pdf: &std::path::Path, dpi: u32) -> Vec<(usize, usize, Vec<u8>)> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let prefix = dir.path().join("p");
+    let o = std::process::Command::new("pdftoppm")
+        .args(["-r", &dpi.to_string(), "-gray"])
+        .arg(pdf)
+        .arg(&prefix)
+        .output()
+        .expect("pdftoppm (poppler-utils) must be installed: .ci/run installs it");
+    assert!(o.status.success(), "pdftoppm: {}", String::from_utf8_lossy(&o.stderr));
+    let mut files: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").map(|e| e.expect("entry").path()).collect();
+    files.sort();
+    files
+        .iter()
+        .map(|f| {
+            let bytes = std::fs::read(f).expect("pgm");
+            // Binary PGM: "P5\n<w> <h>\n255\n" then the pixels.
+            let mut fields = Vec::new();
+            let mut i = 0;
+            while fields.len() < 4 {
+                while bytes[i].is_ascii_whitespace() {
+                    i += 1;
+                }
+                let start = i;
+                while !bytes[i].is_ascii_whitespace() {
+                    i += 1;
+                }
+                fields.push(String::from_utf8_lossy(&bytes[start..i]).into_owned());
+            }
+            assert_eq!(fields[0], "P5");
+            let (w, h): (usize, usize) = (fields[1].parse().expect("w"), fields[2].parse().expect("h"));
+            (w, h, bytes[i + 1..].to_vec())
+        })
+        .collect()
+}
+
+/// The share of the body (between the top margin and the footer) a page fills: from the
+/// top of the body to its lowest inked row.
+fn body_fill((w, h, px): &(usize, usize, Vec<u8>)) -> f64 {
+    let portrait = h > w;
+    let cm = *h as f64 / if portrait { 29.7 } else { 21.0 };
+    let (top, bottom) = if portrait { (2.2, 2.4) } else { (1.6, 1.8) };
+    let (y0, y1) = ((top * cm) as usize, h - (bottom * cm) as usize);
+    let last = (y0..y1).rev().find(|y| px[y * w..(y + 1) * w].iter().any(|&p| p < 235)).unwrap_or(y0);
+    (last - y0) as f64 / (y1 - y0) as f64
+}
+
+#[test]
+fn issue17_no_page_is_left_half_empty_but_the_last_of_a_section() {
+    let w = crate::common::shared_demo();
+    let pdf = w.path("output/2025/barometre-2025.pdf");
+    let pages = raster_pages(&pdf, 30);
+    assert!(pages.len() >= 15, "{} pages", pages.len());
+    // Where sections start, read from the contents page (« 3. Démographie médicale …… 4 »),
+    // independently of the template.
+    let o = std::process::Command::new("pdftotext")
+        .args(["-layout", "-f", "2", "-l", "2"])
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    let contents = String::from_utf8_lossy(&o.stdout).into_owned();
+    let starts: Vec<usize> = contents
+        .lines()
+        .filter(|l| l.trim_start().chars().next().is_some_and(|c| c.is_ascii_digit()) && l.contains('.'))
+        .filter_map(|l| {
+            l.split_whitespace().last().and_then(|n| n.trim_matches(|c: char| !c.is_ascii_digit()).parse().ok())
+        })
+        .collect::<std::collections::BTreeSet<usize>>()
+        .into_iter()
+        .collect();
+    assert!(starts.len() >= 9, "sections in the contents: {contents}");
+    let mut report = Vec::new();
+    for (i, page) in pages.iter().enumerate() {
+        let n = i + 1;
+        let fill = body_fill(page);
+        report.push(format!("p{n}: {:.0} %", fill * 100.0));
+        let last_of_section = n == pages.len() || starts.contains(&(n + 1));
+        // The cover and the last page of each section may be short.
+        if n > 1 && !last_of_section {
+            assert!(fill >= 0.5, "page {n} is {:.0} % filled; pages: {}", fill * 100.0, report.join(", "));
+        }
+    }
+    // The cover is designed to be full: title, key figures, a map.
+    assert!(body_fill(&pages[0]) > 0.8, "cover: {}", report[0]);
+}
+
+#[test]
+fn issue17_fiche_rows_grouped_by_theme_with_baseline_and_one_sentence_where_nothing_applies() {
+    let w = crate::common::shared_demo();
+    let dir = w.path("output/2025/departements");
+    // Creuse: no EPCI in fixtures/demo/zones-rouges.csv, a SAS; 192 GPs in 2020
+    // (fixtures/demo/generalistes.csv).
+    let creuse = crate::common::poppler_text(&dir.join("23.pdf"));
+    let themes = [
+        "Démographie médicale",
+        "Permanence des soins",
+        "Service d'accès aux soins",
+        "Renoncement aux soins",
+        "Zones rouges et missions de solidarité",
+        "Patients sans médecin traitant",
+    ];
+    let mut at = 0;
+    for t in themes {
+        let i =
+            creuse[at..].find(t).unwrap_or_else(|| panic!("`{t}` after position {at} in the Creuse fiche: {creuse}"));
+        at += i + t.len();
+    }
+    assert!(
+        creuse.contains("Aucune intercommunalité de la Creuse n'est classée en zone rouge"),
+        "one sentence for zones rouges: {creuse}"
+    );
+    assert!(!creuse.contains("EPCI en zone rouge"), "no row of zeros where nothing applies");
+    assert!(creuse.contains("Référence") && creuse.contains("192 (2020)"), "baseline value and year: {creuse}");
+    // Mayotte: no SAS in fixtures/demo/sas.csv.
+    let mayotte = crate::common::poppler_text(&dir.join("976.pdf"));
+    assert!(mayotte.contains("Aucun service d'accès aux soins ne couvre Mayotte en 2025"), "{mayotte}");
+    assert!(!mayotte.contains("Population couverte par un SAS"), "{mayotte}");
+    // A one-département région is not labelled twice on the position chart.
+    let chart = w.read("output/2025/charts/positions/position-densite-generalistes-976-2025.svg");
+    assert_eq!(chart.matches("Mayotte 39").count(), 1, "one label for Mayotte");
 }

@@ -122,7 +122,7 @@ fn issue16_a_same_vintage_revision_stays_visible_until_acknowledged_and_every_ve
     assert_eq!(w.read(&format!("cache/versions/{}.csv", sha256(generalistes.as_bytes()))), generalistes);
 
     // A build from the cache: an alert in checks.md, a section of the methodology.
-    let o = w.run(&["build", "--data", "cache", "--cache-dir", "cache"]);
+    let o = w.run(&["build", "--draft", "--data", "cache", "--cache-dir", "cache"]);
     assert!(o.status.success(), "build from cache: {}", stderr(&o));
     let checks = w.read("output/2025/checks.md");
     let rows = alerts(&checks, "population");
@@ -178,7 +178,7 @@ fn issue16_a_same_vintage_revision_stays_visible_until_acknowledged_and_every_ve
     assert_eq!(pop["history"][1]["acknowledged_at"], ACK.1);
     assert!(w.path(&format!("cache/versions/{sha1}.csv")).is_file());
     assert!(w.path(&format!("cache/versions/{sha2}.csv")).is_file());
-    let o = w.run(&["build", "--data", "cache", "--cache-dir", "cache"]);
+    let o = w.run(&["build", "--draft", "--data", "cache", "--cache-dir", "cache"]);
     assert!(o.status.success(), "build after acknowledgement: {}", stderr(&o));
     let checks = w.read("output/2025/checks.md");
     assert!(alerts(&checks, "population").is_empty(), "acknowledged, no alert: {checks}");

@@ -66,7 +66,7 @@ fn issue16_untouched_templates_are_absent_sources_and_nothing_of_them_is_publish
         let line = err.lines().find(|l| l.starts_with(id) && l[id.len()..].starts_with(' ')).unwrap_or("");
         assert!(line.contains("absent: untouched template"), "{id}: `{line}` in\n{err}");
     }
-    let o = w.run(&["build", "--data", "cache", "--cache-dir", "cache", "--output", "out"]);
+    let o = w.run(&["build", "--draft", "--data", "cache", "--cache-dir", "cache", "--output", "out"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let checks = w.read("out/2025/checks.md");
     assert!(checks.contains("zones-rouges") && checks.contains("source absente"), "{checks}");

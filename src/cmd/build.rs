@@ -11,7 +11,7 @@ use crate::render::{self, maps::MapGeometry};
 use crate::sources::DataSource;
 
 /// The library's options for the edition named on the command line.
-pub fn edition_options(args: &EditionArgs, editorial: Option<&std::path::Path>) -> Result<Options> {
+pub fn edition_options(args: &EditionArgs, editorial: Option<&std::path::Path>, draft: bool) -> Result<Options> {
     Ok(Options {
         data: DataSource::from_arg(&args.data, &args.cache.cache_dir()),
         years: edition::years(args.year, args.previous, args.baseline)?,
@@ -19,17 +19,27 @@ pub fn edition_options(args: &EditionArgs, editorial: Option<&std::path::Path>) 
         indicators: args.indicators.clone(),
         previous_published: args.previous_published.clone(),
         editorial: editorial.map(|p| p.to_path_buf()),
+        draft,
     })
 }
 
 pub fn run(args: &BuildArgs) -> Result<()> {
     // The command line is checked before anything is created.
-    let opts = edition_options(&args.edition, args.editorial.as_deref())?;
+    let opts = edition_options(&args.edition, args.editorial.as_deref(), args.draft)?;
     let target = args.output.join(args.edition.year.to_string());
     // One build at a time per edition directory; cleans what an interrupted build left.
     let _lock = crate::output::Lock::acquire(&target)?;
     let started = std::time::Instant::now();
     let ed = edition::prepare(&opts)?;
+    // A final edition carries its editorial text; only a draft shows placeholders.
+    let missing = ed.model.missing_editorial();
+    if !args.draft && !missing.is_empty() {
+        return Err(crate::error::EditorialError {
+            missing: missing.iter().map(|id| format!("{id}.md")).collect(),
+            dir: args.editorial.as_ref().map(|d| d.display().to_string()),
+        }
+        .into());
+    }
     let geometry = match &ed.contours {
         Some(c) => {
             MapGeometry::from_contours(c, Geography::get(), "Contours : IGN Admin Express via Etalab, Licence Ouverte")
@@ -49,10 +59,13 @@ pub fn run(args: &BuildArgs) -> Result<()> {
     })?;
     crate::timing::stage("commit", || staging.commit())?;
     crate::note!(
-        "built edition {} in {} ({} alert(s) in checks.md)",
+        "built edition {} in {} ({} in checks.md)",
         args.edition.year,
         target.display(),
-        ed.checks.alerts()
+        match ed.checks.alerts() {
+            1 => "1 alert".to_string(),
+            n => format!("{n} alerts"),
+        }
     );
     crate::timing::print_report(started.elapsed());
     Ok(())

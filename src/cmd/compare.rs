@@ -13,7 +13,7 @@ use crate::views::{cells, lines};
 pub fn run(args: &CompareArgs) -> Result<()> {
     let geo = Geography::get();
     let code = geo.resolve_departement(&args.territory)?;
-    let model = crate::edition::prepare(&super::build::edition_options(&args.edition, None)?)?.model;
+    let model = crate::edition::prepare(&super::build::edition_options(&args.edition, None, true)?)?.model;
     let lines = lines(&model.indicators, &code);
     let dept = geo.departement(&code).map(|d| d.name.clone()).unwrap_or_default();
     let region = geo.departement(&code).and_then(|d| geo.region(&d.region)).map(|r| r.name.clone()).unwrap_or_default();

@@ -39,6 +39,9 @@ pub struct Options {
     pub previous_published: Option<PathBuf>,
     /// Directory of editorial texts (default: the embedded `report-templates/editorial/`).
     pub editorial: Option<PathBuf>,
+    /// A working draft: every page marked « PROJET », placeholders printed where editorial
+    /// text is missing.
+    pub draft: bool,
 }
 
 /// A prepared edition: the model, the checks made on the way, and the official contours
@@ -145,8 +148,10 @@ pub fn prepare(opts: &Options) -> Result<Edition> {
     // Nothing non-finite, no bound excluding its value, no p-value outside [0, 1].
     crate::gate::check(&model)?;
     let t = Timer::start("commentary");
-    model.themes = crate::commentary::themes(&model.indicators, opts.editorial.as_deref())?;
-    model.introduction = crate::commentary::editorial(opts.editorial.as_deref(), "introduction")?.0;
+    model.themes = crate::commentary::themes(&model.indicators, opts.editorial.as_deref(), model.demo)?;
+    (model.introduction, model.introduction_placeholder) =
+        crate::commentary::editorial(opts.editorial.as_deref(), "introduction", model.demo)?;
+    model.draft = opts.draft;
     t.stop();
     let provenance_json = provenance(src, &model)?;
     Ok(Edition { model, checks, contours, provenance_json })
@@ -425,6 +430,8 @@ pub fn build_model(
         series,
         themes: Vec::new(),
         introduction: Vec::new(),
+        introduction_placeholder: true,
+        draft: false,
         edition_label: edition_label(years.current),
         zones,
         neighbours: crate::similar::neighbours(

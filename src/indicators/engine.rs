@@ -512,6 +512,7 @@ pub fn compute(spec: &IndicatorSpec, inputs: &Inputs, geo: &Geography, years: Ye
             theme: spec.theme.id.clone(),
             theme_title: spec.theme.title.clone(),
             theme_order: spec.theme.order,
+            theme_absent: spec.theme.absent.clone(),
             order: spec.order,
             key_figure: spec.key_figure,
             annex: spec.annex,

@@ -115,6 +115,12 @@ pub struct ThemeSpec {
     pub title: String,
     /// Position of the theme in the report.
     pub order: u32,
+    /// On a fiche, the sentence replacing the theme's rows when it does not apply to the
+    /// département (every value 0 or missing), e.g. « Aucune intercommunalité {de} n'est
+    /// classée en zone rouge. » `{de}`, `{le}` and `{Le}` give the département's name with
+    /// its article (« de la Creuse », « la Creuse », « La Creuse »), `{annee}` the year.
+    #[serde(default)]
+    pub absent: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -358,7 +364,9 @@ pub fn parse_all(files: &[(String, String)]) -> Result<Vec<IndicatorSpec>> {
                 ..Problem::file(file, format!("the id `{stem}` (the file name)"))
             });
         }
-        if let Some(other) = specs.iter().find(|s| s.theme.id == spec.theme.id && s.theme != spec.theme) {
+        if let Some(other) = specs.iter().find(|s| {
+            s.theme.id == spec.theme.id && (s.theme.title != spec.theme.title || s.theme.order != spec.theme.order)
+        }) {
             problems.push(Problem {
                 column: Some("theme".into()),
                 value: Some(format!("{} « {} » {}", spec.theme.id, spec.theme.title, spec.theme.order)),

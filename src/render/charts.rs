@@ -560,28 +560,33 @@ pub fn position(ind: &IndicatorResult, code: &str, source_line: &str) -> Result<
         if let Some(v) = fr {
             marks.push((v, format!("France {}", fmt_value(ind, v)), GREY));
         }
-        if let (Some(v), Some(r)) = (regv, reg) {
+        // A région of one département (the overseas ones) is the département itself:
+        // one label, not two.
+        if let (Some(v), Some(r)) = (regv, reg.filter(|r| r.name != me.name)) {
             marks.push((v, format!("{} {}", r.name, fmt_value(ind, v)), ORANGE));
         }
+        // Labels anchored inside the plot: left of a value near the right edge, right of
+        // one near the left edge, centred elsewhere; never clipped.
+        let anchor = |v: f64| {
+            let f = (v - lo) / (hi - lo).max(f64::EPSILON);
+            let h = if f > 0.7 {
+                HPos::Right
+            } else if f < 0.3 {
+                HPos::Left
+            } else {
+                HPos::Center
+            };
+            Pos::new(h, VPos::Top)
+        };
         for (i, (v, label, color)) in marks.iter().enumerate() {
             chart.draw_series(LineSeries::new([(*v, 0.15), (*v, 0.75)], color.stroke_width(2))).map_err(e)?;
-            chart
-                .draw_series([Text::new(
-                    label.clone(),
-                    (*v, if i == 0 { 0.98 } else { 0.88 }),
-                    (FONT, 11).into_font().color(color),
-                )])
-                .map_err(e)?;
+            let style = TextStyle::from((FONT, 11).into_font()).color(color).pos(anchor(*v));
+            chart.draw_series([Text::new(label.clone(), (*v, if i == 0 { 0.98 } else { 0.88 }), style)]).map_err(e)?;
         }
         if let Some(v) = me.cur.as_ref().map(|v| v.value) {
             chart.draw_series([Circle::new((v, 0.45), 7, BLUE.filled())]).map_err(e)?;
-            chart
-                .draw_series([Text::new(
-                    format!("{} {}", me.name, fmt_value(ind, v)),
-                    (v, 0.22),
-                    (FONT, 12).into_font().style(FontStyle::Bold).color(&BLUE),
-                )])
-                .map_err(e)?;
+            let style = TextStyle::from((FONT, 12).into_font().style(FontStyle::Bold)).color(&BLUE).pos(anchor(v));
+            chart.draw_series([Text::new(format!("{} {}", me.name, fmt_value(ind, v)), (v, 0.3), style)]).map_err(e)?;
         }
         root.present().map_err(e)?;
     }

@@ -100,17 +100,19 @@ struct PdfFiche<'a> {
     previous: i32,
     label: &'a str,
     demo: bool,
+    draft: bool,
     demo_notice: &'a str,
     vintage: &'a str,
     summary: String,
-    rows: Vec<PdfRow<'a>>,
+    baseline: i32,
+    /// The rows by theme, in the report's order.
+    groups: Vec<PdfGroup<'a>>,
     zones_summary: String,
     zones: Vec<PdfZone<'a>>,
     density: String,
     neighbours: Vec<PdfNeighbour<'a>>,
     neighbours_method: String,
     position_alt: String,
-    position_caption: String,
     locator_alt: &'a str,
     notes: Vec<String>,
 }
@@ -121,6 +123,47 @@ struct PdfRow<'a> {
     cells: &'a Cells,
     /// Numbers of its sources in `notes`.
     note: String,
+    /// Baseline, comparison and current values, scaled to 0–1 for a sparkline (at least
+    /// two years with a value), else empty.
+    spark: Vec<[f64; 2]>,
+}
+
+/// A theme on the fiche: its rows, or the sentence saying it does not apply.
+#[derive(Debug, Serialize)]
+struct PdfGroup<'a> {
+    title: &'a str,
+    rows: Vec<PdfRow<'a>>,
+    absent: Option<String>,
+}
+
+/// Points of a sparkline (x and y in 0–1, y up) for the values of the baseline, the
+/// comparison and the edition years; empty when fewer than two are known.
+fn spark(l: &Line) -> Vec<[f64; 2]> {
+    let pts: Vec<(f64, f64)> =
+        [(l.annee_base, l.valeur_base), (l.annee_comparaison, l.valeur_comparaison), (l.annee, l.valeur)]
+            .iter()
+            .filter_map(|(y, v)| v.filter(|v| v.is_finite()).map(|v| (f64::from(*y), v)))
+            .collect();
+    let mut years: Vec<f64> = pts.iter().map(|p| p.0).collect();
+    years.dedup();
+    if years.len() < 2 {
+        return Vec::new();
+    }
+    let (x0, x1) = (years[0], years[years.len() - 1]);
+    // The y axis starts at zero for values of one sign: the line shows the change at its
+    // true scale, not magnified.
+    let hi = pts.iter().map(|p| p.1).fold(0.0f64, f64::max);
+    let lo = pts.iter().map(|p| p.1).fold(0.0f64, f64::min);
+    let span = (hi - lo).max(f64::EPSILON);
+    pts.iter().map(|(x, y)| [(x - x0) / (x1 - x0), (y - lo) / span]).collect()
+}
+
+/// The theme's sentence with the département's name (« {de} », « {le} », « {Le} »).
+fn absent_sentence(template: &str, d: &crate::geo::Departement, year: i32) -> String {
+    let le = d.le();
+    let mut cap = le.chars();
+    let upper = cap.next().map(|c| c.to_uppercase().collect::<String>() + cap.as_str()).unwrap_or_default();
+    template.replace("{de}", &d.de()).replace("{Le}", &upper).replace("{le}", &le).replace("{annee}", &year.to_string())
 }
 
 #[derive(Debug, Serialize)]
@@ -142,23 +185,48 @@ fn density_text(x: Option<f64>) -> String {
 
 fn pdf_fiche<'a>(m: &'a ReportModel, f: &'a Fiche) -> PdfFiche<'a> {
     let mut notes: Vec<String> = Vec::new();
-    let mut rows = Vec::new();
-    for ind in &m.indicators {
-        let Some(c) = f.cells.iter().find(|c| c.titre == ind.title) else { continue };
-        // Each distinct source (with its vintage) is listed once and numbered.
-        let mut refs = Vec::new();
-        for src in &ind.provenance_items {
-            let n = match notes.iter().position(|n| n == src) {
-                Some(i) => i + 1,
-                None => {
-                    notes.push(src.clone());
-                    notes.len()
-                }
-            };
-            refs.push(n.to_string());
+    let dept = Geography::get().departement(&f.code);
+    let mut groups: Vec<PdfGroup> = Vec::new();
+    for theme in &m.themes {
+        let inds: Vec<_> = theme.indicators.iter().filter_map(|id| m.indicator(id)).collect();
+        let lines: Vec<&Line> =
+            inds.iter().filter_map(|ind| f.lines.iter().find(|l| l.indicateur == ind.title)).collect();
+        if lines.is_empty() {
+            continue;
         }
-        let note = refs.join(",");
-        rows.push(PdfRow { cells: c, note });
+        let zero = |v: Option<f64>| v.is_none_or(|v| v == 0.0);
+        let template = inds.iter().find_map(|i| i.presentation.theme_absent.as_deref());
+        if let (Some(t), Some(d)) = (template, dept)
+            && lines.iter().all(|l| zero(l.valeur) && zero(l.valeur_comparaison))
+        {
+            groups.push(PdfGroup {
+                title: &theme.title,
+                rows: Vec::new(),
+                absent: Some(absent_sentence(t, d, m.edition.year)),
+            });
+            continue;
+        }
+        groups.push(PdfGroup { title: &theme.title, rows: Vec::new(), absent: None });
+        for ind in inds {
+            let Some(c) = f.cells.iter().find(|c| c.titre == ind.title) else { continue };
+            let Some(line) = f.lines.iter().find(|l| l.indicateur == ind.title) else { continue };
+            // Each distinct source (with its vintage) is listed once and numbered.
+            let mut refs = Vec::new();
+            for src in &ind.provenance_items {
+                let n = match notes.iter().position(|n| n == src) {
+                    Some(i) => i + 1,
+                    None => {
+                        notes.push(src.clone());
+                        notes.len()
+                    }
+                };
+                refs.push(n.to_string());
+            }
+            let note = refs.join(",");
+            if let Some(g) = groups.last_mut() {
+                g.rows.push(PdfRow { cells: c, note, spark: spark(line) });
+            }
+        }
     }
     let density = m.headline();
     let dens_cells = density.and_then(|ind| f.cells.iter().find(|c| c.titre == ind.title));
@@ -195,10 +263,12 @@ fn pdf_fiche<'a>(m: &'a ReportModel, f: &'a Fiche) -> PdfFiche<'a> {
         previous: m.edition.previous,
         label: &m.edition_label,
         demo: m.demo,
+        draft: m.draft,
         demo_notice: m.demo_notice.as_deref().unwrap_or(""),
         vintage: &m.vintage,
         summary,
-        rows,
+        baseline: m.edition.baseline,
+        groups,
         zones_summary: format!(
             "{n} intercommunalité{} du département {} classée{} en zone rouge ({} habitants) :",
             if n > 1 { "s" } else { "" },
@@ -223,10 +293,6 @@ fn pdf_fiche<'a>(m: &'a ReportModel, f: &'a Fiche) -> PdfFiche<'a> {
             crate::geo::Geography::get().departement(&f.code).map_or_else(|| format!("de {}", f.name), |d| d.de()),
             density_text(f.density),
             density_text(france)
-        ),
-        position_caption: format!(
-            "Densité de médecins généralistes : {} parmi les 101 départements, avec sa région et la France.",
-            f.name
         ),
         locator_alt: &f.locator_alt,
         notes,

@@ -120,6 +120,8 @@ pub fn maps(model: &ReportModel, geom: &MapGeometry) -> Result<Vec<Figure>> {
             values,
             classes,
             missing_label: missing_label(ind),
+            marks: BTreeMap::new(),
+            legend_note: None,
         };
         out.push((spec, alt));
     }
@@ -130,14 +132,28 @@ pub fn maps(model: &ReportModel, geom: &MapGeometry) -> Result<Vec<Figure>> {
         let values: BTreeMap<String, Option<f64>> =
             ind.departements().map(|r| (r.code.clone(), r.delta_prev_abs)).collect();
         let v: Vec<f64> = values.values().flatten().copied().collect();
-        let classes = Classes::diverging(&v, d.saturating_sub(1), fmt::signed);
+        let classes = Classes::diverging(&v, d.saturating_sub(1), fmt::signed, ind.higher_is_better);
         let fr = ind.france().and_then(|r| r.delta_prev_abs).map(|x| fmt::signed(x, d)).unwrap_or_default();
-        let up = v.iter().filter(|x| **x > 0.0).count();
-        let down = v.iter().filter(|x| **x < 0.0).count();
+        // The same labels as the text: hausse, baisse, stable, évolution incertaine.
+        let marks: BTreeMap<String, maps::Mark> = ind
+            .departements()
+            .filter_map(|r| match r.change_prev.as_deref() {
+                Some("stable") => Some((r.code.clone(), maps::Mark::Stable)),
+                Some("évolution incertaine") => Some((r.code.clone(), maps::Mark::Uncertain)),
+                _ => None,
+            })
+            .collect();
+        let n = |l: &str| ind.departements().filter(|r| r.change_prev.as_deref() == Some(l)).count();
         let title = ind.title.to_lowercase();
+        let (better, worse) = if ind.higher_is_better { ("hausse", "baisse") } else { ("baisse", "hausse") };
         let alt = format!(
-            "Carte de France par département : évolution de la valeur « {title} » entre {prev} et {cur}, en {unit}. Évolutions {} ; France : {fr}. Hausse dans {up} départements, baisse dans {down}.",
-            range_text(ind, &values, fmt::signed, d.saturating_sub(1))
+            "Carte de France par département : évolution de la valeur « {title} » entre {prev} et {cur}, en {unit}. Évolutions {} ; France : {fr}. {} en hausse, {} en baisse, {} stable{}, {} à l'évolution incertaine (hachurés). En bleu les départements où l'indicateur s'améliore ({better}), en orange ceux où il se dégrade ({worse}).",
+            range_text(ind, &values, fmt::signed, d.saturating_sub(1)),
+            fmt::count(n("hausse"), "département", "départements"),
+            n("baisse"),
+            n("stable"),
+            if n("stable") > 1 { "s" } else { "" },
+            n("évolution incertaine"),
         );
         let spec = MapSpec {
             id: ind.figure_id(FigureKind::CarteEvolution),
@@ -147,6 +163,8 @@ pub fn maps(model: &ReportModel, geom: &MapGeometry) -> Result<Vec<Figure>> {
             values,
             classes,
             missing_label: "données non disponibles".into(),
+            marks,
+            legend_note: Some(format!("bleu : amélioration ({better})\norange : dégradation ({worse})")),
         };
         out.push((spec, alt));
     }

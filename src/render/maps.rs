@@ -152,16 +152,10 @@ pub const ORANGES: [RGBColor; 5] = [
     RGBColor(0xe6, 0x55, 0x0d),
     RGBColor(0xa6, 0x36, 0x03),
 ];
-/// PuOr, 6 classes: purple for decreases, orange for increases.
-pub const PUOR: [RGBColor; 6] = [
-    RGBColor(0x54, 0x27, 0x88),
-    RGBColor(0x99, 0x8e, 0xc3),
-    RGBColor(0xd8, 0xda, 0xeb),
-    RGBColor(0xfe, 0xe0, 0xb6),
-    RGBColor(0xf1, 0xa3, 0x40),
-    RGBColor(0xb3, 0x58, 0x06),
-];
 pub const MISSING: RGBColor = RGBColor(0xf2, 0xf2, 0xf2);
+/// A change too small to matter (« stable »): neither better nor worse.
+pub const STABLE: RGBColor = RGBColor(0xd4, 0xd4, 0xcc);
+const HATCH_UNCERTAIN: RGBColor = RGBColor(0x40, 0x40, 0x40);
 const INK: RGBColor = RGBColor(0x33, 0x33, 0x33);
 const EDGE: RGBColor = RGBColor(0xff, 0xff, 0xff);
 
@@ -202,15 +196,19 @@ impl Classes {
         Classes { breaks: breaks.to_vec(), colors, labels }
     }
 
-    /// Diverging classes around 0 for changes: symmetric bounds from the largest change.
-    pub fn diverging(values: &[f64], decimals: usize, format: Format) -> Classes {
+    /// Diverging classes around 0 for changes: symmetric bounds from the largest change,
+    /// coloured by polarity: blue where the indicator got better, orange where it got worse.
+    pub fn diverging(values: &[f64], decimals: usize, format: Format, higher_is_better: bool) -> Classes {
         let max = values.iter().copied().filter(|x| x.is_finite()).fold(0.0f64, |m, x| m.max(x.abs()));
         let step = nice_step(max / 3.0);
         let breaks = [-2.0 * step, -step, 0.0, step, 2.0 * step];
-        let mut c = Classes::fixed(&breaks, &PUOR, decimals, format);
-        c.labels[0] = format!("baisse de plus de {}", format(2.0 * step, decimals).trim_start_matches('+'));
-        c.labels[5] = format!("hausse de plus de {}", format(2.0 * step, decimals).trim_start_matches('+'));
-        c
+        let (worse, better) = ([ORANGES[4], ORANGES[2], ORANGES[1]], [BLUES[1], BLUES[2], BLUES[4]]);
+        let palette: Vec<RGBColor> = if higher_is_better {
+            worse.iter().chain(better.iter()).copied().collect()
+        } else {
+            better.iter().rev().chain(worse.iter().rev()).copied().collect()
+        };
+        Classes::fixed(&breaks, &palette, decimals, format)
     }
 }
 
@@ -237,6 +235,18 @@ pub struct MapSpec {
     pub values: BTreeMap<String, Option<f64>>,
     pub classes: Classes,
     pub missing_label: String,
+    /// Changes marked on a change map: « stable » filled in a neutral colour, uncertain
+    /// changes hatched over their colour.
+    pub marks: BTreeMap<String, Mark>,
+    /// A line under the legend's title (« bleu : amélioration… »).
+    pub legend_note: Option<String>,
+}
+
+/// How a change map marks a département whose change is not a rise or a fall.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    Stable,
+    Uncertain,
 }
 
 pub const WIDTH: u32 = 1000;
@@ -288,22 +298,27 @@ where
     root.draw_text(&spec.title, &title, (16, 12)).map_err(e)?;
     root.draw_text(&spec.subtitle, &(FONT, 14).into_font().color(&INK), (16, 40)).map_err(e)?;
 
-    let fill = |code: &str| -> (RGBColor, bool) {
-        match spec.values.get(code).copied().flatten() {
-            Some(v) => (spec.classes.colors[spec.classes.index(v)], false),
-            None => (MISSING, true),
+    // Fill colour and hatching (colour, gap) of a département.
+    let fill = |code: &str| -> (RGBColor, Option<(RGBColor, i32)>) {
+        match (spec.values.get(code).copied().flatten(), spec.marks.get(code)) {
+            (None, _) => (MISSING, Some((RGBColor(0x99, 0x99, 0x99), 6))),
+            (Some(_), Some(Mark::Stable)) => (STABLE, None),
+            (Some(v), Some(Mark::Uncertain)) => {
+                (spec.classes.colors[spec.classes.index(v)], Some((HATCH_UNCERTAIN, 5)))
+            }
+            (Some(v), None) => (spec.classes.colors[spec.classes.index(v)], None),
         }
     };
     let shape =
         |code: &str, rings: &[Ring], tf: &dyn Fn((f64, f64)) -> (i32, i32), order: &mut Vec<String>| -> Result<()> {
-            let (color, missing) = fill(code);
+            let (color, hatching) = fill(code);
             for ring in rings {
                 let pts: Vec<(i32, i32)> = ring.iter().map(|&p| tf(p)).collect();
                 root.draw(&Polygon::new(pts.clone(), color.filled())).map_err(e)?;
                 order.push(code.to_string());
-                if missing {
-                    for seg in hatch(&pts, 6) {
-                        root.draw(&PathElement::new(seg, RGBColor(0x99, 0x99, 0x99).stroke_width(1))).map_err(e)?;
+                if let Some((ink, gap)) = hatching {
+                    for seg in hatch(&pts, gap) {
+                        root.draw(&PathElement::new(seg, ink.stroke_width(1))).map_err(e)?;
                     }
                 }
                 let mut closed = pts.clone();
@@ -374,11 +389,40 @@ where
     let mut ly = 270;
     root.draw_text("Légende", &(FONT, 14).into_font().style(FontStyle::Bold).color(&INK), (lx, ly)).map_err(e)?;
     ly += 24;
+    if let Some(note) = &spec.legend_note {
+        for line in note.lines() {
+            root.draw_text(line, &(FONT, 12).into_font().color(&INK), (lx, ly)).map_err(e)?;
+            ly += 17;
+        }
+        ly += 6;
+    }
     for (c, l) in spec.classes.colors.iter().zip(&spec.classes.labels).rev() {
         root.draw(&Rectangle::new([(lx, ly), (lx + 22, ly + 14)], c.filled())).map_err(e)?;
         root.draw(&Rectangle::new([(lx, ly), (lx + 22, ly + 14)], RGBColor(0x88, 0x88, 0x88).stroke_width(1)))
             .map_err(e)?;
         root.draw_text(l, &(FONT, 12).into_font().color(&INK), (lx + 30, ly + 1)).map_err(e)?;
+        ly += 22;
+    }
+    let count = |m: Mark| {
+        spec.marks.iter().filter(|(c, k)| **k == m && spec.values.get(*c).is_some_and(|v| v.is_some())).count()
+    };
+    let (stable, uncertain) = (count(Mark::Stable), count(Mark::Uncertain));
+    let swatch_border = RGBColor(0x88, 0x88, 0x88).stroke_width(1);
+    if stable > 0 {
+        root.draw(&Rectangle::new([(lx, ly), (lx + 22, ly + 14)], STABLE.filled())).map_err(e)?;
+        root.draw(&Rectangle::new([(lx, ly), (lx + 22, ly + 14)], swatch_border)).map_err(e)?;
+        let label = format!("stable ({stable})");
+        root.draw_text(&label, &(FONT, 12).into_font().color(&INK), (lx + 30, ly + 1)).map_err(e)?;
+        ly += 22;
+    }
+    if uncertain > 0 {
+        root.draw(&Rectangle::new([(lx, ly), (lx + 22, ly + 14)], WHITE.filled())).map_err(e)?;
+        for seg in hatch(&[(lx, ly), (lx + 22, ly), (lx + 22, ly + 14), (lx, ly + 14)], 5) {
+            root.draw(&PathElement::new(seg, HATCH_UNCERTAIN.stroke_width(1))).map_err(e)?;
+        }
+        root.draw(&Rectangle::new([(lx, ly), (lx + 22, ly + 14)], swatch_border)).map_err(e)?;
+        let label = format!("évolution incertaine ({uncertain})");
+        root.draw_text(&label, &(FONT, 12).into_font().color(&INK), (lx + 30, ly + 1)).map_err(e)?;
         ly += 22;
     }
     root.draw(&Rectangle::new([(lx, ly), (lx + 22, ly + 14)], MISSING.filled())).map_err(e)?;

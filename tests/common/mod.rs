@@ -35,10 +35,7 @@ impl Workdir {
     pub fn copy_demo(&self, rel: &str) -> PathBuf {
         let dst = self.path(rel);
         std::fs::create_dir_all(&dst).expect("mkdir");
-        for e in std::fs::read_dir(repo().join("fixtures/demo")).expect("fixtures/demo") {
-            let p = e.expect("entry").path();
-            std::fs::copy(&p, dst.join(p.file_name().expect("name"))).expect("copy");
-        }
+        copy_dir(&repo().join("fixtures/demo"), &dst);
         dst
     }
 
@@ -56,6 +53,20 @@ pub fn shared_demo() -> &'static Workdir {
         assert!(o.status.success(), "demo build failed: {}", stderr(&o));
         w
     })
+}
+
+/// Copies a directory tree.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read_dir") {
+        let p = e.expect("entry").path();
+        let target = to.join(p.file_name().expect("name"));
+        if p.is_dir() {
+            copy_dir(&p, &target);
+        } else {
+            std::fs::copy(&p, &target).expect("copy");
+        }
+    }
 }
 
 pub fn repo() -> &'static Path {
@@ -79,6 +90,22 @@ pub fn csv_rows(text: &str) -> Vec<std::collections::BTreeMap<String, String>> {
 }
 
 /// Text of a PDF with all whitespace (including narrow no-break spaces) collapsed.
+/// The text of a PDF as poppler's `pdftotext` reads it (figures' SVG text included),
+/// whitespace collapsed to single spaces.
+pub fn poppler_text(pdf: &Path) -> String {
+    let o = std::process::Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) must be installed: .ci/run installs it");
+    assert!(o.status.success(), "pdftotext: {}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout)
+        .split(|c: char| c.is_whitespace() || c == '\u{202f}' || c == '\u{2060}')
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 pub fn pdf_text(bytes: &[u8]) -> String {
     let t = pdf_extract::extract_text_from_mem(bytes).expect("PDF text");
     let t = t
