@@ -104,15 +104,14 @@ fn value(ind: &IndicatorResult, v: f64) -> String {
 
 fn change(ind: &IndicatorResult, r: &Row) -> Option<String> {
     let d = r.delta_prev_abs?;
-    let dd = ind.decimals as usize;
     let amount = if ind.percent {
-        let d1 = dd.max(1);
+        let d1 = ind.change_decimals();
         let p = 10f64.powi(d1 as i32);
         // French: singular below two (« 1,5 point »).
         let unit = if (d.abs() * p).round() / p < 2.0 { "point" } else { "points" };
         format!("{} {unit}", fmt::signed(d, d1))
     } else {
-        fmt::signed(d, dd + usize::from(!ind.is_count))
+        fmt::signed(d, ind.change_decimals())
     };
     let label = match r.change_prev.as_deref() {
         Some("hausse") => ", une hausse au-delà du seuil de pertinence",

@@ -99,6 +99,69 @@ const MONTHS: [&str; 12] = [
 ];
 
 /// `2025-11-20` → "20 novembre 2025" (1 → "1er").
+/// French typography for running text: typographic apostrophes (’), a no-break space
+/// before « : » and inside guillemets, a narrow no-break space before « ; », « ? », « ! ».
+/// HTML's escaped apostrophes (`&#x27;`, `&#39;`, `&apos;`) count as apostrophes.
+pub fn typo(s: &str) -> String {
+    let s = s
+        .replace("&#x27;", "\u{2019}")
+        .replace("&#39;", "\u{2019}")
+        .replace("&apos;", "\u{2019}")
+        .replace('\'', "\u{2019}");
+    let mut out = String::with_capacity(s.len() + 8);
+    let chars: Vec<char> = s.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let next = chars.get(i + 1).copied();
+        match (c, next) {
+            // A space (or several) before : ; ? ! » becomes one no-break space.
+            (' ', Some(':' | '»')) => out.push('\u{a0}'),
+            (' ', Some(';' | '?' | '!')) => out.push('\u{202f}'),
+            ('«', Some(' ')) => {
+                out.push('«');
+                out.push('\u{a0}');
+            }
+            (' ', _) if i > 0 && chars[i - 1] == '«' => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// [`typo`] on the text of an HTML or SVG document: tags, attributes, scripts and styles
+/// are left as they are.
+pub fn typo_markup(doc: &str) -> String {
+    let mut out = String::with_capacity(doc.len() + doc.len() / 64);
+    let mut rest = doc;
+    while !rest.is_empty() {
+        match rest.find('<') {
+            Some(0) => {
+                let end = rest.find('>').map_or(rest.len(), |i| i + 1);
+                let tag = &rest[..end];
+                out.push_str(tag);
+                rest = &rest[end..];
+                let lower = tag.to_ascii_lowercase();
+                for raw in ["script", "style"] {
+                    if lower.starts_with(&format!("<{raw}")) {
+                        let close = format!("</{raw}");
+                        let stop = rest.to_ascii_lowercase().find(&close).unwrap_or(rest.len());
+                        out.push_str(&rest[..stop]);
+                        rest = &rest[stop..];
+                    }
+                }
+            }
+            Some(i) => {
+                out.push_str(&typo(&rest[..i]));
+                rest = &rest[i..];
+            }
+            None => {
+                out.push_str(&typo(rest));
+                rest = "";
+            }
+        }
+    }
+    out
+}
+
 pub fn date_fr(year: i32, month: u32, day: u32) -> String {
     let m = MONTHS.get(month.saturating_sub(1) as usize).copied().unwrap_or("?");
     let d = if day == 1 { "1er".to_string() } else { day.to_string() };
@@ -140,6 +203,14 @@ mod tests {
         assert_eq!(ordinal(1), "1er");
         assert_eq!(ordinal(2), "2e");
         assert_eq!(count(1, "point", "points"), "1 point");
+        assert_eq!(
+            typo("L'accès : « stable » ; hausse ? oui !"),
+            "L\u{2019}accès\u{a0}: «\u{a0}stable\u{a0}»\u{202f}; hausse\u{202f}? oui\u{202f}!"
+        );
+        assert_eq!(
+            typo_markup("<p class='x'>l&#x27;Ain : <a href=\"a:b\">d'Eure</a></p><script>a = 'b' ;</script>"),
+            "<p class='x'>l\u{2019}Ain\u{a0}: <a href=\"a:b\">d\u{2019}Eure</a></p><script>a = 'b' ;</script>"
+        );
         assert_eq!(count(0, "département", "départements"), "0 département");
         assert_eq!(count(2, "département", "départements"), "2 départements");
     }

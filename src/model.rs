@@ -166,6 +166,9 @@ pub struct IndicatorResult {
     pub definition: String,
     pub unit: String,
     pub decimals: u8,
+    /// Decimals of a change, the same in every output (text, tables, maps, fiches, site):
+    /// a count's own; at least one for a rate or a percentage (in points).
+    pub change_decimals: u8,
     /// True for a count (no denominator).
     pub is_count: bool,
     /// The value is a percentage: changes are in points.
@@ -229,6 +232,11 @@ impl IndicatorResult {
             FigureKind::Positions => format!("position-{id}"),
             FigureKind::Entonnoir => format!("{id}-{cur}-entonnoir"),
         }
+    }
+
+    /// See the field `change_decimals`.
+    pub fn change_decimals(&self) -> usize {
+        self.change_decimals as usize
     }
 
     pub fn france(&self) -> Option<&Row> {
@@ -433,11 +441,13 @@ pub fn key_figures(indicators: &[IndicatorResult], demo: bool) -> Vec<KeyFigure>
         let change = |abs: Option<f64>, pct: Option<f64>, label: &Option<String>, year: i32| {
             let label = label.as_deref().map(|l| format!(", {l}")).unwrap_or_default();
             match (abs, pct) {
-                (Some(a), _) if ind.percent => format!("{} pt depuis {year}{label}", fmt::signed(a, d.max(1))),
+                (Some(a), _) if ind.percent => {
+                    format!("{} pt depuis {year}{label}", fmt::signed(a, ind.change_decimals()))
+                }
                 (Some(a), Some(p)) if ind.is_count => {
                     format!("{} ({}) depuis {year}{label}", fmt::signed(a, d), fmt::signed_pct(p, 1))
                 }
-                (Some(a), _) => format!("{} depuis {year}{label}", fmt::signed(a, d + 1)),
+                (Some(a), _) => format!("{} depuis {year}{label}", fmt::signed(a, ind.change_decimals())),
                 _ => String::new(),
             }
         };

@@ -89,7 +89,7 @@ pub fn cells(ind: &IndicatorResult, l: &Line) -> Cells {
         Some(x) => fmt::number(x, ind.decimals as usize),
         None => "n.d.".into(),
     };
-    let d = if ind.is_count { ind.decimals as usize } else { ind.decimals as usize + 1 };
+    let d = ind.change_decimals();
     Cells {
         titre: ind.title.clone(),
         unite: ind.unit.clone(),

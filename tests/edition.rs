@@ -212,12 +212,12 @@ fn issue14_a_2027_edition_from_the_fixture_two_years_later_has_every_figure_and_
     assert_eq!(a, b, "the figures of the two editions");
 
     // Every theme section of the 2025 PDF is in the 2027 one, with its figures.
-    let t25 = pdf_text(&w.path("output/2025/barometre-2025.pdf"));
-    let t27 = pdf_text(&w.path("output/2027/barometre-2027.pdf"));
+    let t25 = crate::common::poppler_text(&w.path("output/2025/barometre-2025.pdf"));
+    let t27 = crate::common::poppler_text(&w.path("output/2027/barometre-2027.pdf"));
     for section in [
         "Démographie médicale",
         "Permanence des soins",
-        "Service d'accès aux soins",
+        "Service d\u{2019}accès aux soins",
         "Renoncement aux soins",
         "Zones rouges et missions de solidarité",
         "Patients sans médecin traitant",
@@ -226,8 +226,10 @@ fn issue14_a_2027_edition_from_the_fixture_two_years_later_has_every_figure_and_
     ] {
         assert!(t25.contains(section) && t27.contains(section), "section `{section}`");
     }
-    let figures = |t: &str| t.matches("Figure ").count();
-    assert_eq!(figures(&t25), figures(&t27), "as many numbered figures");
+    // Every figure carries one source line.
+    let figures = |t: &str| t.matches("Source :").count();
+    assert!(figures(&t25) >= 12, "{}", figures(&t25));
+    assert_eq!(figures(&t25), figures(&t27), "as many figures");
     // The same fiches, tables and site pages.
     for (y, n) in [(2025, 101), (2027, 101)] {
         let fiches = std::fs::read_dir(w.path(&format!("output/{y}/departements"))).expect("fiches").count();

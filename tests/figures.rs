@@ -51,7 +51,7 @@ fn issue5_maps_have_every_departement_a_legend_and_overseas_insets() {
             "La Réunion",
             "Mayotte",
             "Paris et petite couronne",
-            "Source :",
+            "Source\u{a0}:",
             "CC BY 4.0",
         ] {
             assert!(text.contains(label), "`{label}` in {}", m["id"]);
@@ -89,7 +89,7 @@ fn issue5_every_chart_has_svg_png_csv_and_an_alt_text_from_the_data() {
         let c = index.iter().find(|c| c["id"] == id).unwrap_or_else(|| panic!("{id} in index"));
         let svg = w.read(&format!("output/2025/{}", c["svg"].as_str().expect("svg")));
         roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{id}: {e}"));
-        assert!(svg.contains("Source : "), "{id}: source line");
+        assert!(svg.contains("Source\u{a0}: "), "{id}: source line (no-break space before the colon)");
         let png = std::fs::read(w.path(&format!("output/2025/{}", c["png"].as_str().expect("png")))).expect("png");
         let (pw, ph) = png_size(&png);
         assert_eq!(

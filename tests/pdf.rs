@@ -26,7 +26,7 @@ fn issue6_report_has_every_section_published_figures_and_metadata() {
         "Chiffres clés",
         "Démographie médicale",
         "Permanence des soins",
-        "Service d'accès aux soins",
+        "Service d\u{2019}accès aux soins",
         "Renoncement aux soins",
         "Zones rouges et missions de solidarité",
         "Patients sans médecin traitant",
@@ -34,7 +34,9 @@ fn issue6_report_has_every_section_published_figures_and_metadata() {
         "Annexe : France, départements et régions",
         "Ce que disent les chiffres",
     ] {
-        assert!(text.contains(section), "section `{section}` missing");
+        // poppler reads the typographic apostrophe as it is set (pdf-extract does not).
+        let drawn = crate::common::poppler_text(&w.path("output/2025/barometre-2025.pdf"));
+        assert!(drawn.contains(section), "section `{section}` missing");
     }
     for figure in [
         "100 019",
@@ -71,7 +73,7 @@ fn issue6_report_has_every_section_published_figures_and_metadata() {
     // them (« …, 2025. Source : … » was the caption's form).
     let drawn = crate::common::poppler_text(&w.path("output/2025/barometre-2025.pdf"));
     assert!(drawn.contains("Densité de médecins généralistes, 2025"));
-    assert!(drawn.contains("Source : DREES/RPPS, INSEE, 2025 — données de démonstration"));
+    assert!(drawn.contains("Source : DREES/RPPS, INSEE, 2025 — données de démonstration"), "{drawn}");
     assert!(!drawn.contains("2025. Source :") && !text.contains("2025. Source :"), "a caption repeats a source");
     // The annex holds France first and the 18 régions after the départements, with the
     // values of the tables (France's density 146, its comparison value 146 in 2023).
@@ -340,7 +342,7 @@ fn issue17_fiche_rows_grouped_by_theme_with_baseline_and_one_sentence_where_noth
     let themes = [
         "Démographie médicale",
         "Permanence des soins",
-        "Service d'accès aux soins",
+        "Service d\u{2019}accès aux soins",
         "Renoncement aux soins",
         "Zones rouges et missions de solidarité",
         "Patients sans médecin traitant",
@@ -352,16 +354,36 @@ fn issue17_fiche_rows_grouped_by_theme_with_baseline_and_one_sentence_where_noth
         at += i + t.len();
     }
     assert!(
-        creuse.contains("Aucune intercommunalité de la Creuse n'est classée en zone rouge"),
+        creuse.contains("Aucune intercommunalité de la Creuse n\u{2019}est classée en zone rouge"),
         "one sentence for zones rouges: {creuse}"
     );
     assert!(!creuse.contains("EPCI en zone rouge"), "no row of zeros where nothing applies");
     assert!(creuse.contains("Référence") && creuse.contains("192 (2020)"), "baseline value and year: {creuse}");
     // Mayotte: no SAS in fixtures/demo/sas.csv.
     let mayotte = crate::common::poppler_text(&dir.join("976.pdf"));
-    assert!(mayotte.contains("Aucun service d'accès aux soins ne couvre Mayotte en 2025"), "{mayotte}");
+    assert!(mayotte.contains("Aucun service d\u{2019}accès aux soins ne couvre Mayotte en 2025"), "{mayotte}");
     assert!(!mayotte.contains("Population couverte par un SAS"), "{mayotte}");
     // A one-département région is not labelled twice on the position chart.
     let chart = w.read("output/2025/charts/positions/position-densite-generalistes-976-2025.svg");
     assert_eq!(chart.matches("Mayotte 39").count(), 1, "one label for Mayotte");
+}
+
+#[test]
+fn issue17_a_change_is_rounded_once_the_same_way_everywhere() {
+    // Patients without a médecin traitant, per 100 inhabitants (1 decimal): Creuse's change
+    // since 2023 is −2.542 in the table; every output prints it « −2,5 », never « −2,54 ».
+    let w = crate::common::shared_demo();
+    let rows = crate::common::csv_rows(&w.read("output/2025/tables/sans-medecin-traitant-2025.csv"));
+    let creuse = rows.iter().find(|r| r["code"] == "23").expect("Creuse");
+    let delta: f64 = creuse["evolution_depuis_2023"].parse().expect("number");
+    let shown = format!("\u{2212}{}", format!("{:.1}", delta.abs()).replace('.', ","));
+    assert_eq!(shown, "\u{2212}2,5");
+    let two = format!("\u{2212}{}", format!("{:.2}", delta.abs()).replace('.', ","));
+    let fiche = pdf_text(&std::fs::read(w.path("output/2025/departements/23.pdf")).expect("fiche"));
+    let row = fiche_row(&fiche, "Sans médecin traitant", "En ALD");
+    assert!(row.contains(&shown) && !row.contains(&two), "fiche row: {row}");
+    let html = w.read("output/2025/departements/23.html");
+    assert!(!html.contains(&two), "HTML fiche prints {two}");
+    let site = w.read("output/2025/index.html");
+    assert!(!site.contains(&two), "site prints {two}");
 }

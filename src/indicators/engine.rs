@@ -540,6 +540,7 @@ pub fn compute(spec: &IndicatorSpec, inputs: &Inputs, geo: &Geography, years: Ye
         definition: spec.definition.clone(),
         unit: spec.unit.clone(),
         decimals: spec.decimals,
+        change_decimals: if spec.kind == Kind::Count { spec.decimals } else { spec.decimals.max(1) },
         is_count: spec.kind == Kind::Count,
         percent: spec.percent,
         higher_is_better: matches!(spec.polarity, super::spec::Polarity::HigherIsBetter),

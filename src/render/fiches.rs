@@ -359,7 +359,7 @@ impl Renderer for Fiches {
                 anyhow!("template `{name}`{}: {e}", e.line().map(|l| format!(", line {l}")).unwrap_or_default())
             })?;
             // The file name comes from the reference list, never from input files.
-            out.push((format!("departements/{}.html", f.code), html.into_bytes()));
+            out.push((format!("departements/{}.html", f.code), crate::fmt::typo_markup(&html).into_bytes()));
         }
         Ok(out)
     }

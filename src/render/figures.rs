@@ -127,7 +127,7 @@ pub fn maps(model: &ReportModel, geom: &MapGeometry) -> Result<Vec<Figure>> {
     }
     for ind in model.indicators.iter().filter(|i| i.presentation.figures.contains(&FigureKind::CarteEvolution)) {
         let [cur, prev, _] = ind.years;
-        let d = ind.decimals as usize + usize::from(!ind.is_count);
+        let d = ind.change_decimals();
         let unit = if ind.percent { "points".to_string() } else { ind.unit.clone() };
         let values: BTreeMap<String, Option<f64>> =
             ind.departements().map(|r| (r.code.clone(), r.delta_prev_abs)).collect();
