@@ -69,8 +69,9 @@ def main():
     region_name = {r["code"]: r["nom"] for r in regions}
     write(
         "regions.csv",
-        ["code_region", "nom_region", "zone", "chef_lieu"],
-        sorted(([r["code"], r["nom"], r["zone"], r["chefLieu"]] for r in regions), key=lambda r: r[0]),
+        # tncc: the region's typeLiaison (INSEE's TNCC), as for départements below.
+        ["code_region", "nom_region", "zone", "chef_lieu", "tncc"],
+        sorted(([r["code"], r["nom"], r["zone"], r["chefLieu"], r["typeLiaison"]] for r in regions), key=lambda r: r[0]),
     )
 
     depts = [d for d in load(cur, "departements") if d["zone"] in ("metro", "drom")]

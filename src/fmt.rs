@@ -71,6 +71,36 @@ pub fn le_name(name: &str, tncc: u8) -> String {
     }
 }
 
+/// Where a place is, by TNCC: « en Creuse », « en Île-de-France », « dans le Tarn »,
+/// « dans les Vosges », « à Paris »; islands (`island`: the overseas départements and
+/// régions) take « à » or « en » as usage has it: « en Guadeloupe », « en Martinique »,
+/// « en Guyane », « à La Réunion », « à Mayotte ».
+pub fn en_name(name: &str, tncc: u8, island: bool) -> String {
+    match tncc {
+        2 => format!("dans le {name}"),
+        4 => format!("dans les {name}"),
+        1 | 3 | 5 => format!("en {name}"),
+        _ if island || name == "Paris" => format!("à {name}"),
+        // Bretagne, Normandie, Corse, Maine-et-Loire, Provence-Alpes-Côte d'Azur…
+        _ => format!("en {name}"),
+    }
+}
+
+/// An EPCI's name after « de »: communautés (CC, CA, CU) and métropoles take « la »
+/// (« de la CC du Haut Allier », « de la Métropole de Lyon »); another name takes
+/// « de », elided before a vowel (« d’Est Ensemble »).
+pub fn epci_de(name: &str) -> String {
+    let first = name.split_whitespace().next().unwrap_or("");
+    let feminine = ["CC", "CA", "CU", "Communauté", "Métropole", "Eurométropole"];
+    if feminine.iter().any(|f| first.eq_ignore_ascii_case(f)) {
+        format!("de la {name}")
+    } else if name.starts_with(['A', 'E', 'I', 'O', 'U', 'É', 'Î', 'a', 'e', 'i', 'o', 'u', 'é', 'H']) {
+        format!("d\u{2019}{name}")
+    } else {
+        format!("de {name}")
+    }
+}
+
 /// French ordinal: 1 → "1er", 2 → "2e".
 pub fn ordinal(n: u32) -> String {
     if n == 1 { "1er".to_string() } else { format!("{n}e") }
@@ -123,6 +153,80 @@ pub fn typo(s: &str) -> String {
             (' ', _) if i > 0 && chars[i - 1] == '«' => {}
             _ => out.push(c),
         }
+    }
+    out
+}
+
+/// [`typo_markup`] for HTML, with ordinals set as an editor sets them: « 3<sup>e</sup>
+/// édition », « 1<sup>er</sup> ».
+pub fn typo_html(doc: &str) -> String {
+    let typo = typo_markup(doc);
+    let mut out = String::with_capacity(typo.len() + 64);
+    let mut rest = typo.as_str();
+    while !rest.is_empty() {
+        match rest.find('<') {
+            Some(0) => {
+                let end = rest.find('>').map_or(rest.len(), |i| i + 1);
+                let tag = &rest[..end];
+                out.push_str(tag);
+                rest = &rest[end..];
+                let lower = tag.to_ascii_lowercase();
+                for raw in ["script", "style", "title"] {
+                    if lower.starts_with(&format!("<{raw}")) {
+                        let close = format!("</{raw}");
+                        let stop = rest.to_ascii_lowercase().find(&close).unwrap_or(rest.len());
+                        out.push_str(&rest[..stop]);
+                        rest = &rest[stop..];
+                    }
+                }
+            }
+            Some(i) => {
+                out.push_str(&raise_ordinals(&rest[..i]));
+                rest = &rest[i..];
+            }
+            None => {
+                out.push_str(&raise_ordinals(rest));
+                rest = "";
+            }
+        }
+    }
+    out
+}
+
+/// « 3e » → « 3<sup>e</sup> », « 1er » → « 1<sup>er</sup> » (whole words only).
+fn raise_ordinals(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let starts_word = i == 0 || !chars[i - 1].is_alphanumeric();
+        if starts_word && chars[i].is_ascii_digit() {
+            let mut j = i;
+            while j < chars.len() && chars[j].is_ascii_digit() {
+                j += 1;
+            }
+            let suffix = if chars.get(j) == Some(&'e') && chars.get(j + 1) == Some(&'r') {
+                2
+            } else if chars.get(j) == Some(&'e') {
+                1
+            } else {
+                0
+            };
+            let after = chars.get(j + suffix);
+            if suffix > 0 && after.is_none_or(|c| !c.is_alphanumeric()) {
+                out.extend(&chars[i..j]);
+                out.push_str("<sup>");
+                out.extend(&chars[j..j + suffix]);
+                out.push_str("</sup>");
+                i = j + suffix;
+                continue;
+            }
+            out.extend(&chars[i..j]);
+            i = j;
+            continue;
+        }
+        out.push(chars[i]);
+        i += 1;
     }
     out
 }
@@ -206,6 +310,10 @@ mod tests {
         assert_eq!(
             typo("L'accès : « stable » ; hausse ? oui !"),
             "L\u{2019}accès\u{a0}: «\u{a0}stable\u{a0}»\u{202f}; hausse\u{202f}? oui\u{202f}!"
+        );
+        assert_eq!(
+            typo_html("<title>3e édition</title><p>3e édition, 1er sur 101, 2e–5e, 12 e, 3eme</p>"),
+            "<title>3e édition</title><p>3<sup>e</sup> édition, 1<sup>er</sup> sur 101, 2<sup>e</sup>–5<sup>e</sup>, 12 e, 3eme</p>"
         );
         assert_eq!(
             typo_markup("<p class='x'>l&#x27;Ain : <a href=\"a:b\">d'Eure</a></p><script>a = 'b' ;</script>"),

@@ -52,6 +52,27 @@ pub struct Region {
     pub code: String,
     pub name: String,
     pub zone: Zone,
+    /// INSEE's TNCC, as for départements.
+    pub tncc: u8,
+}
+
+impl Region {
+    /// « de la Nouvelle-Aquitaine », « d’Île-de-France », « du Grand Est », « des
+    /// Hauts-de-France », « de Bretagne », « de La Réunion ».
+    pub fn de(&self) -> String {
+        crate::fmt::de_name(&self.name, self.tncc)
+    }
+
+    /// « la Nouvelle-Aquitaine », « le Grand Est », « les Hauts-de-France », « Bretagne ».
+    pub fn le(&self) -> String {
+        crate::fmt::le_name(&self.name, self.tncc)
+    }
+
+    /// Where: « en Nouvelle-Aquitaine », « en Île-de-France », « dans le Grand Est »,
+    /// « dans les Hauts-de-France », « en Bretagne », « à La Réunion », « à Mayotte ».
+    pub fn en(&self) -> String {
+        crate::fmt::en_name(&self.name, self.tncc, self.zone == Zone::Drom)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -121,7 +142,8 @@ impl Geography {
         let mut regions = Vec::new();
         for rec in csv::Reader::from_reader(REGIONS_CSV.as_bytes()).records() {
             let rec = rec.context("fixtures/reference/regions.csv")?;
-            regions.push(Region { code: rec[0].to_string(), name: rec[1].to_string(), zone: zone(&rec[2])? });
+            let tncc = rec[4].parse().with_context(|| format!("regions.csv: tncc `{}`", &rec[4]))?;
+            regions.push(Region { code: rec[0].to_string(), name: rec[1].to_string(), zone: zone(&rec[2])?, tncc });
         }
         let mut departements = Vec::new();
         for rec in csv::Reader::from_reader(DEPARTEMENTS_CSV.as_bytes()).records() {

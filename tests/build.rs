@@ -270,3 +270,37 @@ fn issue17_key_figures_carry_the_editions_headline_counts() {
     // The text extraction turns narrow no-break spaces into spaces.
     assert!(text.contains("6 000 000 personnes sans médecin traitant"), "in the PDF's key figures");
 }
+
+#[test]
+fn issue17_no_plural_in_brackets_and_no_placeholder_in_any_output_of_a_final_build() {
+    let w = crate::common::shared_demo();
+    let root = w.path("output/2025");
+    let mut texts: Vec<(String, String)> = Vec::new();
+    let mut stack = vec![root.clone()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).expect("dir") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let rel = p.strip_prefix(&root).expect("prefix").display().to_string();
+            match p.extension().and_then(|x| x.to_str()) {
+                // The font licence (OFL) is quoted verbatim, not generated.
+                Some("html" | "svg" | "csv" | "json" | "md" | "txt") if !rel.contains("LICENSE") => {
+                    texts.push((rel, std::fs::read_to_string(&p).expect("text")));
+                }
+                Some("pdf") if rel == "barometre-2025.pdf" || rel.ends_with("/23.pdf") || rel.ends_with("/976.pdf") => {
+                    texts.push((rel, crate::common::poppler_text(&p)));
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(texts.len() > 300, "{} text outputs", texts.len());
+    for (rel, text) in &texts {
+        for bad in ["(s)", "(es)", "(e)", "à rédiger", "Texte éditorial", "PROJET", "lorem"] {
+            assert!(!text.contains(bad), "`{bad}` in {rel}");
+        }
+    }
+}

@@ -446,7 +446,7 @@ fn issue17_every_departement_name_takes_its_article_and_elision() {
         ("25", "du Doubs"),
         ("26", "de la Drôme"),
         ("27", "de l’Eure"),
-        ("28", "de l’Eure-et-Loir"),
+        ("28", "d’Eure-et-Loir"),
         ("29", "du Finistère"),
         ("30", "du Gard"),
         ("31", "de la Haute-Garonne"),
@@ -455,7 +455,7 @@ fn issue17_every_departement_name_takes_its_article_and_elision() {
         ("34", "de l’Hérault"),
         ("35", "d’Ille-et-Vilaine"),
         ("36", "de l’Indre"),
-        ("37", "de l’Indre-et-Loire"),
+        ("37", "d’Indre-et-Loire"),
         ("38", "de l’Isère"),
         ("39", "du Jura"),
         ("40", "des Landes"),
@@ -527,4 +527,47 @@ fn issue17_every_departement_name_takes_its_article_and_elision() {
     }
     assert_eq!(geo.departement("88").expect("88").le(), "les Vosges");
     assert_eq!(geo.departement("01").expect("01").le(), "l’Ain");
+}
+
+#[test]
+fn issue17_every_region_name_takes_its_article_and_its_preposition() {
+    // Written out by hand, as an editor would: « la densité de … », « … en … ».
+    let expected = [
+        ("01", "de la Guadeloupe", "en Guadeloupe"),
+        ("02", "de la Martinique", "en Martinique"),
+        ("03", "de la Guyane", "en Guyane"),
+        ("04", "de La Réunion", "à La Réunion"),
+        ("06", "de Mayotte", "à Mayotte"),
+        ("11", "d’Île-de-France", "en Île-de-France"),
+        ("24", "du Centre-Val de Loire", "dans le Centre-Val de Loire"),
+        ("27", "de Bourgogne-Franche-Comté", "en Bourgogne-Franche-Comté"),
+        ("28", "de Normandie", "en Normandie"),
+        ("32", "des Hauts-de-France", "dans les Hauts-de-France"),
+        ("44", "du Grand Est", "dans le Grand Est"),
+        ("52", "des Pays de la Loire", "dans les Pays de la Loire"),
+        ("53", "de Bretagne", "en Bretagne"),
+        ("75", "de la Nouvelle-Aquitaine", "en Nouvelle-Aquitaine"),
+        ("76", "d’Occitanie", "en Occitanie"),
+        ("84", "d’Auvergne-Rhône-Alpes", "en Auvergne-Rhône-Alpes"),
+        ("93", "de Provence-Alpes-Côte d'Azur", "en Provence-Alpes-Côte d'Azur"),
+        ("94", "de Corse", "en Corse"),
+    ];
+    let geo = barometre::geo::Geography::get();
+    assert_eq!(expected.len(), geo.regions().len());
+    for (code, de, en) in expected {
+        let r = geo.region(code).expect("région");
+        assert_eq!((r.de().as_str(), r.en().as_str()), (de, en), "{code}");
+    }
+    assert_eq!(geo.region("44").expect("44").le(), "le Grand Est");
+    // EPCI: communautés and métropoles are feminine.
+    for (name, de) in [
+        ("CC du Haut Allier", "de la CC du Haut Allier"),
+        ("CC de la Marche Berrichonne", "de la CC de la Marche Berrichonne"),
+        ("CA du Grand Guéret", "de la CA du Grand Guéret"),
+        ("Métropole de Lyon", "de la Métropole de Lyon"),
+        ("Est Ensemble", "d’Est Ensemble"),
+        ("Grand Paris Sud Est Avenir", "de Grand Paris Sud Est Avenir"),
+    ] {
+        assert_eq!(barometre::fmt::epci_de(name), de);
+    }
 }

@@ -58,7 +58,11 @@ pub fn fiche<'a>(m: &'a ReportModel, code: &str, locator: &Locator) -> Result<Fi
     let zones: Vec<&ZoneInfo> = m.zones.iter().filter(|z| z.dept == code).collect();
     let region = geo.region(&d.region).map(|r| r.name.clone()).unwrap_or_default();
     let lines = lines(&m.indicators, code);
-    let locator_alt = format!("Carte de France situant {} ({code}) en région {region}", d.name);
+    let locator_alt = format!(
+        "Carte de France situant {} ({code}) {}",
+        d.le(),
+        geo.region(&d.region).map(|r| r.en()).unwrap_or_default()
+    );
     let position = m
         .indicators
         .iter()
@@ -359,7 +363,7 @@ impl Renderer for Fiches {
                 anyhow!("template `{name}`{}: {e}", e.line().map(|l| format!(", line {l}")).unwrap_or_default())
             })?;
             // The file name comes from the reference list, never from input files.
-            out.push((format!("departements/{}.html", f.code), crate::fmt::typo_markup(&html).into_bytes()));
+            out.push((format!("departements/{}.html", f.code), crate::fmt::typo_html(&html).into_bytes()));
         }
         Ok(out)
     }

@@ -57,7 +57,7 @@ impl Renderer for Html {
                     neighbours_method => crate::similar::VARIABLES,
                 })
                 .map_err(|e| describe(file, e))?;
-            out.push((file.to_string(), crate::fmt::typo_markup(&html).into_bytes()));
+            out.push((file.to_string(), crate::fmt::typo_html(&html).into_bytes()));
         }
         for (file, bytes) in
             [("Inter-Regular.otf", super::svg::INTER_REGULAR), ("Inter-Bold.otf", super::svg::INTER_BOLD)]
