@@ -227,9 +227,22 @@ pub fn themes(indicators: &[IndicatorResult], editorial_dir: Option<&Path>, demo
                 i.presentation.figures.iter().filter(|k| **k != FigureKind::Positions).map(|k| i.figure_id(*k))
             })
             .collect();
+        // A map is printed when at least half of the départements have a value: a survey
+        // published by région only (most départements withheld) is shown by région, its
+        // mostly blank map stays on the site.
+        let mapped = |i: &IndicatorResult| {
+            let n = i.departements().count();
+            2 * i.departements().filter(|r| r.cur.is_some()).count() >= n
+        };
         let print_figures = present
             .iter()
-            .flat_map(|i| i.presentation.figures.iter().filter(|k| k.in_print()).map(|k| i.figure_id(*k)))
+            .flat_map(|i| {
+                i.presentation
+                    .figures
+                    .iter()
+                    .filter(|k| k.in_print() && (**k != FigureKind::Carte || mapped(i)))
+                    .map(|k| i.figure_id(*k))
+            })
             .collect();
         out.push(Theme {
             id: id.to_string(),

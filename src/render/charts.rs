@@ -533,12 +533,14 @@ pub fn position(ind: &IndicatorResult, code: &str, source_line: &str) -> Result<
     let regv = reg.and_then(|r| r.cur.as_ref()).map(|v| v.value);
     let (lo, hi) = vals.iter().fold((f64::MAX, f64::MIN), |(a, b), r| (a.min(r.1), b.max(r.1)));
     let pad = (hi - lo) * 0.05;
-    let size = (800, 200);
-    let title = format!("{} : {} parmi les départements, {year}", ind.short_label, me.name);
+    // Narrow: it is printed at about 10 cm on the fiche, and its labels must stay legible.
+    let size = (620, 190);
+    // A short title: the chart is narrow; the indicator is the subtitle.
+    let title = format!("{} parmi les départements, {year}", me.name);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        let area = frame(&root, &title, &ind.unit, source_line)?;
+        let area = frame(&root, &title, &ind.short_label, source_line)?;
         let mut chart = ChartBuilder::on(&area)
             .x_label_area_size(22)
             .y_label_area_size(10)
@@ -580,7 +582,7 @@ pub fn position(ind: &IndicatorResult, code: &str, source_line: &str) -> Result<
             Pos::new(h, VPos::Top)
         };
         for (i, (v, label, color)) in marks.iter().enumerate() {
-            chart.draw_series(LineSeries::new([(*v, 0.15), (*v, 0.75)], color.stroke_width(2))).map_err(e)?;
+            chart.draw_series(LineSeries::new([(*v, 0.36), (*v, 0.78)], color.stroke_width(2))).map_err(e)?;
             let style = TextStyle::from((FONT, 11).into_font()).color(color).pos(anchor(*v));
             chart.draw_series([Text::new(label.clone(), (*v, if i == 0 { 0.98 } else { 0.88 }), style)]).map_err(e)?;
         }
