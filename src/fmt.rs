@@ -231,6 +231,13 @@ fn raise_ordinals(text: &str) -> String {
     out
 }
 
+/// An SVG figure ready to publish: French typography in its text ([`typo_markup`]) and a
+/// sans-serif fallback after Inter, for browsers showing it as an image (where the page's
+/// web fonts do not apply).
+pub fn publish_svg(svg: &str) -> String {
+    typo_markup(&svg.replace("font-family=\"Inter\"", "font-family=\"Inter, Helvetica, Arial, sans-serif\""))
+}
+
 /// [`typo`] on the text of an HTML or SVG document: tags, attributes, scripts and styles
 /// are left as they are.
 pub fn typo_markup(doc: &str) -> String {

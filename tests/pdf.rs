@@ -363,6 +363,19 @@ fn issue17_fiche_rows_grouped_by_theme_with_baseline_and_one_sentence_where_noth
     let mayotte = crate::common::poppler_text(&dir.join("976.pdf"));
     assert!(mayotte.contains("Aucun service d\u{2019}accès aux soins ne couvre Mayotte en 2025"), "{mayotte}");
     assert!(!mayotte.contains("Population couverte par un SAS"), "{mayotte}");
+    // The HTML fiche groups the same rows under the same themes, with the same sentence.
+    let html = w.read("output/2025/departements/23.html");
+    let heads: Vec<usize> = themes
+        .iter()
+        .map(|t| {
+            let t = t.replace('\'', "\u{2019}");
+            html.find(&format!("<th scope=\"rowgroup\" colspan=\"9\">{t}</th>"))
+                .unwrap_or_else(|| panic!("`{t}` heads a group of the HTML fiche"))
+        })
+        .collect();
+    assert!(heads.windows(2).all(|p| p[0] < p[1]), "themes in the report's order");
+    assert!(html.contains("Aucune intercommunalité de la Creuse n\u{2019}est classée en zone rouge"));
+    assert!(!html.contains("Intercommunalités classées en zone rouge"), "no row of zeros in the HTML fiche");
     // A one-département région is not labelled twice on the position chart.
     let chart = w.read("output/2025/charts/positions/position-densite-generalistes-976-2025.svg");
     assert_eq!(chart.matches("Mayotte 39").count(), 1, "one label for Mayotte");

@@ -36,7 +36,7 @@ fn figure(
     source_line: &str,
     size: (u32, u32),
 ) -> Result<Figure> {
-    let svg = fmt::typo_markup(&svg);
+    let svg = fmt::publish_svg(&svg);
     let png = svg_to_png(&svg, 1.5)?;
     let reference = ChartRef {
         id: id.clone(),

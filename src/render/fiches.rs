@@ -38,6 +38,9 @@ pub struct Fiche<'a> {
     pub lines: Vec<Line>,
     /// The same lines formatted for display (as in the PDF and `barometre compare`).
     pub cells: Vec<Cells>,
+    /// The rows by theme, in the report's order: indices into `cells` and `lines`, or the
+    /// theme's sentence when it does not apply to the département.
+    pub groups: Vec<Group>,
     pub zones: Vec<&'a ZoneInfo>,
     pub zones_population: u64,
     pub neighbours: Vec<(&'a Neighbour, Option<f64>)>,
@@ -58,6 +61,7 @@ pub fn fiche<'a>(m: &'a ReportModel, code: &str, locator: &Locator) -> Result<Fi
     let zones: Vec<&ZoneInfo> = m.zones.iter().filter(|z| z.dept == code).collect();
     let region = geo.region(&d.region).map(|r| r.name.clone()).unwrap_or_default();
     let lines = lines(&m.indicators, code);
+    let groups = groups(m, code, &lines);
     let locator_alt = format!(
         "Carte de France situant {} ({code}) {}",
         d.le(),
@@ -75,11 +79,12 @@ pub fn fiche<'a>(m: &'a ReportModel, code: &str, locator: &Locator) -> Result<Fi
         locator: locator.svg(code, &locator_alt),
         locator_alt,
         region,
-        cells: m
-            .indicators
+        // In the order of `lines`, so that the groups' indices hold for both.
+        cells: lines
             .iter()
-            .filter_map(|ind| lines.iter().find(|l| l.indicateur == ind.title).map(|l| cells(ind, l)))
+            .filter_map(|l| m.indicators.iter().find(|ind| ind.title == l.indicateur).map(|ind| cells(ind, l)))
             .collect(),
+        groups,
         lines,
         zones_population: zones.iter().map(|z| z.population).sum(),
         zones,
@@ -92,6 +97,40 @@ pub fn fiche<'a>(m: &'a ReportModel, code: &str, locator: &Locator) -> Result<Fi
         density: density(code),
         position_chart: position,
     })
+}
+
+/// A theme on a fiche.
+#[derive(Debug, Serialize)]
+pub struct Group {
+    pub title: String,
+    /// Indices of the theme's rows in the fiche's `cells` (and `lines`).
+    pub rows: Vec<usize>,
+    /// The theme's sentence when none of its values applies (all 0 or missing).
+    pub absent: Option<String>,
+}
+
+/// The fiche's rows grouped by theme, in the report's order.
+fn groups(m: &ReportModel, code: &str, lines: &[Line]) -> Vec<Group> {
+    let dept = Geography::get().departement(code);
+    let mut out = Vec::new();
+    for theme in &m.themes {
+        let inds: Vec<_> = theme.indicators.iter().filter_map(|id| m.indicator(id)).collect();
+        let rows: Vec<usize> =
+            inds.iter().filter_map(|ind| lines.iter().position(|l| l.indicateur == ind.title)).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let zero = |v: Option<f64>| v.is_none_or(|v| v == 0.0);
+        let template = inds.iter().find_map(|i| i.presentation.theme_absent.as_deref());
+        let absent = match (template, dept) {
+            (Some(t), Some(d)) if rows.iter().all(|&i| zero(lines[i].valeur) && zero(lines[i].valeur_comparaison)) => {
+                Some(absent_sentence(t, d, m.edition.year))
+            }
+            _ => None,
+        };
+        out.push(Group { title: theme.title.clone(), rows: if absent.is_some() { Vec::new() } else { rows }, absent });
+    }
+    out
 }
 
 /// A fiche for typst: every number already formatted, every text plain data.
@@ -189,31 +228,12 @@ fn density_text(x: Option<f64>) -> String {
 
 fn pdf_fiche<'a>(m: &'a ReportModel, f: &'a Fiche) -> PdfFiche<'a> {
     let mut notes: Vec<String> = Vec::new();
-    let dept = Geography::get().departement(&f.code);
     let mut groups: Vec<PdfGroup> = Vec::new();
-    for theme in &m.themes {
-        let inds: Vec<_> = theme.indicators.iter().filter_map(|id| m.indicator(id)).collect();
-        let lines: Vec<&Line> =
-            inds.iter().filter_map(|ind| f.lines.iter().find(|l| l.indicateur == ind.title)).collect();
-        if lines.is_empty() {
-            continue;
-        }
-        let zero = |v: Option<f64>| v.is_none_or(|v| v == 0.0);
-        let template = inds.iter().find_map(|i| i.presentation.theme_absent.as_deref());
-        if let (Some(t), Some(d)) = (template, dept)
-            && lines.iter().all(|l| zero(l.valeur) && zero(l.valeur_comparaison))
-        {
-            groups.push(PdfGroup {
-                title: &theme.title,
-                rows: Vec::new(),
-                absent: Some(absent_sentence(t, d, m.edition.year)),
-            });
-            continue;
-        }
-        groups.push(PdfGroup { title: &theme.title, rows: Vec::new(), absent: None });
-        for ind in inds {
-            let Some(c) = f.cells.iter().find(|c| c.titre == ind.title) else { continue };
-            let Some(line) = f.lines.iter().find(|l| l.indicateur == ind.title) else { continue };
+    for g in &f.groups {
+        let mut rows = Vec::new();
+        for &i in &g.rows {
+            let (Some(c), Some(line)) = (f.cells.get(i), f.lines.get(i)) else { continue };
+            let Some(ind) = m.indicators.iter().find(|ind| ind.title == line.indicateur) else { continue };
             // Each distinct source (with its vintage) is listed once and numbered.
             let mut refs = Vec::new();
             for src in &ind.provenance_items {
@@ -226,11 +246,9 @@ fn pdf_fiche<'a>(m: &'a ReportModel, f: &'a Fiche) -> PdfFiche<'a> {
                 };
                 refs.push(n.to_string());
             }
-            let note = refs.join(",");
-            if let Some(g) = groups.last_mut() {
-                g.rows.push(PdfRow { cells: c, note, spark: spark(line) });
-            }
+            rows.push(PdfRow { cells: c, note: refs.join(","), spark: spark(line) });
         }
+        groups.push(PdfGroup { title: &g.title, rows, absent: g.absent.clone() });
     }
     let density = m.headline();
     let dens_cells = density.and_then(|ind| f.cells.iter().find(|c| c.titre == ind.title));

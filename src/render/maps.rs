@@ -484,7 +484,7 @@ pub fn render(spec: &MapSpec, geom: &MapGeometry) -> Result<RenderedMap> {
         root.present().map_err(|e| anyhow!("{e:?}"))?;
         order
     };
-    let svg = fmt::typo_markup(&annotate(&svg, &order, spec)?);
+    let svg = fmt::publish_svg(&annotate(&svg, &order, spec)?);
     let png = super::svg::svg_to_png(&svg, 1.5)?;
     Ok(RenderedMap { svg, png })
 }
