@@ -304,3 +304,46 @@ fn issue17_no_plural_in_brackets_and_no_placeholder_in_any_output_of_a_final_bui
         }
     }
 }
+
+#[test]
+fn issue17_demo_zones_rouges_are_where_the_published_sources_put_them() {
+    let zones = csv_rows(
+        &std::fs::read_to_string(crate::common::repo().join("fixtures/demo/zones-rouges.csv")).expect("zones"),
+    );
+    let named = csv_rows(
+        &std::fs::read_to_string(crate::common::repo().join("fixtures/real/zones-rouges/liste-2025-partielle.csv"))
+            .expect("named"),
+    );
+    assert_eq!(zones.len(), 151);
+    // Every EPCI named by a published source is in, as real.
+    for n in &named {
+        let z =
+            zones.iter().find(|z| z["siren"] == n["siren"]).unwrap_or_else(|| panic!("{} missing", n["nom_publie"]));
+        assert_eq!(z["demo"], "non", "{}", n["nom_publie"]);
+    }
+    assert_eq!(zones.iter().filter(|z| z["demo"] == "non").count(), named.len());
+    // Published counts by région (ARS and press, June 2025): Occitanie 28,
+    // Nouvelle-Aquitaine 29, Auvergne-Rhône-Alpes 17, PACA 5, Normandie 7, none in
+    // Île-de-France; overseas: Guadeloupe 1, Guyane 2, La Réunion 1, Mayotte 4.
+    for (region, n) in [
+        ("76", 28),
+        ("75", 29),
+        ("84", 17),
+        ("93", 5),
+        ("28", 7),
+        ("11", 0),
+        ("01", 1),
+        ("03", 2),
+        ("04", 1),
+        ("06", 4),
+    ] {
+        assert_eq!(zones.iter().filter(|z| z["code_region"] == region).count(), n, "région {region}");
+    }
+    // The Tarn has exactly its four; the Creuse and the Gers, named by the press, have some.
+    let in_dept = |d: &str| zones.iter().filter(|z| z["code_departement"] == d).count();
+    assert_eq!(in_dept("81"), 4);
+    assert!(in_dept("23") > 0 && in_dept("32") > 0 && in_dept("36") > 0);
+    // Within 2 % of the published 2,539,784 inhabitants (COG 2026 populations here).
+    let total: f64 = zones.iter().map(|z| z["population"].parse::<f64>().expect("population")).sum();
+    assert!((total / 2_539_784.0 - 1.0).abs() < 0.02, "{total}");
+}

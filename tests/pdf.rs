@@ -336,8 +336,8 @@ fn issue17_no_page_is_left_half_empty_but_the_last_of_a_section() {
 fn issue17_fiche_rows_grouped_by_theme_with_baseline_and_one_sentence_where_nothing_applies() {
     let w = crate::common::shared_demo();
     let dir = w.path("output/2025/departements");
-    // Creuse: no EPCI in fixtures/demo/zones-rouges.csv, a SAS; 192 GPs in 2020
-    // (fixtures/demo/generalistes.csv).
+    // Creuse: 192 GPs in 2020 (fixtures/demo/generalistes.csv). Paris: no EPCI in
+    // fixtures/demo/zones-rouges.csv (none in Île-de-France).
     let creuse = crate::common::poppler_text(&dir.join("23.pdf"));
     let themes = [
         "Démographie médicale",
@@ -353,11 +353,13 @@ fn issue17_fiche_rows_grouped_by_theme_with_baseline_and_one_sentence_where_noth
             creuse[at..].find(t).unwrap_or_else(|| panic!("`{t}` after position {at} in the Creuse fiche: {creuse}"));
         at += i + t.len();
     }
+    let paris = crate::common::poppler_text(&dir.join("75.pdf"));
     assert!(
-        creuse.contains("Aucune intercommunalité de la Creuse n\u{2019}est classée en zone rouge"),
-        "one sentence for zones rouges: {creuse}"
+        paris.contains("Aucune intercommunalité de Paris n\u{2019}est classée en zone rouge"),
+        "one sentence for zones rouges: {paris}"
     );
-    assert!(!creuse.contains("EPCI en zone rouge"), "no row of zeros where nothing applies");
+    assert!(!paris.contains("EPCI en zone rouge"), "no row of zeros where nothing applies");
+    assert!(creuse.contains("EPCI en zone rouge"), "the Creuse has zones rouges: its rows are shown");
     assert!(creuse.contains("Référence") && creuse.contains("192 (2020)"), "baseline value and year: {creuse}");
     // Mayotte: no SAS in fixtures/demo/sas.csv.
     let mayotte = crate::common::poppler_text(&dir.join("976.pdf"));
@@ -374,8 +376,9 @@ fn issue17_fiche_rows_grouped_by_theme_with_baseline_and_one_sentence_where_noth
         })
         .collect();
     assert!(heads.windows(2).all(|p| p[0] < p[1]), "themes in the report's order");
-    assert!(html.contains("Aucune intercommunalité de la Creuse n\u{2019}est classée en zone rouge"));
-    assert!(!html.contains("Intercommunalités classées en zone rouge"), "no row of zeros in the HTML fiche");
+    let paris = w.read("output/2025/departements/75.html");
+    assert!(paris.contains("Aucune intercommunalité de Paris n\u{2019}est classée en zone rouge"));
+    assert!(!paris.contains("Intercommunalités classées en zone rouge"), "no row of zeros in the HTML fiche");
     // A one-département région is not labelled twice on the position chart.
     let chart = w.read("output/2025/charts/positions/position-densite-generalistes-976-2025.svg");
     assert_eq!(chart.matches("Mayotte 39").count(), 1, "one label for Mayotte");

@@ -371,56 +371,137 @@ fn renoncement(ctx: &Ctx) -> Vec<u8> {
 /// Zones rouges: 151 real EPCI (SIREN from the reference list), 28 in Occitanie, chosen in
 /// départements with few GPs, more than 2.5 million inhabitants in all. The list is
 /// synthetic: the ministry's list is not available as data.
+/// The zones rouges EPCI named in published sources (51 of the 151; see
+/// `fixtures/real/zones-rouges/SOURCES.md`): SIREN and département.
+static ZONES_ROUGES_CONNUES: &str = include_str!("../../fixtures/real/zones-rouges/liste-2025-partielle.csv");
+
+/// Published number of zones rouges by région (ARS and press, June 2025): none in
+/// Île-de-France; the overseas ones are all among the named ones.
+const ZONES_ROUGES_PAR_REGION: [(&str, usize); 11] = [
+    ("76", 28),
+    ("75", 29),
+    ("84", 17),
+    ("93", 5),
+    ("28", 7),
+    ("11", 0),
+    ("01", 1),
+    ("02", 0),
+    ("03", 2),
+    ("04", 1),
+    ("06", 4),
+];
+
+/// Départements the press names among the most affected (Creuse, Yonne, Indre, Cher,
+/// Gers, Tarn, Aude): synthetic picks favour them.
+const ZONES_ROUGES_DEPARTEMENTS_CITES: [&str; 7] = ["23", "89", "36", "18", "32", "81", "11"];
+
+/// Zones rouges: the 151 EPCI. Those named in published sources are real (`demo = non`);
+/// the others are drawn (`demo = oui`) so that each région has its published count, from
+/// the CC and CA of the départements with the fewest GPs, favouring the départements the
+/// press names.
 fn zones_rouges(ctx: &Ctx) -> (Vec<u8>, BTreeMap<String, u64>) {
     let mut rng = Rand::new(5);
     let geo = ctx.geo;
     let region_of = |d: &str| geo.departement(d).map(|x| x.region.clone()).unwrap_or_default();
+    let mut reader = csv::Reader::from_reader(ZONES_ROUGES_CONNUES.as_bytes());
+    let known: Vec<String> = reader.records().filter_map(|r| r.ok()).map(|r| r[2].to_string()).collect();
+    let by_siren: BTreeMap<&str, &crate::geo::Epci> = geo.epci.iter().map(|e| (e.siren.as_str(), e)).collect();
+    // Compiled in and checked by tests: every SIREN of the list is in the reference table.
+    let mut chosen: Vec<(&crate::geo::Epci, bool)> =
+        known.iter().filter_map(|s| by_siren.get(s.as_str()).map(|e| (*e, true))).collect();
+    // Rural départements first (few inhabitants per commune), those the press cites
+    // before the others; the Tarn has its four, all named.
+    let rural = |d: &str| {
+        let pop = ctx.pop.get(&(d.to_string(), 2025)).copied().unwrap_or(1) as f64;
+        let communes = geo.departement(d).map_or(1, |x| x.nb_communes.max(1)) as f64;
+        (pop / communes).ln()
+    };
     let mut scored: Vec<(f64, &crate::geo::Epci)> = geo
         .epci
         .iter()
-        .filter(|e| (e.kind == "CC" || e.kind == "CA") && (6_000..=60_000).contains(&e.population))
+        .filter(|e| e.kind == "CC" && (6_000..=35_000).contains(&e.population))
         .filter(|e| geo.departement(&e.departements[0]).is_some_and(|d| d.zone == Zone::Metro))
+        .filter(|e| !known.contains(&e.siren) && e.departements[0] != "81")
         .map(|e| {
-            let dens = ctx.density(&e.departements[0], 2025);
-            (dens / 150.0 + rng.uniform(0.0, 0.6), e)
+            let d = &e.departements[0];
+            let cited = if ZONES_ROUGES_DEPARTEMENTS_CITES.contains(&d.as_str()) { 1.0 } else { 0.0 };
+            (rural(d) + rng.uniform(0.0, 1.0) - cited, e)
         })
         .collect();
     scored.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.siren.cmp(&b.1.siren)));
-    let (occ, other): (Vec<_>, Vec<_>) = scored.into_iter().partition(|(_, e)| region_of(&e.departements[0]) == "76");
-    let mut chosen: Vec<&crate::geo::Epci> = occ.iter().take(28).map(|x| x.1).collect();
-    let mut pool: Vec<&crate::geo::Epci> = other.iter().map(|x| x.1).collect();
-    chosen.extend(pool.drain(..123));
-    // Bring the total population into [2.52 M, 2.70 M] by swapping with the pool.
-    let total = |c: &[&crate::geo::Epci]| c.iter().map(|e| e.population).sum::<u64>();
-    let mut guard = 0;
-    while (total(&chosen) < 2_520_000 || total(&chosen) > 2_700_000) && guard < 1000 {
-        guard += 1;
-        let grow = total(&chosen) < 2_520_000;
-        let (pos, _) = chosen
-            .iter()
-            .enumerate()
-            .skip(28)
-            .min_by_key(|(_, e)| if grow { e.population } else { u64::MAX - e.population })
-            .unwrap_or((28, &chosen[28]));
-        let cand = pool.iter().position(|e| {
-            if grow { e.population > chosen[pos].population } else { e.population < chosen[pos].population }
+    let target = |r: &str| ZONES_ROUGES_PAR_REGION.iter().find(|(c, _)| *c == r).map(|(_, n)| *n);
+    let count = |chosen: &[(&crate::geo::Epci, bool)], r: &str| {
+        chosen.iter().filter(|(e, _)| region_of(&e.departements[0]) == r).count()
+    };
+    // Régions with a published count first, then the others up to 151.
+    // Régions with a published count first, then the others up to 151; at most four
+    // drawn per département.
+    let mut passes: Vec<(Option<&str>, usize)> = Vec::new();
+    for (r, n) in ZONES_ROUGES_PAR_REGION {
+        passes.push((Some(r), n.saturating_sub(count(&chosen, r))));
+    }
+    let named: usize = ZONES_ROUGES_PAR_REGION.iter().map(|(_, n)| n).sum();
+    let elsewhere = chosen.iter().filter(|(e, _)| target(&region_of(&e.departements[0])).is_none()).count();
+    passes.push((None, 151usize.saturating_sub(named).saturating_sub(elsewhere)));
+    let mut drawn: BTreeMap<String, usize> = BTreeMap::new();
+    for (region, want) in passes {
+        let mut n = 0;
+        for (_, e) in &scored {
+            if n == want {
+                break;
+            }
+            let d = &e.departements[0];
+            let r = region_of(d);
+            let fits = match region {
+                Some(x) => r == x,
+                None => target(&r).is_none(),
+            };
+            if !fits || drawn.get(d).copied().unwrap_or(0) >= 4 {
+                continue;
+            }
+            *drawn.entry(d.clone()).or_insert(0) += 1;
+            chosen.push((*e, false));
+            n += 1;
+        }
+    }
+    // The published total is 2,539,784 inhabitants: a drawn EPCI is swapped for another
+    // of its région, smaller or larger, until the total is within 2 % of it.
+    let total = |c: &[(&crate::geo::Epci, bool)]| c.iter().map(|(e, _)| e.population).sum::<u64>();
+    for _ in 0..500 {
+        let t = total(&chosen) as f64;
+        let high = t > 2_539_784.0 * 1.02;
+        if !high && t >= 2_539_784.0 * 0.98 {
+            break;
+        }
+        // The drawn EPCI to replace: the largest when too high, the smallest when too low.
+        let Some(pos) = (0..chosen.len()).filter(|&i| !chosen[i].1).max_by_key(|&i| {
+            let p = chosen[i].0.population;
+            (if high { p } else { u64::MAX - p }, chosen[i].0.siren.clone())
+        }) else {
+            break;
+        };
+        let old = chosen[pos].0;
+        let region = region_of(&old.departements[0]);
+        let cand = scored.iter().map(|x| x.1).find(|e| {
+            region_of(&e.departements[0]) == region
+                && !chosen.iter().any(|(c, _)| c.siren == e.siren)
+                && chosen.iter().filter(|(c, real)| !real && c.departements[0] == e.departements[0]).count() < 4
+                && if high { e.population < old.population } else { e.population > old.population }
         });
         match cand {
-            Some(j) => {
-                let e = pool.remove(j);
-                chosen[pos] = e;
-            }
+            Some(e) => chosen[pos] = (e, false),
             None => break,
         }
     }
-    chosen.sort_by(|a, b| a.siren.cmp(&b.siren));
+    chosen.sort_by(|a, b| a.0.siren.cmp(&b.0.siren));
     let mut by_dept = BTreeMap::new();
     let mut out = String::from("siren,nom_epci,code_departement,code_region,population,demo\n");
-    for e in &chosen {
+    for (e, real) in &chosen {
         let d = &e.departements[0];
         *by_dept.entry(d.clone()).or_insert(0) += e.population;
         let name = if e.name.contains(',') { format!("\"{}\"", e.name) } else { e.name.clone() };
-        let _ = writeln!(out, "{},{name},{d},{},{},oui", e.siren, region_of(d), e.population);
+        let demo = if *real { "non" } else { "oui" };
+        let _ = writeln!(out, "{},{name},{d},{},{},{demo}", e.siren, region_of(d), e.population);
     }
     (out.into_bytes(), by_dept)
 }
@@ -537,7 +618,7 @@ source = "Démo : micro-données d'enquête pondérées, calées sur le baromèt
 years = [2024, 2025]
 
 [files."zones-rouges.csv"]
-source = "Démo : 151 EPCI réels tirés au hasard (SIREN du référentiel Etalab), pas la liste du ministère"
+source = "51 EPCI réels, nommés par la presse régionale et les ARS (juin à novembre 2025 ; demo = non) ; 100 tirés selon les effectifs régionaux publiés (demo = oui)"
 years = [2025]
 
 [files."sans-medecin-traitant.csv"]
