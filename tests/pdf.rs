@@ -336,7 +336,7 @@ fn issue17_no_page_is_left_half_empty_but_the_last_of_a_section() {
 fn issue17_fiche_rows_grouped_by_theme_with_baseline_and_one_sentence_where_nothing_applies() {
     let w = crate::common::shared_demo();
     let dir = w.path("output/2025/departements");
-    // Creuse: 192 GPs in 2020 (fixtures/demo/generalistes.csv). Paris: no EPCI in
+    // Creuse: 156 GPs in 2020 (fixtures/demo/generalistes.csv). Paris: no EPCI in
     // fixtures/demo/zones-rouges.csv (none in Île-de-France).
     let creuse = crate::common::poppler_text(&dir.join("23.pdf"));
     let themes = [
@@ -360,7 +360,7 @@ fn issue17_fiche_rows_grouped_by_theme_with_baseline_and_one_sentence_where_noth
     );
     assert!(!paris.contains("EPCI en zone rouge"), "no row of zeros where nothing applies");
     assert!(creuse.contains("EPCI en zone rouge"), "the Creuse has zones rouges: its rows are shown");
-    assert!(creuse.contains("Référence") && creuse.contains("192 (2020)"), "baseline value and year: {creuse}");
+    assert!(creuse.contains("Référence") && creuse.contains("156 (2020)"), "baseline value and year: {creuse}");
     // Mayotte: no SAS in fixtures/demo/sas.csv.
     let mayotte = crate::common::poppler_text(&dir.join("976.pdf"));
     assert!(mayotte.contains("Aucun service d\u{2019}accès aux soins ne couvre Mayotte en 2025"), "{mayotte}");
@@ -387,13 +387,15 @@ fn issue17_fiche_rows_grouped_by_theme_with_baseline_and_one_sentence_where_noth
 #[test]
 fn issue17_a_change_is_rounded_once_the_same_way_everywhere() {
     // Patients without a médecin traitant, per 100 inhabitants (1 decimal): Creuse's change
-    // since 2023 is −2.542 in the table; every output prints it « −2,5 », never « −2,54 ».
+    // since 2023 is 9,272 / 115,527 − 13,112 / 115,714 = −3.306 points
+    // (fixtures/demo/sans-medecin-traitant.csv and population.csv); every output prints it
+    // « −3,3 », never « −3,31 ».
     let w = crate::common::shared_demo();
     let rows = crate::common::csv_rows(&w.read("output/2025/tables/sans-medecin-traitant-2025.csv"));
     let creuse = rows.iter().find(|r| r["code"] == "23").expect("Creuse");
     let delta: f64 = creuse["evolution_depuis_2023"].parse().expect("number");
     let shown = format!("\u{2212}{}", format!("{:.1}", delta.abs()).replace('.', ","));
-    assert_eq!(shown, "\u{2212}2,5");
+    assert_eq!(shown, "\u{2212}3,3");
     let two = format!("\u{2212}{}", format!("{:.2}", delta.abs()).replace('.', ","));
     let fiche = pdf_text(&std::fs::read(w.path("output/2025/departements/23.pdf")).expect("fiche"));
     let row = fiche_row(&fiche, "Sans médecin traitant", "En ALD");

@@ -152,13 +152,27 @@ fn population(ctx: &mut Ctx) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// GPs by département on 1 January 2022 (DREES, RPPS; `fixtures/real/drees/`).
+static GP_2022_REAL: &str = include_str!("../../fixtures/real/drees/generalistes-2022-departements.csv");
+
 fn generalistes(ctx: &mut Ctx) -> Vec<u8> {
     let n = ctx.codes.len();
     let mut rng = Rand::new(1);
     let pop = |ctx: &Ctx, i: usize, y: i32| ctx.pop[&(ctx.codes[i].clone(), y)] as f64;
     let fixed_density: BTreeMap<&str, f64> = GP_DENSITY_2025.into_iter().collect();
 
-    // 2025: named densities fixed, the others drawn between 100 and 200.
+    // 2025: named densities fixed; the others drift a few percent from the real density
+    // of 1 January 2022 (DREES), so that the ranks are close to the real ones.
+    let real22: BTreeMap<&str, f64> = GP_2022_REAL
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let mut f = l.split(',');
+            let code = f.next()?;
+            let density = f.nth(1)?.parse().ok()?;
+            Some((code, density))
+        })
+        .collect();
     let mut w25 = vec![0.0; n];
     let mut fixed25 = vec![None; n];
     for i in 0..n {
@@ -166,7 +180,8 @@ fn generalistes(ctx: &mut Ctx) -> Vec<u8> {
         if let Some(d) = fixed_density.get(code) {
             fixed25[i] = Some((d * pop(ctx, i, 2025) / 1e5).round() as u64);
         }
-        let d = rng.normal(148.0, 24.0).clamp(100.0, 200.0);
+        let base = real22.get(code).copied().unwrap_or(148.0);
+        let d = base * rng.normal(0.0, 0.03).exp();
         w25[i] = d * pop(ctx, i, 2025) / 1e5;
     }
     let total = |y: i32| GP_TOTALS.iter().find(|(yy, _)| *yy == y).map(|(_, t)| *t).unwrap_or(0);
@@ -595,7 +610,7 @@ vintage = "démo 2025-11 (générateur v1)"
 [files."generalistes.csv"]
 source = "Démo, calée sur DREES/RPPS (médecins généralistes en activité au 1er janvier)"
 years = [2020, 2021, 2022, 2023, 2024, 2025]
-notes = "Totaux nationaux publiés exacts ; densités 2025 publiées pour les Hautes-Alpes, Paris, la Savoie, l'Eure-et-Loir et Mayotte ; le reste est synthétique."
+notes = "Totaux nationaux publiés exacts ; densités 2025 publiées pour les Hautes-Alpes, Paris, la Savoie, l'Eure-et-Loir et Mayotte ; les autres départements à quelques pour cent de leur densité réelle au 1er janvier 2022 (DREES) ; le reste est synthétique."
 
 [files."population.csv"]
 source = "INSEE, populations municipales légales via @etalab/decoupage-administratif (2020 : COG 2022 ; 2025 : COG 2026) ; années intermédiaires interpolées ; Mayotte synthétique"
