@@ -158,11 +158,16 @@ pub fn typo(s: &str) -> String {
 }
 
 /// [`typo_markup`] for HTML, with ordinals set as an editor sets them: « 3<sup>e</sup>
-/// édition », « 1<sup>er</sup> ».
+/// édition », « 1<sup>er</sup> » (not in `<title>`, which holds no markup).
 pub fn typo_html(doc: &str) -> String {
-    let typo = typo_markup(doc);
-    let mut out = String::with_capacity(typo.len() + 64);
-    let mut rest = typo.as_str();
+    map_text(&typo_markup(doc), &["script", "style", "title"], raise_ordinals)
+}
+
+/// Applies `f` to the text of an HTML or SVG document: tags (with their attributes) and
+/// the content of the `raw` elements are copied as they are.
+fn map_text(doc: &str, raw: &[&str], f: fn(&str) -> String) -> String {
+    let mut out = String::with_capacity(doc.len() + doc.len() / 64);
+    let mut rest = doc;
     while !rest.is_empty() {
         match rest.find('<') {
             Some(0) => {
@@ -171,21 +176,18 @@ pub fn typo_html(doc: &str) -> String {
                 out.push_str(tag);
                 rest = &rest[end..];
                 let lower = tag.to_ascii_lowercase();
-                for raw in ["script", "style", "title"] {
-                    if lower.starts_with(&format!("<{raw}")) {
-                        let close = format!("</{raw}");
-                        let stop = rest.to_ascii_lowercase().find(&close).unwrap_or(rest.len());
-                        out.push_str(&rest[..stop]);
-                        rest = &rest[stop..];
-                    }
+                if let Some(name) = raw.iter().find(|r| lower.starts_with(&format!("<{r}"))) {
+                    let stop = rest.to_ascii_lowercase().find(&format!("</{name}")).unwrap_or(rest.len());
+                    out.push_str(&rest[..stop]);
+                    rest = &rest[stop..];
                 }
             }
             Some(i) => {
-                out.push_str(&raise_ordinals(&rest[..i]));
+                out.push_str(&f(&rest[..i]));
                 rest = &rest[i..];
             }
             None => {
-                out.push_str(&raise_ordinals(rest));
+                out.push_str(&f(rest));
                 rest = "";
             }
         }
@@ -241,36 +243,7 @@ pub fn publish_svg(svg: &str) -> String {
 /// [`typo`] on the text of an HTML or SVG document: tags, attributes, scripts and styles
 /// are left as they are.
 pub fn typo_markup(doc: &str) -> String {
-    let mut out = String::with_capacity(doc.len() + doc.len() / 64);
-    let mut rest = doc;
-    while !rest.is_empty() {
-        match rest.find('<') {
-            Some(0) => {
-                let end = rest.find('>').map_or(rest.len(), |i| i + 1);
-                let tag = &rest[..end];
-                out.push_str(tag);
-                rest = &rest[end..];
-                let lower = tag.to_ascii_lowercase();
-                for raw in ["script", "style"] {
-                    if lower.starts_with(&format!("<{raw}")) {
-                        let close = format!("</{raw}");
-                        let stop = rest.to_ascii_lowercase().find(&close).unwrap_or(rest.len());
-                        out.push_str(&rest[..stop]);
-                        rest = &rest[stop..];
-                    }
-                }
-            }
-            Some(i) => {
-                out.push_str(&typo(&rest[..i]));
-                rest = &rest[i..];
-            }
-            None => {
-                out.push_str(&typo(rest));
-                rest = "";
-            }
-        }
-    }
-    out
+    map_text(doc, &["script", "style"], typo)
 }
 
 pub fn date_fr(year: i32, month: u32, day: u32) -> String {
