@@ -581,6 +581,9 @@ def make_zones_rouges():
     items = []
     for r in demo:
         e = EPCI_BY_SIREN[r["siren"]]
+        # A name shared by two EPCI cannot be resolved by name alone: left out.
+        if len(by_key[norm_name(e["nom"])]) > 1:
+            continue
         items.append((REGIONS[r["code_region"]]["nom_region"], e["nom"], e["siren"]))
     items.sort()
     rows, expected, used = [], [], defaultdict(int)

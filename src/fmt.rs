@@ -311,3 +311,12 @@ mod tests {
         assert_eq!(civil_from_days(20_412), (2025, 11, 20));
     }
 }
+
+/// « a », « a et b », « a, b et c ».
+pub fn list_fr(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [a] => a.clone(),
+        [init @ .., last] => format!("{} et {last}", init.join(", ")),
+    }
+}

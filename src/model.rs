@@ -98,6 +98,17 @@ pub struct Row {
     /// and the revision (restated minus published).
     pub published_prev: Option<f64>,
     pub revision_prev: Option<f64>,
+    /// Whether the values of the edition, comparison and baseline years are real: the
+    /// published source they come from, or none for a synthetic demo value.
+    pub real: [Option<String>; 3],
+}
+
+impl Row {
+    /// « réel » or « synthétique », for the value of year `k` (0 edition, 1 comparison,
+    /// 2 baseline).
+    pub fn nature(&self, k: usize) -> &'static str {
+        if self.real[k].is_some() { "réel" } else { "synthétique" }
+    }
 }
 
 /// A figure an indicator declares (`figures = [...]` in its spec).
@@ -342,8 +353,10 @@ pub struct ChartRef {
 pub struct ReportModel {
     pub edition: EditionInfo,
     pub demo: bool,
-    /// Shown on every output built from demo data.
+    /// Shown on every output built from demo data: what is synthetic.
     pub demo_notice: Option<String>,
+    /// Demo data: its real published figures, one entry per part (methodology page).
+    pub demo_real: Vec<RealFigures>,
     pub vintage: String,
     pub indicators: Vec<IndicatorResult>,
     pub key_figures: Vec<KeyFigure>,
@@ -426,8 +439,40 @@ impl ReportModel {
     }
 }
 
-pub const DEMO_NOTICE: &str =
-    "Données de démonstration : chiffres synthétiques calés sur les totaux nationaux publiés, à ne pas citer.";
+/// A part of demo data made of real published figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct RealFigures {
+    /// « médecins généralistes ».
+    pub dataset: String,
+    /// « chaque département, région et la France », « la France », « Paris et Vosges ».
+    pub scope: String,
+    /// « 2022 », « 2020 à 2025 », « 2012, 2022 et 2024 ».
+    pub years: String,
+    /// Only these indicators (empty: all of the dataset's).
+    pub indicators: String,
+    pub source: String,
+    pub url: String,
+    pub licence: String,
+}
+
+/// The notice of a demo edition: what is synthetic. `below` lists the real figures below
+/// the national level (« population (2020 à 2025) »), `synthetic` the datasets without
+/// any real figure.
+pub fn demo_notice(below: &[String], synthetic: &[String]) -> String {
+    let mut s = String::from(
+        "Données de démonstration. Synthétiques, à ne pas citer : les valeurs par département et par région",
+    );
+    if !below.is_empty() {
+        s.push_str(&format!(", sauf {}", fmt::list_fr(below)));
+    }
+    if !synthetic.is_empty() {
+        s.push_str(&format!(", et toutes les données : {}", fmt::list_fr(synthetic)));
+    }
+    s.push_str(
+        ". Réels : les chiffres publiés listés dans la méthodologie, dont la plupart des chiffres nationaux ; les tableaux le disent valeur par valeur (colonne « nature »).",
+    );
+    s
+}
 
 /// Builds the key figures from the national rows of the headline indicators.
 pub fn key_figures(indicators: &[IndicatorResult], demo: bool) -> Vec<KeyFigure> {

@@ -28,6 +28,13 @@ pub struct Line {
     pub france: Option<f64>,
     /// Decimals shown for this indicator.
     pub decimales: u8,
+    /// Whether the département's values are real published figures: « réel »,
+    /// « synthétique » (demo data) or « en partie réel » (some years only); the same for
+    /// France's value of the edition year.
+    pub nature: String,
+    pub nature_france: String,
+    /// Which of the value, comparison, baseline and France values are real.
+    pub reels: [bool; 4],
 }
 
 pub fn lines(indicators: &[IndicatorResult], code: &str) -> Vec<Line> {
@@ -53,6 +60,26 @@ pub fn lines(indicators: &[IndicatorResult], code: &str) -> Vec<Line> {
             region: region.and_then(|x| x.cur.as_ref()).map(|v| v.value),
             france: ind.france().and_then(|x| x.cur.as_ref()).map(|v| v.value),
             decimales: ind.decimals,
+            nature: {
+                let values = [&r.cur, &r.prev, &r.base];
+                let known: Vec<bool> = (0..3).filter(|&k| values[k].is_some()).map(|k| r.real[k].is_some()).collect();
+                if known.is_empty() {
+                    "sans valeur".into()
+                } else if known.iter().all(|x| *x) {
+                    "réel".into()
+                } else if known.iter().any(|x| *x) {
+                    "en partie réel".into()
+                } else {
+                    "synthétique".into()
+                }
+            },
+            nature_france: ind.france().map_or("", |f| f.nature(0)).to_string(),
+            reels: [
+                r.cur.is_some() && r.real[0].is_some(),
+                r.prev.is_some() && r.real[1].is_some(),
+                r.base.is_some() && r.real[2].is_some(),
+                ind.france().is_some_and(|f| f.cur.is_some() && f.real[0].is_some()),
+            ],
         });
     }
     out
@@ -81,6 +108,11 @@ pub struct Cells {
     pub rang_ic: String,
     pub region: String,
     pub france: String,
+    /// « réel », « synthétique », « en partie réel », with France's when it differs
+    /// (« synthétique ; France : réel »).
+    pub nature: String,
+    /// Which of the value, comparison, baseline and France values are real.
+    pub reels: [bool; 4],
 }
 
 pub fn cells(ind: &IndicatorResult, l: &Line) -> Cells {
@@ -128,5 +160,11 @@ pub fn cells(ind: &IndicatorResult, l: &Line) -> Cells {
         },
         region: v(l.region),
         france: v(l.france),
+        nature: if l.nature_france.is_empty() || l.nature_france == l.nature {
+            l.nature.clone()
+        } else {
+            format!("{} ; France : {}", l.nature, l.nature_france)
+        },
+        reels: l.reels,
     }
 }

@@ -146,7 +146,9 @@ fn issue3_fetch_retries_records_provenance_and_builds_hand_computed_values() {
         let prev = if key == "national" { &prev["national"] } else { &prev[key][code] };
         let v23: f64 = r["valeur_2023"].parse().expect("value");
         assert!((v23 - prev["densite_pour_100000"].as_f64().expect("f64")).abs() < 0.005, "{code} 2023");
-        assert_eq!(r["donnees_demo"], "non");
+        // Fetched data: every value is real, its source the fetched files.
+        assert_eq!(r["nature"], "réel");
+        assert!(r["source_valeur"].contains("DREES") || r["source_valeur"].contains("RPPS"), "{}", r["source_valeur"]);
     }
     // The manifest travels with the edition.
     assert_eq!(w.read("output/2025/provenance.json"), w.read("cache/manifest.json"));

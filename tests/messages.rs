@@ -67,7 +67,7 @@ fn issue16_fetch_problems_name_the_source_its_url_and_the_file_for_every_source_
     server.route("/data/generalistes.csv", vec![Reply::Ok(gp.into_bytes())]);
     // The PDSA survey, a local file: line 3 (`01,2024,…`) with more volunteers than GPs.
     std::fs::create_dir_all(w.path("saisie")).expect("mkdir");
-    let pdsa = demo_file("pdsa").replacen("01,2024,30,452,253", "01,2024,30,452,1339", 1);
+    let pdsa = demo_file("pdsa").replacen("01,2024,30,459,257", "01,2024,30,459,1339", 1);
     std::fs::write(w.path("saisie/pdsa.csv"), pdsa).expect("write");
     let url = server.url("/data/generalistes.csv");
     let toml = source("generalistes", "canonical", &url, "generalistes.csv", "")
@@ -123,7 +123,7 @@ fn issue16_build_reports_every_source_at_once_naming_the_fetched_source_or_the_l
 
     // Two sources broken in the cache: both are reported by one build, naming the source
     // as configured, then the cache's file.
-    let pdsa = demo_file("pdsa").replacen("01,2024,30,452,253", "01,2024,30,452,1339", 1);
+    let pdsa = demo_file("pdsa").replacen("01,2024,30,459,257", "01,2024,30,459,1339", 1);
     std::fs::write(w.path("cache/pdsa.csv"), pdsa).expect("write");
     let sas = demo_file("sas").replacen("SAS-001,SAS Ain,01,2022-03-01,", "SAS-001,SAS Ain,01,2022-13-01,", 1);
     std::fs::write(w.path("cache/sas.csv"), sas).expect("write");
@@ -387,7 +387,7 @@ fn issue16_checks_name_territories_with_their_level_and_code_in_french() {
     let w = shared_demo();
     let md = w.read("output/2025/checks.md");
     // Mayotte's département and région (06, not Alpes-Maritimes): −15.1 % in French.
-    let change = "évolution 2023-2025 de \u{2212}15,1\u{202f}%, au-delà du seuil de revue (15\u{202f}%)";
+    let change = "évolution 2023-2025 de \u{2212}15,6\u{202f}%, au-delà du seuil de revue (15\u{202f}%)";
     assert!(md.contains("| niveau | sujet | territoire | constat |"), "{md}");
     assert!(md.contains(&format!("| alerte | densite-generalistes | Mayotte (976) | {change} |")), "{md}");
     assert!(md.contains(&format!("| alerte | densite-generalistes | région Mayotte (06) | {change} |")), "{md}");

@@ -40,7 +40,7 @@ fn issue6_report_has_every_section_published_figures_and_metadata() {
     }
     for figure in [
         "100 019",
-        "146 pour 100 000 habitants",
+        "145 pour 100 000 habitants",
         "39 %",
         "65 %",
         "93 départements",
@@ -73,12 +73,12 @@ fn issue6_report_has_every_section_published_figures_and_metadata() {
     // them (« …, 2025. Source : … » was the caption's form).
     let drawn = crate::common::poppler_text(&w.path("output/2025/barometre-2025.pdf"));
     assert!(drawn.contains("Densité de médecins généralistes, 2025"));
-    assert!(drawn.contains("Source : DREES/RPPS, INSEE, 2025 — données de démonstration"), "{drawn}");
+    assert!(drawn.contains("Source : DREES/RPPS, INSEE, 2025 — données synthétiques (démonstration)"), "{drawn}");
     assert!(!drawn.contains("2025. Source :") && !text.contains("2025. Source :"), "a caption repeats a source");
     // The annex holds France first and the 18 régions after the départements, with the
-    // values of the tables (France's density 146, its comparison value 146 in 2023).
+    // values of the tables (France's density 145, its comparison value 145 in 2023).
     let annex = &text[text.rfind("Annexe : France, départements et régions").expect("annex")..];
-    assert!(annex.contains("FR France 146 (146)"), "France in the annex: {}", &annex[..annex.len().min(600)]);
+    assert!(annex.contains("FR France 145 (145)"), "France in the annex: {}", &annex[..annex.len().min(600)]);
     for region in ["Région Guadeloupe", "Région Île-de-France", "Région Corse", "Région Mayotte"] {
         assert!(annex.contains(region), "{region} in the annex");
     }
@@ -227,7 +227,7 @@ fn issue7_fiche_pdfs_one_page_with_values_significance_and_sources() {
     let compact: String = row.chars().filter(|c| !c.is_whitespace()).collect();
     let interval = format!("{}–{}", ordinal(&r["rang_ic95_min"]), ordinal(&r["rang_ic95_max"]));
     assert!(compact.contains(&format!("{}{interval}", ordinal(&r["rang"]))), "rank and interval {interval} in `{row}`");
-    assert!(row.contains("146"), "France beside: `{row}`");
+    assert!(row.contains("145"), "France beside: `{row}`");
     // A real fall is labelled as such: patients without a médecin traitant, interval of the
     // change entirely below −0.5 point (Newcombe, tests/reference/demo.json).
     let smt = tables("sans-medecin-traitant");
@@ -336,7 +336,7 @@ fn issue17_no_page_is_left_half_empty_but_the_last_of_a_section() {
 fn issue17_fiche_rows_grouped_by_theme_with_baseline_and_one_sentence_where_nothing_applies() {
     let w = crate::common::shared_demo();
     let dir = w.path("output/2025/departements");
-    // Creuse: 156 GPs in 2020 (fixtures/demo/generalistes.csv). Paris: no EPCI in
+    // Creuse: 155 GPs in 2020 (fixtures/demo/generalistes.csv). Paris: no EPCI in
     // fixtures/demo/zones-rouges.csv (none in Île-de-France).
     let creuse = crate::common::poppler_text(&dir.join("23.pdf"));
     let themes = [
@@ -360,7 +360,7 @@ fn issue17_fiche_rows_grouped_by_theme_with_baseline_and_one_sentence_where_noth
     );
     assert!(!paris.contains("EPCI en zone rouge"), "no row of zeros where nothing applies");
     assert!(creuse.contains("EPCI en zone rouge"), "the Creuse has zones rouges: its rows are shown");
-    assert!(creuse.contains("Référence") && creuse.contains("156 (2020)"), "baseline value and year: {creuse}");
+    assert!(creuse.contains("Référence") && creuse.contains("155 (2020)"), "baseline value and year: {creuse}");
     // Mayotte: no SAS in fixtures/demo/sas.csv.
     let mayotte = crate::common::poppler_text(&dir.join("976.pdf"));
     assert!(mayotte.contains("Aucun service d\u{2019}accès aux soins ne couvre Mayotte en 2025"), "{mayotte}");
@@ -387,7 +387,7 @@ fn issue17_fiche_rows_grouped_by_theme_with_baseline_and_one_sentence_where_noth
 #[test]
 fn issue17_a_change_is_rounded_once_the_same_way_everywhere() {
     // Patients without a médecin traitant, per 100 inhabitants (1 decimal): Creuse's change
-    // since 2023 is 9,272 / 115,527 − 13,112 / 115,714 = −3.306 points
+    // since 2023 is 9,217 / 115,156 − 13,075 / 115,527 = −3.314 points
     // (fixtures/demo/sans-medecin-traitant.csv and population.csv); every output prints it
     // « −3,3 », never « −3,31 ».
     let w = crate::common::shared_demo();

@@ -213,7 +213,7 @@ fn issue15_the_gate_refuses_non_finite_or_incoherent_results() {
 
 #[test]
 fn issue15_apportioned_sas_appointments_are_estimates_without_interval() {
-    // The Corse SAS covers 2A and 2B (fixtures/demo/sas.csv, 139 appointments): each
+    // The Corse SAS covers 2A and 2B (fixtures/demo/sas.csv, 141 appointments): each
     // département's share is an estimate, published without an interval or rank
     // interval; the région holds the whole SAS, so its value is observed.
     let rows = table("sas-rendez-vous-2025");
@@ -224,7 +224,7 @@ fn issue15_apportioned_sas_appointments_are_estimates_without_interval() {
     }
     let corse = row(&rows, "region", "94");
     assert_eq!(corse["estimation"], "non");
-    assert!((num(corse, "numerateur") - 139.0).abs() < 1e-9);
+    assert!((num(corse, "numerateur") - 141.0).abs() < 1e-9);
     assert!(corse["ic95_bas"].is_number());
     let ain = row(&rows, "departement", "01");
     assert_eq!(ain["estimation"], "non");

@@ -13,6 +13,7 @@ mod hostile;
 mod indicators;
 mod messages;
 mod pdf;
+mod provenance;
 mod quantiles;
 mod readers;
 mod revisions;

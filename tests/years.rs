@@ -43,8 +43,8 @@ fn issue16_a_file_of_one_year_builds_that_year_with_comparisons_not_available() 
     );
     let rows = csv_rows(&w.read("out/2022/tables/densite-generalistes-2022.csv"));
     let fr = rows.iter().find(|r| r["niveau"] == "france").expect("France");
-    // 100,150 GPs for 67,829,160 inhabitants in 2022 (fixtures/demo, summed by hand).
-    assert_eq!(fr["valeur"], format!("{:.2}", 100_150.0 / 67_829_160.0 * 1e5));
+    // 99,939 GPs for 68,060,207 inhabitants in 2022 (fixtures/demo, summed by hand).
+    assert_eq!(fr["valeur"], format!("{:.2}", 99_939.0 / 68_060_207.0 * 1e5));
     assert_eq!(fr["valeur_2020"], "", "n.d.");
     assert_eq!(fr["evolution_depuis_2020"], "");
     // A one-year edition: no comparison columns, no figure of change, no header twice.

@@ -34,7 +34,7 @@ pub fn run(args: &CompareArgs) -> Result<()> {
         CompareFormat::Table => {
             writeln!(out, "{dept} ({code}) — région {region} — baromètre {}", model.edition.year)?;
             if model.demo {
-                writeln!(out, "DONNÉES DE DÉMONSTRATION : chiffres synthétiques, à ne pas citer.")?;
+                writeln!(out, "{}", model.demo_notice.as_deref().unwrap_or_default())?;
             }
             writeln!(out)?;
             let rows: Vec<[String; 7]> = model
@@ -50,11 +50,12 @@ pub fn run(args: &CompareArgs) -> Result<()> {
                         c.evolution + if c.significativite.is_empty() { "" } else { " " } + &c.significativite,
                         c.rang,
                         c.region,
-                        c.france,
+                        if model.demo { format!("{} ({})", c.france, c.nature) } else { c.france },
                     ])
                 })
                 .collect();
-            let header = ["indicateur", "valeur", "comparaison", "évolution", "rang", "région", "France"];
+            let last = if model.demo { "France (nature des valeurs)" } else { "France" };
+            let header = ["indicateur", "valeur", "comparaison", "évolution", "rang", "région", last];
             let widths: Vec<usize> = (0..7)
                 .map(|j| {
                     rows.iter().map(|r| r[j].chars().count()).chain([header[j].chars().count()]).max().unwrap_or(0)

@@ -16,8 +16,9 @@ use crate::geo::{Geography, Zone};
 pub const SEED: u64 = 20_251_120;
 
 /// Published national GP counts (1 January), calibrated exactly.
+/// 2022 is the sum of DREES's real counts by département; 2021 and 2024 are synthetic.
 pub const GP_TOTALS: [(i32, u64); 6] =
-    [(2020, 101_340), (2021, 100_870), (2022, 100_150), (2023, 99_499), (2024, 99_730), (2025, 100_019)];
+    [(2020, 101_340), (2021, 100_640), (2022, 99_939), (2023, 99_499), (2024, 99_730), (2025, 100_019)];
 /// Published densities per 100,000 in 2025 (and Mayotte in 2023).
 pub const GP_DENSITY_2025: [(&str, f64); 7] =
     [("05", 288.0), ("75", 240.0), ("73", 211.0), ("28", 84.0), ("976", 39.0), ("93", 89.0), ("91", 96.0)];
@@ -127,24 +128,33 @@ pub fn generate(geo: &Geography) -> DemoFiles {
     DemoFiles { files }
 }
 
-/// Population: real legal populations for 2020 (COG 2022) and 2025 (COG 2026), geometric
-/// interpolation between; Mayotte (whose reference figure is the 2017 census) grown 3 %/yr.
+/// Population at 1 January by département, INSEE estimates of the 2026 vintage, one vintage
+/// for every year (`fixtures/real/insee/`; 2024 and 2025 provisional).
+static POPULATION_REAL: &str =
+    include_str!("../../fixtures/real/insee/population-departements-2019-2026-millesime-2026.csv");
+
+/// Population: real, INSEE's estimates at 1 January, 2026 vintage.
 fn population(ctx: &mut Ctx) -> Vec<u8> {
+    let real: BTreeMap<(String, i32), u64> = POPULATION_REAL
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let mut f = l.split(',');
+            let code = f.next()?.to_string();
+            let year = f.next()?.parse().ok()?;
+            Some(((code, year), f.next()?.parse().ok()?))
+        })
+        .collect();
     let mut out = String::from("code_departement,annee,population,source\n");
     for code in ctx.codes.clone() {
-        let p0 = ctx.geo.population_legale[&(code.clone(), 2022)] as f64;
-        let p1 = ctx.geo.population_legale[&(code.clone(), 2026)] as f64;
         for year in YEARS {
-            let (p, source) = if code == "976" {
-                (256_518.0 * 1.03f64.powi(year - 2017), "démo : recensement 2017 de Mayotte, +3 % par an")
-            } else if year == 2020 {
-                (p0, "population municipale légale, COG 2022 (@etalab/decoupage-administratif 2.3.1)")
-            } else if year == 2025 {
-                (p1, "population municipale légale, COG 2026 (@etalab/decoupage-administratif 6.0.0)")
+            // Compiled in and checked by a test: 101 départements × 2019-2026.
+            let p = real.get(&(code.clone(), year)).copied().unwrap_or(0);
+            let source = if year >= 2024 {
+                "INSEE, estimation provisoire au 1er janvier, millésime 2026"
             } else {
-                (p0 * (p1 / p0).powf(f64::from(year - 2020) / 5.0), "démo : interpolation géométrique 2020-2025")
+                "INSEE, estimation au 1er janvier, millésime 2026"
             };
-            let p = p.round() as u64;
             ctx.pop.insert((code.clone(), year), p);
             let _ = writeln!(out, "{code},{year},{p},\"{source}\"");
         }
@@ -161,18 +171,21 @@ fn generalistes(ctx: &mut Ctx) -> Vec<u8> {
     let pop = |ctx: &Ctx, i: usize, y: i32| ctx.pop[&(ctx.codes[i].clone(), y)] as f64;
     let fixed_density: BTreeMap<&str, f64> = GP_DENSITY_2025.into_iter().collect();
 
-    // 2025: named densities fixed; the others drift a few percent from the real density
-    // of 1 January 2022 (DREES), so that the ranks are close to the real ones.
-    let real22: BTreeMap<&str, f64> = GP_2022_REAL
+    // 2022: the real counts (DREES).
+    let real22: BTreeMap<&str, u64> = GP_2022_REAL
         .lines()
         .skip(1)
         .filter_map(|l| {
             let mut f = l.split(',');
             let code = f.next()?;
-            let density = f.nth(1)?.parse().ok()?;
-            Some((code, density))
+            Some((code, f.next()?.parse().ok()?))
         })
         .collect();
+    let c22: Vec<u64> = ctx.codes.iter().map(|c| real22.get(c.as_str()).copied().unwrap_or(0)).collect();
+    let d22 = |ctx: &Ctx, i: usize| c22[i] as f64 / pop(ctx, i, 2022) * 1e5;
+
+    // 2025: published densities fixed; the others drift a few percent from their real
+    // density of 2022.
     let mut w25 = vec![0.0; n];
     let mut fixed25 = vec![None; n];
     for i in 0..n {
@@ -180,34 +193,28 @@ fn generalistes(ctx: &mut Ctx) -> Vec<u8> {
         if let Some(d) = fixed_density.get(code) {
             fixed25[i] = Some((d * pop(ctx, i, 2025) / 1e5).round() as u64);
         }
-        let base = real22.get(code).copied().unwrap_or(148.0);
-        let d = base * rng.normal(0.0, 0.03).exp();
-        w25[i] = d * pop(ctx, i, 2025) / 1e5;
+        w25[i] = d22(ctx, i) * rng.normal(0.0, 0.03).exp() * pop(ctx, i, 2025) / 1e5;
     }
     let total = |y: i32| GP_TOTALS.iter().find(|(yy, _)| *yy == y).map(|(_, t)| *t).unwrap_or(0);
     let c25 = allocate_with_fixed(&w25, &fixed25, total(2025));
 
-    // 2023: a few percent around 2025, Mayotte fixed at 46 per 100,000.
+    // 2023: a third of the way from 2022 to 2025, with noise; Mayotte at its published 46.
     let mut w23 = vec![0.0; n];
     let mut fixed23 = vec![None; n];
     for i in 0..n {
-        w23[i] = c25[i] as f64 * rng.normal(0.0, 0.025).exp();
+        w23[i] = (c22[i] as f64 + (c25[i] as f64 - c22[i] as f64) / 3.0) * rng.normal(0.0, 0.01).exp();
         if ctx.codes[i] == "976" {
             fixed23[i] = Some((MAYOTTE_DENSITY_2023 * pop(ctx, i, 2023) / 1e5).round() as u64);
         }
     }
     let c23 = allocate_with_fixed(&w23, &fixed23, total(2023));
 
-    // 2020: higher, with spread.
-    let w20: Vec<f64> = (0..n).map(|i| c23[i] as f64 * rng.normal(0.018, 0.02).exp()).collect();
+    // 2020: more GPs than in 2022, with spread; 2021 and 2024 between their neighbours.
+    let w20: Vec<f64> = (0..n).map(|i| c22[i] as f64 * rng.normal(0.014, 0.02).exp()).collect();
     let c20 = allocate(&w20, total(2020));
-
-    let interp = |a: &[u64], b: &[u64], t: f64| -> Vec<f64> {
-        a.iter().zip(b).map(|(&x, &y)| x as f64 + (y as f64 - x as f64) * t).collect()
-    };
-    let c21 = allocate(&interp(&c20, &c23, 1.0 / 3.0), total(2021));
-    let c22 = allocate(&interp(&c20, &c23, 2.0 / 3.0), total(2022));
-    let c24 = allocate(&interp(&c23, &c25, 0.5), total(2024));
+    let mid = |a: &[u64], b: &[u64]| -> Vec<f64> { a.iter().zip(b).map(|(&x, &y)| (x + y) as f64 / 2.0).collect() };
+    let c21 = allocate(&mid(&c20, &c22), total(2021));
+    let c24 = allocate(&mid(&c23, &c25), total(2024));
 
     let mut out = String::from("code_departement,annee,effectif\n");
     for i in 0..n {
@@ -386,18 +393,21 @@ fn renoncement(ctx: &Ctx) -> Vec<u8> {
 /// Zones rouges: 151 real EPCI (SIREN from the reference list), 28 in Occitanie, chosen in
 /// départements with few GPs, more than 2.5 million inhabitants in all. The list is
 /// synthetic: the ministry's list is not available as data.
-/// The zones rouges EPCI named in published sources (51 of the 151; see
+/// The zones rouges EPCI named in published sources (63 of the 151; see
 /// `fixtures/real/zones-rouges/SOURCES.md`): SIREN and département.
 static ZONES_ROUGES_CONNUES: &str = include_str!("../../fixtures/real/zones-rouges/liste-2025-partielle.csv");
 
 /// Published number of zones rouges by région (ARS and press, June 2025): none in
 /// Île-de-France; the overseas ones are all among the named ones.
-const ZONES_ROUGES_PAR_REGION: [(&str, usize); 11] = [
+const ZONES_ROUGES_PAR_REGION: [(&str, usize); 14] = [
     ("76", 28),
     ("75", 29),
     ("84", 17),
     ("93", 5),
     ("28", 7),
+    ("44", 10),
+    ("53", 2),
+    ("94", 2),
     ("11", 0),
     ("01", 1),
     ("02", 0),
@@ -405,6 +415,15 @@ const ZONES_ROUGES_PAR_REGION: [(&str, usize); 11] = [
     ("04", 1),
     ("06", 4),
 ];
+
+/// Départements where no EPCI is drawn: those whose named zones rouges are all of them
+/// (published counts: Gers 4, Hautes-Pyrénées 1, Tarn-et-Garonne 1, Tarn 4, Lozère 1,
+/// Landes 2, Cher 6, Haute-Loire 2), and those the ARS or the press say have none (Charente-Maritime,
+/// Gironde, Pyrénées-Atlantiques, Sarthe); in Auvergne-Rhône-Alpes, the ARS places its
+/// consultations only in the Allier, the Puy-de-Dôme, the Loire, the Ardèche, the Haute-Loire
+/// and the Cantal (Haute-Savoie has no CC in the drawn size range). See `fixtures/real/zones-rouges/SOURCES.md`.
+const ZONES_ROUGES_SANS_TIRAGE: [&str; 17] =
+    ["32", "65", "82", "81", "48", "40", "18", "43", "17", "33", "64", "72", "01", "26", "38", "69", "73"];
 
 /// Départements the press names among the most affected (Creuse, Yonne, Indre, Cher,
 /// Gers, Tarn, Aude): synthetic picks favour them.
@@ -436,7 +455,7 @@ fn zones_rouges(ctx: &Ctx) -> (Vec<u8>, BTreeMap<String, u64>) {
         .iter()
         .filter(|e| e.kind == "CC" && (6_000..=35_000).contains(&e.population))
         .filter(|e| geo.departement(&e.departements[0]).is_some_and(|d| d.zone == Zone::Metro))
-        .filter(|e| !known.contains(&e.siren) && e.departements[0] != "81")
+        .filter(|e| !known.contains(&e.siren) && !ZONES_ROUGES_SANS_TIRAGE.contains(&e.departements[0].as_str()))
         .map(|e| {
             let d = &e.departements[0];
             let cited = if ZONES_ROUGES_DEPARTEMENTS_CITES.contains(&d.as_str()) { 1.0 } else { 0.0 };
@@ -458,7 +477,11 @@ fn zones_rouges(ctx: &Ctx) -> (Vec<u8>, BTreeMap<String, u64>) {
     let named: usize = ZONES_ROUGES_PAR_REGION.iter().map(|(_, n)| n).sum();
     let elsewhere = chosen.iter().filter(|(e, _)| target(&region_of(&e.departements[0])).is_none()).count();
     passes.push((None, 151usize.saturating_sub(named).saturating_sub(elsewhere)));
+    // At most four per département, named ones included.
     let mut drawn: BTreeMap<String, usize> = BTreeMap::new();
+    for (e, _) in &chosen {
+        *drawn.entry(e.departements[0].clone()).or_insert(0) += 1;
+    }
     for (region, want) in passes {
         let mut n = 0;
         for (_, e) in &scored {
@@ -500,7 +523,8 @@ fn zones_rouges(ctx: &Ctx) -> (Vec<u8>, BTreeMap<String, u64>) {
         let cand = scored.iter().map(|x| x.1).find(|e| {
             region_of(&e.departements[0]) == region
                 && !chosen.iter().any(|(c, _)| c.siren == e.siren)
-                && chosen.iter().filter(|(c, real)| !real && c.departements[0] == e.departements[0]).count() < 4
+                && (old.departements[0] == e.departements[0]
+                    || chosen.iter().filter(|(c, _)| c.departements[0] == e.departements[0]).count() < 4)
                 && if high { e.population < old.population } else { e.population > old.population }
         });
         match cand {
@@ -600,49 +624,120 @@ fn missions(zr_depts: &BTreeMap<String, u64>) -> Vec<u8> {
 
 const PROVENANCE: &str = r#"# Provenance of the demo edition (fixtures/demo/).
 # Generated by `barometre demo` (src/demo/generate.rs, seed 20251120). DO NOT EDIT:
-# rerun the generator. All files are SYNTHETIC demo data ("données de démonstration")
-# calibrated on the published national figures of the 2025 edition, except the
-# populations of 2020 and 2025, which are real legal populations.
+# rerun the generator. Demo data ("données de démonstration"): the figures listed under
+# `reel` are real published figures (source, date, licence); every other figure is
+# synthetic, drawn to agree with them.
 
 demo = true
-vintage = "démo 2025-11 (générateur v1)"
+vintage = "démo 2025-11 (générateur v2)"
 
 [files."generalistes.csv"]
 source = "Démo, calée sur DREES/RPPS (médecins généralistes en activité au 1er janvier)"
 years = [2020, 2021, 2022, 2023, 2024, 2025]
-notes = "Totaux nationaux publiés exacts ; densités 2025 publiées pour les Hautes-Alpes, Paris, la Savoie, l'Eure-et-Loir et Mayotte ; les autres départements à quelques pour cent de leur densité réelle au 1er janvier 2022 (DREES) ; le reste est synthétique."
+notes = "Réels : les 101 effectifs du 1er janvier 2022 (DREES) et le total national de 2025. Synthétiques : les autres années par département, tirées à quelques pour cent de 2022 ; densités 2025 publiées imposées pour les Hautes-Alpes, Paris, la Savoie, l'Eure-et-Loir et Mayotte ; totaux nationaux de 2020 et 2023 déduits des écarts publiés."
+
+[[files."generalistes.csv".reel]]
+annees = [2022]
+territoires = ["*"]
+source = "DREES, RPPS, médecins généralistes au 1er janvier 2022"
+url = "https://www.data.gouv.fr/fr/datasets/r/58c6b89a-e364-4867-9fdf-2f7770117cc5"
+licence = "Licence Ouverte 2.0"
+
+[[files."generalistes.csv".reel]]
+annees = [2025]
+territoires = ["FR"]
+source = "Baromètre AMF–Mutualité française, 3e édition (20 novembre 2025), d'après DREES/RPPS"
 
 [files."population.csv"]
-source = "INSEE, populations municipales légales via @etalab/decoupage-administratif (2020 : COG 2022 ; 2025 : COG 2026) ; années intermédiaires interpolées ; Mayotte synthétique"
+source = "INSEE, estimations de population au 1er janvier, millésime 2026 (2024 et 2025 provisoires)"
 years = [2020, 2021, 2022, 2023, 2024, 2025]
+
+[[files."population.csv".reel]]
+annees = [2020, 2021, 2022, 2023, 2024, 2025]
+territoires = ["*"]
+source = "INSEE, estimations de population au 1er janvier, millésime 2026"
+url = "https://www.insee.fr/fr/statistiques/fichier/8721456/estim-pop-dep-sexe-gca-1975-2026.xlsx"
+licence = "Licence Ouverte 2.0"
 
 [files."pdsa.csv"]
 source = "Démo, calée sur l'enquête CNOM sur la permanence des soins ambulatoires"
 years = [2022, 2024]
+notes = "Réels : les taux nationaux de 2022 (38 %) et 2024 (39 %), Paris (9 %) et les Vosges (84 %) en 2024. Synthétiques : les autres départements, et les effectifs."
+
+[[files."pdsa.csv".reel]]
+annees = [2022, 2024]
+territoires = ["FR"]
+source = "CNOM, enquêtes sur la permanence des soins ambulatoires, d'après le baromètre AMF–Mutualité française 2025"
+
+[[files."pdsa.csv".reel]]
+annees = [2024]
+territoires = ["75", "88"]
+source = "CNOM, enquête 2024 sur la permanence des soins ambulatoires, d'après le baromètre AMF–Mutualité française 2025"
 
 [files."pdsa-national.csv"]
 source = "Démo, calée sur l'enquête CNOM (2012 : 73 %, 2022 : 38 %, 2024 : 39 %)"
 years = [2012, 2013, 2014, 2015, 2016, 2017, 2018, 2019, 2020, 2021, 2022, 2023, 2024]
+notes = "Réels : 2012, 2022 et 2024. Synthétiques : les années intermédiaires, interpolées."
+
+[[files."pdsa-national.csv".reel]]
+annees = [2012, 2022, 2024]
+territoires = ["FR"]
+source = "CNOM, enquêtes sur la permanence des soins ambulatoires"
 
 [files."sas.csv"]
 source = "Démo, calée sur le ministère de la Santé (92 SAS, 93 départements, 85 280 rendez-vous)"
 years = [2025]
+notes = "Réel : le nombre de départements couverts (93) ; le total national des rendez-vous (85 280) est repris, mais le taux pour 100 000 habitants couverts ne l'est pas. Synthétiques : quels départements, les dates d'ouverture et la répartition des rendez-vous."
+
+[[files."sas.csv".reel]]
+annees = [2025]
+territoires = ["FR"]
+indicateurs = ["sas-departements-couverts"]
+source = "Ministère de la Santé, d'après le baromètre AMF–Mutualité française 2025"
 
 [files."renoncement.csv"]
 source = "Démo : micro-données d'enquête pondérées, calées sur le baromètre 2025 (65 % ; +3 points)"
 years = [2024, 2025]
+notes = "Réels : les taux nationaux publiés (65 % en 2025, 3 points de plus qu'en 2024). Synthétiques : les répondants, donc tout taux départemental ou régional."
+
+[[files."renoncement.csv".reel]]
+annees = [2024, 2025]
+territoires = ["FR"]
+source = "Baromètre AMF–Mutualité française 2025 (enquête sur le renoncement aux soins)"
 
 [files."zones-rouges.csv"]
-source = "51 EPCI réels, nommés par la presse régionale et les ARS (juin à novembre 2025 ; demo = non) ; 100 tirés selon les effectifs régionaux publiés (demo = oui)"
+source = "Ministère de la Santé, liste des zones rouges (27-30 juin 2025) : EPCI nommés par la presse régionale et les ARS (demo = non) ; les autres tirés selon les effectifs régionaux publiés (demo = oui)"
 years = [2025]
+notes = "Réels : les 63 EPCI nommés (demo = non), le nombre national (151), les comptes et populations des départements dont tous les EPCI sont nommés. Synthétiques : les EPCI tirés (demo = oui), donc les autres départements, les régions incomplètes et la population totale."
+
+[[files."zones-rouges.csv".reel]]
+annees = [2025]
+territoires = ["FR"]
+indicateurs = ["zones-rouges-epci"]
+source = "Ministère de la Santé, liste des 151 zones rouges (juin 2025)"
+
+# Départements whose zones rouges are all named (the count published for the département
+# or its région is reached), or that have none: their counts and populations are real.
+# Not Guyane, La Réunion and Mayotte, whose names are ambiguous (SOURCES.md).
+[[files."zones-rouges.csv".reel]]
+annees = [2025]
+territoires = ["14", "27", "50", "61", "76", "22", "29", "35", "56", "04", "05", "06", "13", "83", "84", "2A", "2B", "971", "972", "43", "32", "65", "82", "81", "48", "40", "18", "17", "33", "64", "72", "75", "77", "78", "91", "92", "93", "94", "95"]
+source = "Ministère de la Santé, liste des zones rouges (juin 2025), EPCI nommés par les ARS et la presse régionale (fixtures/real/zones-rouges/SOURCES.md)"
 
 [files."sans-medecin-traitant.csv"]
 source = "Démo, calée sur l'Assurance maladie (6,7 M en 2023 dont 650 000 en ALD ; 6 M en 2025 dont 400 000)"
 years = [2023, 2025]
+notes = "Réels : les totaux nationaux publiés (arrondis). Synthétiques : la répartition par département."
+
+[[files."sans-medecin-traitant.csv".reel]]
+annees = [2023, 2025]
+territoires = ["FR"]
+source = "Assurance maladie, chiffres nationaux publiés (arrondis), d'après le baromètre AMF–Mutualité française 2025"
 
 [files."missions-solidarite.csv"]
 source = "Démo, calée sur le ministère (≈ 200 médecins et 1 000 consultations fin novembre 2025 ; > 300 médecins et 6 500 consultations d'octobre 2025 à mi-février 2026)"
 years = [2025, 2026]
+notes = "Synthétique : les ordres de grandeur publiés sont approchés, aucun chiffre n'est repris tel quel."
 "#;
 
 #[cfg(test)]

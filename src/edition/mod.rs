@@ -17,8 +17,10 @@ use crate::fmt;
 use crate::geo::Geography;
 use crate::indicators::{self, Inputs, Years};
 use crate::model::{
-    DEMO_NOTICE, EditionInfo, IndicatorResult, ReportModel, Series, SourceInfo, SourceRevision, ZoneInfo, key_figures,
+    EditionInfo, IndicatorResult, LevelName, RealFigures, ReportModel, Series, SourceInfo, SourceRevision, ZoneInfo,
+    key_figures,
 };
+use crate::sources::provenance::{FileProvenance, Provenance, Scope};
 use crate::sources::registry::Dataset;
 use crate::sources::{self, DataSource};
 use crate::timing::Timer;
@@ -248,7 +250,6 @@ pub fn build_model(
     }
     let mut inputs = Inputs::new(&gp, &pop)?;
     let mut series = Vec::new();
-    let demo_note = if prov.demo { " (données de démonstration)" } else { "" };
     let mut by_year: BTreeMap<i32, (u64, usize, bool)> = BTreeMap::new();
     for r in &gp {
         let e = by_year.entry(r.year).or_default();
@@ -256,6 +257,12 @@ pub fn build_model(
         e.1 += 1;
         e.2 |= r.count.is_none();
     }
+    let points: Vec<(i32, f64)> = by_year
+        .iter()
+        .filter(|(y, (_, n, nd))| *n == geo.departements.len() && !nd && **y <= years.current)
+        .map(|(y, (c, _, _))| (*y, *c as f64))
+        .collect();
+    let demo_note = series_note(&prov, "generalistes.csv", &points);
     series.push(Series {
         id: "generalistes-france".into(),
         title: "Médecins généralistes en activité au 1er janvier, France".into(),
@@ -263,11 +270,7 @@ pub fn build_model(
         decimals: 0,
         percent: false,
         // A year counts only when every département has a count.
-        points: by_year
-            .iter()
-            .filter(|(y, (_, n, nd))| *n == geo.departements.len() && !nd && **y <= years.current)
-            .map(|(y, (c, _, _))| (*y, *c as f64))
-            .collect(),
+        points,
         source: format!("DREES/RPPS{demo_note}"),
     });
 
@@ -307,13 +310,15 @@ pub fn build_model(
                 }
                 if let Some(national) = loaded.pdsa_national.take() {
                     pdsa_national_check(&rows, &national, &mut checks);
+                    let points: Vec<(i32, f64)> = national.into_iter().filter(|(y, _)| *y <= years.current).collect();
+                    let demo_note = series_note(&prov, "pdsa-national.csv", &points);
                     series.push(Series {
                         id: "pdsa-france".into(),
                         title: "Participation des généralistes à la permanence des soins, France".into(),
                         unit: "%".into(),
                         decimals: 0,
                         percent: true,
-                        points: national.into_iter().filter(|(y, _)| *y <= years.current).collect(),
+                        points,
                         source: format!("CNOM, enquêtes PDSA{demo_note}"),
                     });
                 }
@@ -395,8 +400,21 @@ pub fn build_model(
             })
             .collect();
         r.provenance = r.provenance_items.join(" ; ");
+        let files: Vec<Option<&FileProvenance>> =
+            refs.iter().map(|f| prov.files.get(&format!("{}.csv", f.source))).collect();
+        mark_real(&mut r, &files, &prov, geo);
         apply_published(&mut r, &published);
         checks.indicator(spec, &r);
+        // No value at all in the edition year (a survey not run that year): nothing to draw.
+        if r.france().and_then(|f| f.cur.as_ref()).is_none() && r.departements().all(|x| x.cur.is_none()) {
+            r.presentation.figures.clear();
+            checks.push(
+                Severity::Info,
+                &spec.id,
+                "",
+                format!("aucune valeur en {} : l'indicateur n'a ni carte ni graphique", years.current),
+            );
+        }
         results.push(r);
     }
     let sources: Vec<SourceInfo> = sources::registry::Dataset::ALL
@@ -412,6 +430,13 @@ pub fn build_model(
         })
         .collect();
     let (y, mo, d) = fmt::civil_from_days(epoch.div_euclid(86_400));
+    let (demo_notice, demo_real) = match prov.demo {
+        true => {
+            let (n, t) = notice(&prov, geo);
+            (Some(n), t)
+        }
+        false => (None, Vec::new()),
+    };
     let model = ReportModel {
         edition: EditionInfo {
             year: years.current,
@@ -421,7 +446,8 @@ pub fn build_model(
             date_fr: fmt::date_fr(y, mo, d),
         },
         demo: prov.demo,
-        demo_notice: prov.demo.then(|| DEMO_NOTICE.to_string()),
+        demo_notice: demo_notice.clone(),
+        demo_real,
         vintage: prov.vintage.clone(),
         key_figures: key_figures(&results, prov.demo),
         method_notes: crate::commentary::method_notes(&results),
@@ -650,5 +676,123 @@ mod tests {
         assert_eq!(edition_label(2020), "1re édition");
         assert_eq!(edition_label(2025), "3e édition");
         assert_eq!(edition_label(2027), "édition 2027");
+    }
+}
+
+/// Tells, value by value, whether an indicator's figures are real: outside demo data all
+/// are (their source is the indicator's provenance); in demo data a value is real when
+/// every source file it is computed from declares it real (`reel` in `provenance.toml`).
+fn mark_real(r: &mut IndicatorResult, files: &[Option<&FileProvenance>], prov: &Provenance, geo: &Geography) {
+    for row in &mut r.rows {
+        let members: Vec<String> = match row.level {
+            LevelName::Region => {
+                geo.departements.iter().filter(|d| d.region == row.code).map(|d| d.code.clone()).collect()
+            }
+            _ => Vec::new(),
+        };
+        let scope = match row.level {
+            LevelName::France => Scope::France,
+            LevelName::Region => Scope::Region(&members),
+            LevelName::Departement => Scope::Departement(&row.code),
+        };
+        for (k, year) in r.years.iter().enumerate() {
+            row.real[k] = if !prov.demo {
+                Some(r.provenance.clone())
+            } else {
+                let parts: Option<Vec<&str>> = files
+                    .iter()
+                    .map(|f| f.and_then(|f| f.real_at(&r.id, scope, *year)).map(|p| p.source.as_str()))
+                    .collect();
+                parts.map(|mut p| {
+                    p.dedup();
+                    p.join(" ; ")
+                })
+            };
+        }
+    }
+}
+
+/// The demo notice and the list of the real figures of demo data, from the provenance.
+fn notice(prov: &Provenance, geo: &Geography) -> (String, Vec<RealFigures>) {
+    let mut table = Vec::new();
+    // Parts real below the national level (the exceptions to « synthetic by département »),
+    // and datasets without any real figure.
+    let mut below = Vec::new();
+    let mut synthetic = Vec::new();
+    for d in Dataset::ALL {
+        let Some(f) = prov.files.get(&format!("{}.csv", d.id())) else { continue };
+        if f.real.is_empty() {
+            synthetic.push(d.short().to_string());
+            continue;
+        }
+        for p in &f.real {
+            let depts = p.territories.iter().filter(|t| *t != "FR").count();
+            let national = p.territories.iter().any(|t| t == "FR");
+            let where_ = if p.territories.iter().any(|t| t == "*") {
+                "chaque département, région et la France".to_string()
+            } else if depts > 4 {
+                format!("{}{depts} départements", if national { "la France et " } else { "" })
+            } else {
+                let names: Vec<String> = p
+                    .territories
+                    .iter()
+                    .map(|t| match t.as_str() {
+                        "FR" => "la France".to_string(),
+                        c => geo.departement(c).map_or_else(|| c.to_string(), |d| d.name.clone()),
+                    })
+                    .collect();
+                fmt::list_fr(&names)
+            };
+            let years = match p.years.as_slice() {
+                [y] => format!("{y}"),
+                [a, .., b] if p.years.windows(2).all(|w| w[1] == w[0] + 1) => format!("{a} à {b}"),
+                ys => fmt::list_fr(&ys.iter().map(i32::to_string).collect::<Vec<_>>()),
+            };
+            if depts > 0 || p.territories.iter().any(|t| t == "*") {
+                let short = if depts > 4 && !p.territories.iter().any(|t| t == "*") {
+                    format!("{} ({depts} départements)", d.short())
+                } else if p.territories.iter().any(|t| t == "*") {
+                    format!("{} ({years})", d.short())
+                } else {
+                    let names: Vec<String> = p
+                        .territories
+                        .iter()
+                        .filter(|t| *t != "FR")
+                        .map(|c| geo.departement(c).map_or_else(|| c.clone(), |d| d.name.clone()))
+                        .collect();
+                    format!("{} ({}, {years})", d.short(), fmt::list_fr(&names))
+                };
+                below.push(short);
+            }
+            let indicators = if p.indicators.is_empty() { String::new() } else { p.indicators.join(", ") };
+            table.push(RealFigures {
+                dataset: d.short().to_string(),
+                scope: where_,
+                years,
+                indicators,
+                source: p.source.clone(),
+                url: p.url.clone().unwrap_or_default(),
+                licence: p.licence.clone().unwrap_or_default(),
+            });
+        }
+    }
+    (crate::model::demo_notice(&below, &synthetic), table)
+}
+
+/// The demo note of a national series: which of its years are real.
+fn series_note(prov: &Provenance, file: &str, points: &[(i32, f64)]) -> String {
+    if !prov.demo {
+        return String::new();
+    }
+    let real: Vec<String> = points
+        .iter()
+        .filter(|(y, _)| prov.files.get(file).and_then(|f| f.real_at("", Scope::France, *y)).is_some())
+        .map(|(y, _)| y.to_string())
+        .collect();
+    match real.len() {
+        0 => " — données synthétiques (démonstration)".to_string(),
+        n if n == points.len() => " — chiffres réels (données de démonstration)".to_string(),
+        1 => format!(" — démonstration : {} réel, autres années synthétiques", real[0]),
+        _ => format!(" — démonstration : {} réels, autres années synthétiques", fmt::list_fr(&real)),
     }
 }

@@ -818,6 +818,8 @@ fn to_rows(
             objective_pct,
             published_prev: None,
             revision_prev: None,
+            // Filled by the edition from the provenance of the sources.
+            real: [None, None, None],
         });
     }
     rows.sort_by_key(|r| (r.level, sort_key(geo, r)));

@@ -226,6 +226,9 @@ fn density_text(x: Option<f64>) -> String {
     x.map(|x| fmt::number(x, 0)).unwrap_or_else(|| "n.d.".into())
 }
 
+/// The notice of a demo fiche: what is synthetic, and the mark of the real values.
+const FICHE_DEMO_NOTICE: &str = "Données de démonstration : valeurs synthétiques, à ne pas citer, sauf celles marquées R (chiffres réels publiés ; liste dans la méthodologie).";
+
 fn pdf_fiche<'a>(m: &'a ReportModel, f: &'a Fiche) -> PdfFiche<'a> {
     let mut notes: Vec<String> = Vec::new();
     let mut groups: Vec<PdfGroup> = Vec::new();
@@ -286,7 +289,8 @@ fn pdf_fiche<'a>(m: &'a ReportModel, f: &'a Fiche) -> PdfFiche<'a> {
         label: &m.edition_label,
         demo: m.demo,
         draft: m.draft,
-        demo_notice: m.demo_notice.as_deref().unwrap_or(""),
+        // The page has no room for the full notice (on the HTML fiche and in the report).
+        demo_notice: if m.demo { FICHE_DEMO_NOTICE } else { "" },
         vintage: &m.vintage,
         summary,
         baseline: m.edition.baseline,

@@ -82,7 +82,6 @@ fn missing_label(ind: &IndicatorResult) -> String {
 /// The maps of the edition: every indicator with a `map` style, and the change in GP
 /// density since the previous edition.
 pub fn maps(model: &ReportModel, geom: &MapGeometry) -> Result<Vec<Figure>> {
-    let demo = if model.demo { " — données de démonstration" } else { "" };
     // The specs first (cheap), then the drawings and PNGs on every core.
     let mut out: Vec<(MapSpec, String)> = Vec::new();
     for ind in model.indicators.iter().filter(|i| i.presentation.figures.contains(&FigureKind::Carte)) {
@@ -99,6 +98,7 @@ pub fn maps(model: &ReportModel, geom: &MapGeometry) -> Result<Vec<Figure>> {
             Classes::fixed(breaks, palette, d, format)
         };
         let year = ind.years[0];
+        let nature = Nature::of(model, ind, &[0]);
         let fr = ind.france().and_then(|r| r.cur.as_ref()).map(|v| format(v.value, d)).unwrap_or_else(|| "n.d.".into());
         let missing = values.values().filter(|v| v.is_none()).count();
         let alt = format!(
@@ -116,17 +116,19 @@ pub fn maps(model: &ReportModel, geom: &MapGeometry) -> Result<Vec<Figure>> {
             id: ind.figure_id(FigureKind::Carte),
             title: format!("{}, {year}", ind.title),
             subtitle: format!("{} ; France : {fr}", ind.unit),
-            source_line: format!("{}, {year}{demo}", ind.source),
+            source_line: format!("{}, {year}{}", ind.source, nature.note()),
             values,
             classes,
             missing_label: missing_label(ind),
             marks: BTreeMap::new(),
             legend_note: None,
+            demo_mark: model.demo && nature.synthetic_only(),
         };
         out.push((spec, alt));
     }
     for ind in model.indicators.iter().filter(|i| i.presentation.figures.contains(&FigureKind::CarteEvolution)) {
         let [cur, prev, _] = ind.years;
+        let nature = Nature::of(model, ind, &[0, 1]);
         let d = ind.change_decimals();
         let unit = if ind.percent { "points".to_string() } else { ind.unit.clone() };
         let values: BTreeMap<String, Option<f64>> =
@@ -159,12 +161,13 @@ pub fn maps(model: &ReportModel, geom: &MapGeometry) -> Result<Vec<Figure>> {
             id: ind.figure_id(FigureKind::CarteEvolution),
             title: format!("Évolution : {title}, {prev}-{cur}"),
             subtitle: format!("écart en {unit} ; France : {fr}"),
-            source_line: format!("{}, {prev} et {cur}{demo}", ind.source),
+            source_line: format!("{}, {prev} et {cur}{}", ind.source, nature.note()),
             values,
             classes,
             missing_label: "données non disponibles".into(),
             marks,
             legend_note: Some(format!("bleu : amélioration ({better})\norange : dégradation ({worse})")),
+            demo_mark: model.demo && nature.synthetic_only(),
         };
         out.push((spec, alt));
     }
@@ -175,8 +178,8 @@ pub fn maps(model: &ReportModel, geom: &MapGeometry) -> Result<Vec<Figure>> {
 /// The charts of the edition: rankings, previous edition against current, national
 /// series, survey rates by région with intervals, and each département's position.
 pub fn charts(model: &ReportModel) -> Result<Vec<Figure>> {
-    let demo = if model.demo { " — données de démonstration" } else { "" };
-    let line = |ind: &IndicatorResult| format!("{}, {}{demo}", ind.source, ind.years[0]);
+    let line =
+        |ind: &IndicatorResult| format!("{}, {}{}", ind.source, ind.years[0], Nature::of(model, ind, &[0]).note());
     // Each chart is a job, drawn and rasterised on every core in this order.
     type Job<'m> = Box<dyn Fn() -> Result<Figure> + Send + Sync + 'm>;
     let mut jobs: Vec<Job> = Vec::new();
@@ -190,7 +193,13 @@ pub fn charts(model: &ReportModel) -> Result<Vec<Figure>> {
                 }
                 FigureKind::Extremes => jobs.push(Box::new(move || charts::top_bottom(ind, 10, &l))),
                 FigureKind::Halteres => {
-                    let l = format!("{}, {} et {}{demo}", ind.source, ind.years[1], ind.years[0]);
+                    let l = format!(
+                        "{}, {} et {}{}",
+                        ind.source,
+                        ind.years[1],
+                        ind.years[0],
+                        Nature::of(model, ind, &[0, 1]).note()
+                    );
                     jobs.push(Box::new(move || charts::dumbbell(ind, &l)))
                 }
                 FigureKind::Regions => jobs.push(Box::new(move || charts::survey_regions(ind, &l))),
@@ -211,11 +220,54 @@ pub fn charts(model: &ReportModel) -> Result<Vec<Figure>> {
 
 /// Each département's position for the headline indicator (for the fiches).
 pub fn positions(model: &ReportModel) -> Result<Vec<Figure>> {
-    let demo = if model.demo { " — données de démonstration" } else { "" };
     let Some(ind) = model.indicators.iter().find(|i| i.presentation.figures.contains(&FigureKind::Positions)) else {
         return Ok(Vec::new());
     };
-    let line = format!("{}, {}{demo}", ind.source, ind.years[0]);
+    let line = format!("{}, {}{}", ind.source, ind.years[0], Nature::of(model, ind, &[0]).note());
     let rows: Vec<_> = ind.departements().collect();
     super::par_map(&rows, |r| charts::position(ind, &r.code, &line))
+}
+
+/// Whether the values a figure shows (the départements' values of some of the indicator's
+/// years: 0 edition, 1 comparison) are real or synthetic, for its source line.
+struct Nature {
+    demo: bool,
+    real: usize,
+    synthetic: usize,
+}
+
+impl Nature {
+    fn of(model: &ReportModel, ind: &IndicatorResult, years: &[usize]) -> Nature {
+        let (mut real, mut synthetic) = (0, 0);
+        for r in ind.departements() {
+            let values = [&r.cur, &r.prev, &r.base];
+            for &k in years {
+                if values[k].is_some() {
+                    if r.real[k].is_some() { real += 1 } else { synthetic += 1 }
+                }
+            }
+        }
+        Nature { demo: model.demo, real, synthetic }
+    }
+
+    fn synthetic_only(&self) -> bool {
+        self.real == 0
+    }
+
+    /// « — données synthétiques (démonstration) », or which part is real.
+    fn note(&self) -> String {
+        if !self.demo {
+            String::new()
+        } else if self.real == 0 {
+            " — données synthétiques (démonstration)".into()
+        } else if self.synthetic == 0 {
+            " — chiffres réels (données de démonstration)".into()
+        } else {
+            format!(
+                " — démonstration : {}, {} synthétiques",
+                crate::fmt::count(self.real, "valeur réelle", "valeurs réelles"),
+                self.synthetic
+            )
+        }
+    }
 }

@@ -240,6 +240,9 @@ pub struct MapSpec {
     pub marks: BTreeMap<String, Mark>,
     /// A line under the legend's title (« bleu : amélioration… »).
     pub legend_note: Option<String>,
+    /// Every value is synthetic demo data: a « DÉMO » mark is drawn over the map, so that
+    /// a screenshot cannot pass for real figures.
+    pub demo_mark: bool,
 }
 
 /// How a change map marks a département whose change is not a rise or a fall.
@@ -432,6 +435,16 @@ where
     root.draw(&Rectangle::new([(lx, ly), (lx + 22, ly + 14)], RGBColor(0x88, 0x88, 0x88).stroke_width(1)))
         .map_err(e)?;
     root.draw_text(&spec.missing_label, &(FONT, 12).into_font().color(&INK), (lx + 30, ly + 1)).map_err(e)?;
+
+    if spec.demo_mark {
+        let red = RGBColor(0xb0, 0x1c, 0x1c);
+        let (x, y) = (lx, 600);
+        root.draw(&Rectangle::new([(x - 8, y - 6), (x + 196, y + 88)], red.stroke_width(3))).map_err(e)?;
+        root.draw_text("DÉMO", &(FONT, 52).into_font().style(FontStyle::Bold).color(&red), (x, y)).map_err(e)?;
+        let note = (FONT, 13).into_font().color(&red);
+        root.draw_text("données synthétiques,", &note, (x, y + 56)).map_err(e)?;
+        root.draw_text("ne pas diffuser", &note, (x, y + 72)).map_err(e)?;
+    }
 
     // Source and attribution.
     let small = (FONT, 11).into_font().color(&RGBColor(0x55, 0x55, 0x55));

@@ -110,6 +110,7 @@ impl Table {
             "titre": self.title,
             "edition": m.edition.year,
             "donnees_demo": m.demo,
+            "avertissement": m.demo_notice,
             "millesime": m.vintage,
             "colonnes": cols,
             "lignes": rows,
@@ -220,7 +221,10 @@ fn tagged_columns(ind: &IndicatorResult) -> Vec<(String, String, u8)> {
         c("objectif_pct", "France : valeur en % de l'objectif de l'indicateur"),
         c("source", "source des données"),
         c("millesime", "millésime des données"),
-        c("donnees_demo", "oui si les données sont des données de démonstration synthétiques"),
+        c("nature", "réel (chiffre publié) ou synthétique (données de démonstration) : la valeur de l'année"),
+        cp(&format!("nature_{p}"), &format!("réel ou synthétique : la valeur de {p}")),
+        cb(&format!("nature_{b}"), &format!("réel ou synthétique : la valeur de {b}")),
+        c("source_valeur", "source publiée de la valeur de l'année quand elle est réelle, sinon vide"),
     ]
 }
 
@@ -306,7 +310,10 @@ pub fn indicator_table(m: &ReportModel, ind: &IndicatorResult) -> Table {
                 Cell::Num(r.objective_pct, 4),
                 t(source),
                 t(&m.vintage),
-                t(if m.demo { "oui" } else { "non" }),
+                t(r.nature(0)),
+                t(r.nature(1)),
+                t(r.nature(2)),
+                t(r.real[0].as_deref().unwrap_or("")),
             ]
         })
         .collect();
@@ -339,6 +346,10 @@ pub fn wide_table(m: &ReportModel) -> Table {
         let [y, p, _] = ind.years;
         let id = ind.id.replace('-', "_");
         columns.push((format!("{id}_{y}"), format!("{} ({}), {y} — source : {}", ind.title, ind.unit, ind.source)));
+        columns.push((
+            format!("{id}_{y}_nature"),
+            format!("{} {y} : réel ou synthétique (démonstration)", ind.short_label),
+        ));
         if p < y {
             columns.push((format!("{id}_{p}"), format!("{} en {p}", ind.short_label)));
             columns
@@ -354,7 +365,7 @@ pub fn wide_table(m: &ReportModel) -> Table {
     }
     columns.push(("sources".to_string(), "sources et années des données".to_string()));
     columns.push(("millesime".to_string(), "millésime des données".to_string()));
-    columns.push(("donnees_demo".to_string(), "oui si données de démonstration synthétiques".to_string()));
+    columns.push(("donnees_demo".to_string(), "oui si le fichier mêle des chiffres réels et des chiffres synthétiques de démonstration (voir les colonnes « nature »)".to_string()));
     let sources: Vec<String> =
         m.indicators.iter().map(|i| format!("{} : {}, {}", i.id, i.source, i.years[0])).collect();
     let sources = sources.join(" ; ");
@@ -371,6 +382,7 @@ pub fn wide_table(m: &ReportModel) -> Table {
             let dec = ind.decimals as usize + if ind.is_count { 0 } else { 1 };
             let r = ind.departements().find(|r| r.code == d.code);
             row.push(Cell::Num(r.and_then(|r| r.cur.as_ref()).map(|v| v.value), dec));
+            row.push(Cell::Text(r.filter(|r| r.cur.is_some()).map_or("", |r| r.nature(0)).to_string()));
             if ind.years[1] >= ind.years[0] {
                 continue;
             }

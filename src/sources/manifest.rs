@@ -261,6 +261,7 @@ impl Manifest {
                         .revision
                         .as_ref()
                         .map(|r| format!("révision du fichier précédent (sha256 {})", r.previous_sha256)),
+                    real: Vec::new(),
                 },
             );
         }

@@ -67,6 +67,22 @@ impl Dataset {
         Dataset::ALL.map(Dataset::id).join(", ")
     }
 
+    /// A few words for a sentence (« les populations », « la PDSA »…).
+    pub fn short(self) -> &'static str {
+        match self {
+            Dataset::Generalistes => "médecins généralistes",
+            Dataset::Population => "population",
+            Dataset::Pdsa => "permanence des soins (PDSA)",
+            Dataset::PdsaNational => "série nationale de la PDSA",
+            Dataset::Sas => "SAS",
+            Dataset::Renoncement => "renoncement aux soins",
+            Dataset::ZonesRouges => "zones rouges",
+            Dataset::SansMedecinTraitant => "patients sans médecin traitant",
+            Dataset::Missions => "missions de solidarité",
+            Dataset::Contours => "contours",
+        }
+    }
+
     pub fn title(self) -> &'static str {
         match self {
             Dataset::Generalistes => "Médecins généralistes en activité au 1er janvier (DREES/RPPS)",
