@@ -158,9 +158,10 @@ pub fn typo(s: &str) -> String {
 }
 
 /// [`typo_markup`] for HTML, with ordinals set as an editor sets them: « 3<sup>e</sup>
-/// édition », « 1<sup>er</sup> » (not in `<title>`, which holds no markup).
+/// édition », « 1<sup>er</sup> » (not in `<title>`, which holds no markup, nor in an inline
+/// SVG, whose text [`publish_svg`] has set).
 pub fn typo_html(doc: &str) -> String {
-    map_text(&typo_markup(doc), &["script", "style", "title"], raise_ordinals)
+    map_text(&typo_markup(doc), &["script", "style", "title", "svg"], raise_ordinals)
 }
 
 /// Applies `f` to the text of an HTML or SVG document: tags (with their attributes) and

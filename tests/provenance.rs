@@ -71,7 +71,7 @@ fn issue18_named_zones_rouges_are_real_epci_within_the_published_counts() {
     let epci: BTreeMap<String, BTreeMap<String, String>> =
         csv_rows(&read_repo("fixtures/reference/epci.csv")).into_iter().map(|r| (r["siren"].clone(), r)).collect();
     let named = csv_rows(&read_repo("fixtures/real/zones-rouges/liste-2025-partielle.csv"));
-    assert_eq!(named.len(), 63);
+    assert_eq!(named.len(), 77);
     let sirens: BTreeSet<&String> = named.iter().map(|r| &r["siren"]).collect();
     assert_eq!(sirens.len(), named.len(), "a SIREN twice");
     let depts = csv_rows(&read_repo("fixtures/reference/departements.csv"));
@@ -112,7 +112,7 @@ fn issue18_named_zones_rouges_are_real_epci_within_the_published_counts() {
     // 2,539,784 (its populations are of the COG 2026, the ministry's of an earlier vintage).
     let zones = csv_rows(&read_repo("fixtures/demo/zones-rouges.csv"));
     assert_eq!(zones.len(), 151);
-    assert_eq!(zones.iter().filter(|z| z["demo"] == "non").count(), 63);
+    assert_eq!(zones.iter().filter(|z| z["demo"] == "non").count(), 77);
     let total: f64 = zones.iter().map(|z| z["population"].parse::<f64>().expect("population")).sum();
     assert!((total / 2_539_784.0 - 1.0).abs() < 0.02, "{total}");
 }

@@ -126,3 +126,179 @@ fn issue7_site_table_sorts_in_chromium_and_pages_render() {
         assert!(!html.contains("src=\"http") && !html.contains("href=\"http"), "external resource");
     }
 }
+
+/// The text of `<pre id="probe">` once `script` has run in a page holding `body` (an
+/// iframe of the site, usually), placed in the edition directory so that relative links
+/// hold. Frames of file:// pages are readable with `--allow-file-access-from-files`.
+fn probe(chrome: &str, edition: &Path, body: &str, script: &str) -> String {
+    // One file per probe: tests run in parallel on the same edition.
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let page = edition.join(format!("_probe-{}-{n}.html", std::process::id()));
+    std::fs::write(
+        &page,
+        format!(
+            "<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>sonde</title></head>\
+             <body style=\"margin:0\">{body}<script>\
+             function done(x) {{ var o = document.createElement('pre'); o.id = 'probe'; o.textContent = JSON.stringify(x); document.body.appendChild(o); }}\
+             {script}</script></body></html>"
+        ),
+    )
+    .expect("write probe");
+    let profile = tempfile::tempdir().expect("profile");
+    let out = Command::new(chrome)
+        .args([
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--allow-file-access-from-files",
+            "--no-first-run",
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            "--window-size=1400,1000",
+            "--virtual-time-budget=60000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("run chromium");
+    let _ = std::fs::remove_file(&page);
+    let dom = String::from_utf8_lossy(&out.stdout).into_owned();
+    let start = dom.find("<pre id=\"probe\">").unwrap_or_else(|| panic!("the probe did not finish: {dom}"));
+    let text = &dom[start + 16..];
+    text[..text.find("</pre>").expect("end of probe")]
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// axe-core, installed by `.ci/run` (`npm ci --prefix tests/browser`); the test fails
+/// without it.
+fn axe() -> String {
+    let p = crate::common::repo().join("tests/browser/node_modules/axe-core/axe.min.js");
+    assert!(p.is_file(), "axe-core is required: `npm ci --prefix tests/browser` (.ci/run does it)");
+    p.display().to_string()
+}
+
+#[test]
+fn issue19_pages_fit_a_phone_and_a_desktop_and_axe_finds_no_serious_violation() {
+    let chrome = chromium().expect("Chromium is required for the site tests (.ci/run installs it)");
+    let w = shared_demo();
+    let edition = w.path("output/2025");
+    let axe = axe();
+    for page in [
+        "index.html",
+        "methodologie.html",
+        "telechargements.html",
+        "departements/23.html",
+        "departements/2A.html",
+        "departements/976.html",
+        "figures/carte-densite-generalistes-2025.html",
+    ] {
+        // The same page at 390 px (a phone) and 1280 px; axe-core on the phone's.
+        let body = format!(
+            "<iframe id=\"a\" title=\"390\" src=\"{page}\" style=\"width:390px;height:844px;border:0\"></iframe>\
+             <iframe id=\"b\" title=\"1280\" src=\"{page}\" style=\"width:1280px;height:800px;border:0\"></iframe>"
+        );
+        let script = format!(
+            "window.addEventListener('load', function () {{\
+               var a = document.getElementById('a'), b = document.getElementById('b');\
+               var da = a.contentDocument, db = b.contentDocument;\
+               var s = da.createElement('script'); s.src = 'file://{axe}';\
+               s.onload = function () {{\
+                 a.contentWindow.axe.run(da, {{ runOnly: {{ type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }} }}).then(function (r) {{\
+                   done({{ phone: [da.documentElement.scrollWidth, a.contentWindow.innerWidth],\
+                          desktop: [db.documentElement.scrollWidth, b.contentWindow.innerWidth],\
+                          serious: r.violations.filter(function (v) {{ return v.impact === 'serious' || v.impact === 'critical'; }})\
+                            .map(function (v) {{ return v.id + ': ' + v.nodes.slice(0, 3).map(function (n) {{ return n.target.join(' '); }}).join(' | '); }}) }});\
+                 }});\
+               }};\
+               da.head.appendChild(s);\
+             }});"
+        );
+        let out: serde_json::Value = serde_json::from_str(&probe(&chrome, &edition, &body, &script)).expect("json");
+        let (sw, vw) = (out["phone"][0].as_u64().expect("sw"), out["phone"][1].as_u64().expect("vw"));
+        assert_eq!(vw, 390, "{page}: the phone frame");
+        assert!(sw <= vw, "{page}: {sw} px wide in a {vw}-px phone");
+        let (sw, vw) = (out["desktop"][0].as_u64().expect("sw"), out["desktop"][1].as_u64().expect("vw"));
+        assert!(sw <= vw, "{page}: {sw} px wide at {vw} px");
+        assert_eq!(out["serious"], serde_json::json!([]), "{page}: axe-core");
+    }
+}
+
+#[test]
+fn issue19_the_filter_finds_names_regions_and_exact_codes_without_accents() {
+    let chrome = chromium().expect("Chromium is required for the site tests (.ci/run installs it)");
+    let w = shared_demo();
+    let body = "<iframe id=\"a\" title=\"index\" src=\"index.html\" style=\"width:1280px;height:800px\"></iframe>";
+    let script = "window.addEventListener('load', function () {\
+        var d = document.getElementById('a').contentDocument, input = d.getElementById('filtre'), out = {};\
+        ['bretagne', '01', 'cote', 'côte', 'CÔTES', '2a', 'mayotte', 'zzz'].forEach(function (q) {\
+          input.value = q; input.dispatchEvent(new Event('input'));\
+          out[q] = Array.prototype.filter.call(d.querySelectorAll('tbody.triable tr'), function (r) { return !r.hidden; })\
+            .map(function (r) { return r.getAttribute('data-code'); });\
+        });\
+        out.empty = !d.getElementById('filtre-vide').hidden;\
+        done(out);\
+      });";
+    let out: serde_json::Value =
+        serde_json::from_str(&probe(&chrome, &w.path("output/2025"), body, script)).expect("json");
+    let codes = |q: &str| -> Vec<String> {
+        let mut v: Vec<String> =
+            out[q].as_array().expect(q).iter().map(|c| c.as_str().expect("code").to_string()).collect();
+        v.sort();
+        v
+    };
+    // The four départements of Bretagne, by its name (fixtures/reference/departements.csv).
+    assert_eq!(codes("bretagne"), ["22", "29", "35", "56"]);
+    // A code is one département: the Ain, not the Sarthe (72) nor Guadeloupe's région (01).
+    assert_eq!(codes("01"), ["01"]);
+    // Without accents, or with them, either case: Côte-d'Or and Côtes-d'Armor.
+    assert_eq!(codes("cote"), ["21", "22"]);
+    assert_eq!(codes("côte"), ["21", "22"]);
+    assert_eq!(codes("CÔTES"), ["22"]);
+    assert_eq!(codes("2a"), ["2A"]);
+    assert_eq!(codes("mayotte"), ["976"]);
+    assert!(codes("zzz").is_empty() && out["empty"] == true, "nothing found is said");
+}
+
+#[test]
+fn issue19_map_shapes_carry_their_value_and_a_click_opens_the_fiche() {
+    let chrome = chromium().expect("Chromium is required for the site tests (.ci/run installs it)");
+    let w = shared_demo();
+    let rows = crate::common::csv_rows(&w.read("output/2025/tables/densite-generalistes-2025.csv"));
+    let creuse: f64 = rows.iter().find(|r| r["code"] == "23" && r["niveau"] == "departement").expect("23")["valeur"]
+        .parse()
+        .expect("value");
+    let body = "<iframe id=\"a\" title=\"index\" src=\"index.html\" style=\"width:1280px;height:800px\"></iframe>";
+    let script = "var step = 0, out = {};\
+      document.getElementById('a').addEventListener('load', function () {\
+        var f = this, d = f.contentDocument;\
+        if (step++ === 0) {\
+          var map = d.getElementById('figure-carte-densite-generalistes-2025');\
+          var links = map.querySelectorAll('svg a[href]');\
+          out.links = links.length;\
+          out.codes = Array.prototype.map.call(links, function (a) { return a.querySelector('polygon').getAttribute('data-code'); })\
+            .filter(function (c, i, all) { return all.indexOf(c) === i; }).length;\
+          var a = map.querySelector('svg a[href=\"departements/23.html\"]');\
+          out.title = a.querySelector('title').textContent;\
+          a.dispatchEvent(new MouseEvent('click', { bubbles: true, cancelable: true, view: f.contentWindow }));\
+        } else {\
+          out.opened = d.querySelector('h1').textContent;\
+          out.url = f.contentWindow.location.pathname;\
+          done(out);\
+        }\
+      });";
+    let out: serde_json::Value =
+        serde_json::from_str(&probe(&chrome, &w.path("output/2025"), body, script)).expect("json");
+    // Every département is a link (Guadeloupe in several islands, Paris twice with its inset).
+    assert_eq!(out["codes"], 101, "{out}");
+    assert!(out["links"].as_u64().expect("links") >= 101);
+    // Its <title> shows on hover: name, code and the value of the table (1 decimal).
+    let value = format!("{creuse:.1}").replace('.', ",");
+    let title = out["title"].as_str().expect("title");
+    assert!(title.starts_with("Creuse (23)") && title.contains(&value), "{title} against {value}");
+    assert_eq!(out["opened"], "Creuse (23)");
+    assert!(out["url"].as_str().expect("url").ends_with("/departements/23.html"));
+}

@@ -393,7 +393,7 @@ fn renoncement(ctx: &Ctx) -> Vec<u8> {
 /// Zones rouges: 151 real EPCI (SIREN from the reference list), 28 in Occitanie, chosen in
 /// départements with few GPs, more than 2.5 million inhabitants in all. The list is
 /// synthetic: the ministry's list is not available as data.
-/// The zones rouges EPCI named in published sources (63 of the 151; see
+/// The zones rouges EPCI named in published sources (77 of the 151; see
 /// `fixtures/real/zones-rouges/SOURCES.md`): SIREN and département.
 static ZONES_ROUGES_CONNUES: &str = include_str!("../../fixtures/real/zones-rouges/liste-2025-partielle.csv");
 
@@ -418,12 +418,12 @@ const ZONES_ROUGES_PAR_REGION: [(&str, usize); 14] = [
 
 /// Départements where no EPCI is drawn: those whose named zones rouges are all of them
 /// (published counts: Gers 4, Hautes-Pyrénées 1, Tarn-et-Garonne 1, Tarn 4, Lozère 1,
-/// Landes 2, Cher 6, Haute-Loire 2), and those the ARS or the press say have none (Charente-Maritime,
+/// Landes 2, Cher 6, Haute-Loire 2, Dordogne 9), and those the ARS or the press say have none (Charente-Maritime,
 /// Gironde, Pyrénées-Atlantiques, Sarthe); in Auvergne-Rhône-Alpes, the ARS places its
 /// consultations only in the Allier, the Puy-de-Dôme, the Loire, the Ardèche, the Haute-Loire
 /// and the Cantal (Haute-Savoie has no CC in the drawn size range). See `fixtures/real/zones-rouges/SOURCES.md`.
-const ZONES_ROUGES_SANS_TIRAGE: [&str; 17] =
-    ["32", "65", "82", "81", "48", "40", "18", "43", "17", "33", "64", "72", "01", "26", "38", "69", "73"];
+const ZONES_ROUGES_SANS_TIRAGE: [&str; 18] =
+    ["32", "65", "82", "81", "48", "40", "18", "43", "24", "17", "33", "64", "72", "01", "26", "38", "69", "73"];
 
 /// Départements the press names among the most affected (Creuse, Yonne, Indre, Cher,
 /// Gers, Tarn, Aude): synthetic picks favour them.
@@ -708,7 +708,7 @@ source = "Baromètre AMF–Mutualité française 2025 (enquête sur le renonceme
 [files."zones-rouges.csv"]
 source = "Ministère de la Santé, liste des zones rouges (27-30 juin 2025) : EPCI nommés par la presse régionale et les ARS (demo = non) ; les autres tirés selon les effectifs régionaux publiés (demo = oui)"
 years = [2025]
-notes = "Réels : les 63 EPCI nommés (demo = non), le nombre national (151), les comptes et populations des départements dont tous les EPCI sont nommés. Synthétiques : les EPCI tirés (demo = oui), donc les autres départements, les régions incomplètes et la population totale."
+notes = "Réels : les 77 EPCI nommés (demo = non), le nombre national (151), les comptes et populations des départements dont tous les EPCI sont nommés. Synthétiques : les EPCI tirés (demo = oui), donc les autres départements, les régions incomplètes et la population totale."
 
 [[files."zones-rouges.csv".reel]]
 annees = [2025]
@@ -721,7 +721,7 @@ source = "Ministère de la Santé, liste des 151 zones rouges (juin 2025)"
 # Not Guyane, La Réunion and Mayotte, whose names are ambiguous (SOURCES.md).
 [[files."zones-rouges.csv".reel]]
 annees = [2025]
-territoires = ["14", "27", "50", "61", "76", "22", "29", "35", "56", "04", "05", "06", "13", "83", "84", "2A", "2B", "971", "972", "43", "32", "65", "82", "81", "48", "40", "18", "17", "33", "64", "72", "75", "77", "78", "91", "92", "93", "94", "95"]
+territoires = ["14", "27", "50", "61", "76", "22", "29", "35", "56", "04", "05", "06", "13", "83", "84", "2A", "2B", "971", "972", "43", "24", "32", "65", "82", "81", "48", "40", "18", "17", "33", "64", "72", "75", "77", "78", "91", "92", "93", "94", "95"]
 source = "Ministère de la Santé, liste des zones rouges (juin 2025), EPCI nommés par les ARS et la presse régionale (fixtures/real/zones-rouges/SOURCES.md)"
 
 [files."sans-medecin-traitant.csv"]

@@ -375,15 +375,28 @@ impl Renderer for Fiches {
     fn render(&self, cx: &RenderContext) -> Result<Files> {
         let mut out = Files::new();
         let (name, source) = template(cx.templates, "fiche.html", FICHE)?;
-        let env = environment();
-        let tmpl = env.template_from_named_str(&name, &source).with_context(|| format!("invalid template `{name}`"))?;
+        let (base_name, base) = template(cx.templates, "base.html", super::html::BASE)?;
+        let mut env = environment();
+        // The fiche is a page of the site, on its layout.
+        env.add_template_owned("base.html", base).with_context(|| format!("invalid template `{base_name}`"))?;
+        env.add_template_owned("fiche.html", source).with_context(|| format!("invalid template `{name}`"))?;
+        let tmpl = env.get_template("fiche.html").with_context(|| format!("invalid template `{name}`"))?;
+        let departements = super::html::departements();
         let locator = Locator::new(cx.geometry);
         // The model is converted once, not once per page.
         let m = minijinja::Value::from(Serde(cx.published()));
         for f in all_fiches(cx, &locator)? {
-            let html = tmpl.render(context! { m => m.clone(), f => Serde(&f) }).map_err(|e| {
-                anyhow!("template `{name}`{}: {e}", e.line().map(|l| format!(", line {l}")).unwrap_or_default())
-            })?;
+            let html = tmpl
+                .render(context! {
+                    m => m.clone(),
+                    f => Serde(&f),
+                    root => "../",
+                    page => "fiche",
+                    departements => departements.clone(),
+                })
+                .map_err(|e| {
+                    anyhow!("template `{name}`{}: {e}", e.line().map(|l| format!(", line {l}")).unwrap_or_default())
+                })?;
             // The file name comes from the reference list, never from input files.
             out.push((format!("departements/{}.html", f.code), crate::fmt::typo_html(&html).into_bytes()));
         }

@@ -11,10 +11,11 @@ use crate::fmt;
 
 use super::{Files, RenderContext, Renderer, template};
 
-static BASE: &str = include_str!("../../report-templates/base.html");
+pub(crate) static BASE: &str = include_str!("../../report-templates/base.html");
 static INDEX: &str = include_str!("../../report-templates/index.html");
 static METHODOLOGIE: &str = include_str!("../../report-templates/methodologie.html");
 static TELECHARGEMENTS: &str = include_str!("../../report-templates/telechargements.html");
+static FIGURE: &str = include_str!("../../report-templates/figure.html");
 
 /// The site's pages: template, output file.
 const PAGES: [(&str, &str); 3] =
@@ -37,15 +38,22 @@ impl Renderer for Html {
             ("index.html", INDEX),
             ("methodologie.html", METHODOLOGIE),
             ("telechargements.html", TELECHARGEMENTS),
+            ("figure.html", FIGURE),
         ] {
             let (name, source) = template(cx.templates, file, embedded)?;
             env.add_template_owned(file.to_string(), source).map_err(|e| describe(&name, e))?;
         }
-        let departements: Vec<_> = crate::geo::Geography::get()
-            .departements
-            .iter()
-            .map(|d| context! { code => d.code.clone(), name => d.name.clone() })
-            .collect();
+        let departements = departements();
+        // Every figure inline (its text set in the page's font, a title on every
+        // département of a map, each linked to its fiche), from the index and from its
+        // own page one level down.
+        let mut inline = std::collections::BTreeMap::new();
+        let mut inline_sub = std::collections::BTreeMap::new();
+        for c in &cx.figures.charts {
+            let svg = cx.figures.svg(&c.svg)?;
+            inline.insert(c.id.clone(), web_svg(svg, &c.alt, c.kind == "carte", ""));
+            inline_sub.insert(c.id.clone(), web_svg(svg, &c.alt, c.kind == "carte", "../"));
+        }
         for (file, page) in PAGES {
             let tmpl = env.get_template(file).map_err(|e| describe(file, e))?;
             let html = tmpl
@@ -55,9 +63,34 @@ impl Renderer for Html {
                     page => page,
                     departements => departements.clone(),
                     neighbours_method => crate::similar::VARIABLES,
+                    inline => inline.clone(),
                 })
                 .map_err(|e| describe(file, e))?;
             out.push((file.to_string(), crate::fmt::typo_html(&html).into_bytes()));
+        }
+        // A page per figure: the figure, its data as a table, its files and the snippet
+        // to embed it.
+        let tmpl = env.get_template("figure.html").map_err(|e| describe("figure.html", e))?;
+        for c in &cx.figures.charts {
+            let csv = cx.figures.file(&c.csv).unwrap_or_default();
+            let mut reader = csv::Reader::from_reader(csv);
+            let header: Vec<String> =
+                reader.headers().map(|h| h.iter().map(str::to_string).collect()).unwrap_or_default();
+            let rows: Vec<Vec<String>> =
+                reader.records().filter_map(|r| r.ok()).map(|r| r.iter().map(str::to_string).collect()).collect();
+            let html = tmpl
+                .render(context! {
+                    m => Serde(cx.published()),
+                    root => "../",
+                    page => "figure",
+                    departements => departements.clone(),
+                    c => Serde(c),
+                    svg => inline_sub.get(&c.id).cloned().unwrap_or_default(),
+                    header => header,
+                    rows => rows,
+                })
+                .map_err(|e| describe("figure.html", e))?;
+            out.push((format!("figures/{}.html", c.id), crate::fmt::typo_html(&html).into_bytes()));
         }
         for (file, bytes) in
             [("Inter-Regular.otf", super::svg::INTER_REGULAR), ("Inter-Bold.otf", super::svg::INTER_BOLD)]
@@ -67,6 +100,45 @@ impl Renderer for Html {
         out.push(("assets/LICENSE-Inter.txt".into(), INTER_LICENSE.as_bytes().to_vec()));
         Ok(out)
     }
+}
+
+/// Code and name of every département, for the picker of every page.
+pub(crate) fn departements() -> Vec<minijinja::Value> {
+    crate::geo::Geography::get()
+        .departements
+        .iter()
+        .map(|d| context! { code => d.code.clone(), name => d.name.clone() })
+        .collect()
+}
+
+/// An SVG figure ready to sit inline in a page: named for screen readers, scaled to its
+/// box; on a map, every département linked to its fiche (`root` leads to the edition).
+pub(crate) fn web_svg(svg: &str, alt: &str, map: bool, root: &str) -> String {
+    let role = if map { "group" } else { "img" };
+    let alt = alt.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;");
+    let mut out = svg.replacen("<svg ", &format!("<svg class=\"figure\" role=\"{role}\" aria-label=\"{alt}\" "), 1);
+    if map {
+        let mut linked = String::with_capacity(out.len() + 20_000);
+        let mut rest = out.as_str();
+        while let Some(i) = rest.find("<polygon data-code=\"") {
+            let Some(end) = rest[i..].find("</polygon>").map(|e| e + i + "</polygon>".len()) else { break };
+            let code: String = rest[i + 20..].chars().take_while(|c| *c != '"').collect();
+            let title = rest[i..end]
+                .split("<title>")
+                .nth(1)
+                .and_then(|t| t.split("</title>").next())
+                .unwrap_or("")
+                .replace('"', "&quot;");
+            linked.push_str(&rest[..i]);
+            linked.push_str(&format!("<a href=\"{root}departements/{code}.html\" aria-label=\"{title}\">"));
+            linked.push_str(&rest[i..end]);
+            linked.push_str("</a>");
+            rest = &rest[end..];
+        }
+        linked.push_str(rest);
+        out = linked;
+    }
+    out
 }
 
 fn describe(name: &str, e: minijinja::Error) -> anyhow::Error {

@@ -63,6 +63,11 @@ impl Figures {
         Ok(Figures { charts, positions, files })
     }
 
+    /// The bytes of a figure's file (`charts/….csv`), if drawn.
+    pub fn file(&self, rel: &str) -> Option<&[u8]> {
+        self.files.get(rel).map(Vec::as_slice)
+    }
+
     /// The SVG text of a figure file (`charts/….svg`).
     pub fn svg(&self, rel: &str) -> Result<&str> {
         let bytes = self.files.get(rel).ok_or_else(|| anyhow!("no figure `{rel}` was drawn"))?;
