@@ -321,3 +321,12 @@ pub fn list_fr(items: &[String]) -> String {
         [init @ .., last] => format!("{} et {last}", init.join(", ")),
     }
 }
+
+/// « a », « a ou b », « a, b ou c ».
+pub fn list_fr_or(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [a] => a.clone(),
+        [init @ .., last] => format!("{} ou {last}", init.join(", ")),
+    }
+}

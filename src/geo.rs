@@ -123,9 +123,21 @@ impl Geography {
                 .unwrap_or_default());
         }
         if close.is_empty() {
-            bail!("`{input}` is not a département code or name (examples: 23, 2A, 971, Creuse)")
+            // The nearest names by edit distance (« mayote » → Mayotte).
+            let mut near: Vec<(f64, &Departement)> = geo
+                .departements
+                .iter()
+                .map(|d| (strsim::normalized_damerau_levenshtein(&crate::formats::fold(&d.name), &want), d))
+                .filter(|(s, _)| *s >= 0.6)
+                .collect();
+            near.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.code.cmp(&b.1.code)));
+            let names: Vec<String> = near.iter().take(3).map(|(_, d)| format!("{} ({})", d.name, d.code)).collect();
+            if names.is_empty() {
+                bail!("« {input} » n'est ni un code ni un nom de département (exemples : 23, 2A, 971, Creuse)")
+            }
+            bail!("« {input} » n'est pas un département : vouliez-vous dire {} ?", crate::fmt::list_fr_or(&names))
         }
-        bail!("`{input}` matches several départements: {}", close.join(", "))
+        bail!("« {input} » désigne plusieurs départements : {}", close.join(", "))
     }
 
     /// The embedded reference geography.

@@ -1,5 +1,6 @@
 //! `barometre compare`: a département's figures beside its région and France, against
-//! the previous edition, in the terminal (or as CSV/JSON).
+//! the previous edition and the baseline, in the terminal (100 columns at most) or as
+//! CSV/JSON rounded as published.
 
 use std::io::Write as _;
 
@@ -8,7 +9,10 @@ use anyhow::Result;
 use crate::cli::{CompareArgs, CompareFormat};
 
 use crate::geo::Geography;
-use crate::views::{cells, lines};
+use crate::views::{Line, cells, lines};
+
+/// The width of the terminal table.
+pub const WIDTH: usize = 100;
 
 pub fn run(args: &CompareArgs) -> Result<()> {
     let geo = Geography::get();
@@ -20,66 +24,201 @@ pub fn run(args: &CompareArgs) -> Result<()> {
     let mut out = std::io::stdout().lock();
     match args.format {
         CompareFormat::Json => {
+            // Values rounded as published; the full precision under `*_exact`.
+            let rows: Vec<serde_json::Value> = lines.iter().map(json_line).collect();
             let doc = serde_json::json!({ "code": code, "departement": dept, "region": region, "edition": model.edition.year,
-                "donnees_demo": model.demo, "indicateurs": lines });
+                "donnees_demo": model.demo, "indicateurs": rows });
             writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
         }
         CompareFormat::Csv => {
             let mut w = csv::Writer::from_writer(out);
+            w.write_record([
+                "indicateur",
+                "unite",
+                "annee",
+                "valeur",
+                "annee_comparaison",
+                "valeur_comparaison",
+                "annee_base",
+                "valeur_base",
+                "evolution",
+                "significativite",
+                "rang",
+                "rang_min",
+                "rang_max",
+                "region",
+                "france",
+                "nature",
+            ])?;
             for l in &lines {
-                w.serialize(l)?;
+                let r = |x: Option<f64>| round(x, l.decimales).map(|v| v.to_string()).unwrap_or_default();
+                let n = |x: Option<u32>| x.map(|v| v.to_string()).unwrap_or_default();
+                w.write_record([
+                    l.indicateur.clone(),
+                    l.unite.clone(),
+                    l.annee.to_string(),
+                    r(l.valeur),
+                    l.annee_comparaison.to_string(),
+                    r(l.valeur_comparaison),
+                    l.annee_base.to_string(),
+                    r(l.valeur_base),
+                    round(l.evolution, l.decimales + 1).map(|v| v.to_string()).unwrap_or_default(),
+                    l.significativite.clone(),
+                    n(l.rang),
+                    n(l.rang_min),
+                    n(l.rang_max),
+                    r(l.region),
+                    r(l.france),
+                    l.nature.clone(),
+                ])?;
             }
             w.flush()?;
         }
         CompareFormat::Table => {
             writeln!(out, "{dept} ({code}) — région {region} — baromètre {}", model.edition.year)?;
-            if model.demo {
-                writeln!(out, "{}", model.demo_notice.as_deref().unwrap_or_default())?;
+            if let Some(n) = &model.demo_notice {
+                for l in wrap(n, WIDTH) {
+                    writeln!(out, "{l}")?;
+                }
             }
             writeln!(out)?;
-            let rows: Vec<[String; 7]> = model
+            let rows: Vec<[String; 9]> = model
                 .indicators
                 .iter()
                 .filter_map(|ind| {
                     let l = lines.iter().find(|l| l.indicateur == ind.title)?;
                     let c = cells(ind, l);
+                    let mark = |real: bool| if model.demo && real { " R" } else { "" };
+                    // The year when it is not the edition's (a survey of another year).
+                    let label = if c.annee == model.edition.year {
+                        c.label.clone()
+                    } else {
+                        format!("{} ({})", c.label, c.annee)
+                    };
                     Some([
-                        format!("{} ({})", c.label, c.annee),
-                        c.valeur,
-                        format!("{} en {}", c.comparaison, c.annee_comparaison),
-                        c.evolution + if c.significativite.is_empty() { "" } else { " " } + &c.significativite,
+                        label,
+                        format!("{}{}", c.valeur, mark(l.reels[0])),
+                        format!("{}{}", c.comparaison, mark(l.reels[1])),
+                        format!("{}{}", c.base, mark(l.reels[2])),
+                        c.evolution.replace(" points", " pt").replace(" point", " pt"),
+                        short_label(&c.significativite),
                         c.rang,
                         c.region,
-                        if model.demo { format!("{} ({})", c.france, c.nature) } else { c.france },
+                        format!("{}{}", c.france, mark(l.reels[3])),
                     ])
                 })
                 .collect();
-            let last = if model.demo { "France (nature des valeurs)" } else { "France" };
-            let header = ["indicateur", "valeur", "comparaison", "évolution", "rang", "région", last];
-            let widths: Vec<usize> = (0..7)
-                .map(|j| {
-                    rows.iter().map(|r| r[j].chars().count()).chain([header[j].chars().count()]).max().unwrap_or(0)
-                })
-                .collect();
-            let line = |cells: &[String]| -> String {
-                cells
-                    .iter()
-                    .enumerate()
-                    .map(|(j, c)| format!("{c}{}", " ".repeat(widths[j] - c.chars().count())))
-                    .collect::<Vec<_>>()
-                    .join("  ")
+            let y = &model.edition;
+            let header = [
+                format!("Indicateur ({})", y.year),
+                "Valeur".into(),
+                y.previous.to_string(),
+                y.baseline.to_string(),
+                "Évol.".into(),
+                "Qualif.".into(),
+                "Rang".into(),
+                "Région".into(),
+                "France".into(),
+            ];
+            let width = |j: usize| {
+                rows.iter().map(|r| r[j].chars().count()).chain([header[j].chars().count()]).max().unwrap_or(0)
             };
-            writeln!(out, "{}", line(&header.map(String::from)))?;
+            let mut widths: Vec<usize> = (0..9).map(width).collect();
+            // The label takes what the numbers leave of the 100 columns.
+            let rest: usize = widths[1..].iter().sum::<usize>() + 2 * 8;
+            widths[0] = widths[0].min(WIDTH.saturating_sub(rest)).max(12);
+            let line = |cells: &[String]| -> String {
+                let mut s = String::new();
+                for (j, c) in cells.iter().enumerate() {
+                    let c = if j == 0 { ellipsis(c, widths[0]) } else { c.clone() };
+                    let pad = " ".repeat(widths[j].saturating_sub(c.chars().count()));
+                    if j > 0 {
+                        s.push_str("  ");
+                    }
+                    // Text to the left, numbers to the right.
+                    if j == 0 || j == 5 { s.push_str(&(c + &pad)) } else { s.push_str(&(pad + &c)) }
+                }
+                s.trim_end().to_string()
+            };
+            writeln!(out, "{}", line(&header))?;
             writeln!(out, "{}", widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  "))?;
             for r in &rows {
-                writeln!(out, "{}", line(r).trim_end())?;
+                writeln!(out, "{}", line(r))?;
             }
             writeln!(out)?;
-            writeln!(
-                out,
-                "Évolution : « hausse » ou « baisse » quand son intervalle de confiance à 95 % est entièrement au-delà du seuil de pertinence de l'indicateur, « stable » quand il est entièrement en deçà, « évolution incertaine » sinon. Rang : 1er = meilleur accès des 101 départements."
-            )?;
+            let mut notes = format!(
+                "{} : valeur de l'édition précédente (ou de l'enquête la plus proche) ; {} : année de référence (ou la plus proche) ; pt : points de pourcentage. Évolution depuis l'édition précédente : « hausse » ou « baisse » quand son intervalle de confiance à 95 % est entièrement au-delà du seuil de pertinence de l'indicateur, « stable » quand il est entièrement en deçà, « incertaine » sinon ; n.p. : non publié. Rang : 1er = meilleur accès des 101 départements.",
+                y.previous, y.baseline
+            );
+            if model.demo {
+                notes.push_str(" R : chiffre réel publié ; toute autre valeur est synthétique (démonstration).");
+            }
+            for l in wrap(&notes, WIDTH) {
+                writeln!(out, "{l}")?;
+            }
         }
     }
     Ok(())
+}
+
+/// A value rounded to the decimals it is published with.
+fn round(x: Option<f64>, decimals: u8) -> Option<f64> {
+    let p = 10f64.powi(i32::from(decimals));
+    x.filter(|v| v.is_finite()).map(|v| (v * p).round() / p)
+}
+
+/// A line of the JSON output: rounded values, and the exact ones under `*_exact`.
+fn json_line(l: &Line) -> serde_json::Value {
+    let d = l.decimales;
+    serde_json::json!({
+        "indicateur": l.indicateur, "unite": l.unite,
+        "annee": l.annee, "valeur": round(l.valeur, d),
+        "annee_comparaison": l.annee_comparaison, "valeur_comparaison": round(l.valeur_comparaison, d),
+        "annee_base": l.annee_base, "valeur_base": round(l.valeur_base, d),
+        "evolution": round(l.evolution, d + 1), "significativite": l.significativite,
+        "rang": l.rang, "rang_min": l.rang_min, "rang_max": l.rang_max,
+        "region": round(l.region, d), "france": round(l.france, d), "nature": l.nature,
+        "valeur_exact": l.valeur, "valeur_comparaison_exact": l.valeur_comparaison,
+        "valeur_base_exact": l.valeur_base, "evolution_exact": l.evolution,
+    })
+}
+
+/// The change's label in a few letters: « hausse », « baisse », « stable »,
+/// « incertaine », « n.p. ».
+fn short_label(s: &str) -> String {
+    if s.starts_with("non publié") {
+        "n.p.".into()
+    } else if s == "évolution incertaine" {
+        "incertaine".into()
+    } else {
+        s.to_string()
+    }
+}
+
+/// `s` in at most `n` characters, cut with « … ».
+fn ellipsis(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        return s.to_string();
+    }
+    let head: String = s.chars().take(n.saturating_sub(1)).collect();
+    format!("{}…", head.trim_end())
+}
+
+/// Words of `s` in lines of at most `n` characters.
+fn wrap(s: &str, n: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for w in s.split(' ') {
+        if !cur.is_empty() && cur.chars().count() + 1 + w.chars().count() > n {
+            out.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(w);
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
 }

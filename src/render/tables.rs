@@ -23,18 +23,25 @@ impl Renderer for Tables {
     fn render(&self, cx: &RenderContext) -> Result<Files> {
         let m = cx.model;
         let mut out = Files::new();
+        let keys = SourceKeys::new(m);
         let mut tables = Vec::new();
         for ind in &m.indicators {
-            tables.push(indicator_table(m, ind));
+            tables.push(indicator_table(m, ind, &keys));
         }
-        tables.push(wide_table(m));
+        tables.push(wide_table(m, &keys));
+        tables.push(sources_table(m, &keys));
         for t in &tables {
             out.push((format!("tables/{}.csv", t.name), t.csv(b',', false)?));
-            out.push((format!("tables/excel/{}.csv", t.name), t.csv(b';', true)?));
             out.push((format!("tables/{}.json", t.name), t.json(m)?.into_bytes()));
         }
-        out.push((format!("tables/barometre-{}.xlsx", m.edition.year), xlsx(m, &tables, cx.epoch)?));
-        out.push(("tables/LISEZMOI.md".into(), readme(m, &tables).into_bytes()));
+        // For Excel: French headers, one table per level, no empty column.
+        let excel = excel_tables(&tables);
+        for t in &excel {
+            out.push((format!("tables/excel/{}.csv", t.name), t.csv(b';', true)?));
+        }
+        out.push(("tables/excel/colonnes.csv".into(), dictionary(&excel).csv(b';', true)?));
+        out.push((format!("tables/barometre-{}.xlsx", m.edition.year), xlsx(m, &excel, cx.epoch)?));
+        out.push(("tables/LISEZMOI.md".into(), readme(m, &tables, &excel).into_bytes()));
         Ok(out)
     }
 }
@@ -51,12 +58,246 @@ pub struct Table {
     /// File stem: `densite-generalistes-2025`, `barometre-2025-departements`.
     pub name: String,
     pub title: String,
+    /// Machine name and description of each column.
     pub columns: Vec<(String, String)>,
+    /// The same columns under a French header, for Excel (« Évolution depuis 2023 »).
+    pub labels: Vec<String>,
     pub rows: Vec<Vec<Cell>>,
+    /// For Excel, the sheet's name (at most 31 characters once made unique).
+    pub sheet: String,
+}
+
+/// Short keys for the sources (« S1 »…), so that a row names its sources without
+/// repeating them; the `sources` table gives each in full.
+pub struct SourceKeys(Vec<String>);
+
+impl SourceKeys {
+    fn items(ind: &IndicatorResult) -> Vec<String> {
+        if ind.provenance_items.is_empty() { vec![ind.source.clone()] } else { ind.provenance_items.clone() }
+    }
+
+    fn new(m: &ReportModel) -> SourceKeys {
+        let mut all: Vec<String> = Vec::new();
+        for p in m.indicators.iter().flat_map(SourceKeys::items) {
+            if !all.contains(&p) {
+                all.push(p);
+            }
+        }
+        SourceKeys(all)
+    }
+
+    /// « S1 ; S2 » for an indicator.
+    fn of(&self, ind: &IndicatorResult) -> String {
+        let keys: Vec<String> = SourceKeys::items(ind)
+            .iter()
+            .filter_map(|p| self.0.iter().position(|x| x == p).map(|i| format!("S{}", i + 1)))
+            .collect();
+        keys.join(" ; ")
+    }
+}
+
+/// Every source with its key.
+fn sources_table(m: &ReportModel, keys: &SourceKeys) -> Table {
+    let rows = keys
+        .0
+        .iter()
+        .enumerate()
+        .map(|(i, s)| vec![Cell::Text(format!("S{}", i + 1)), Cell::Text(s.clone()), Cell::Text(m.vintage.clone())])
+        .collect();
+    Table {
+        name: "sources".into(),
+        title: format!("Baromètre {} : les sources, par clé", m.edition.year),
+        columns: vec![
+            ("cle".into(), "clé de la source, reprise dans la colonne `source` des autres tables".into()),
+            ("source".into(), "source des données, avec son millésime entre crochets".into()),
+            ("millesime".into(), "millésime des données de l'édition".into()),
+        ],
+        labels: vec!["Clé".into(), "Source".into(), "Millésime".into()],
+        rows,
+        sheet: "Sources".into(),
+    }
+}
+
+/// The French header of a column of an indicator table.
+fn label(name: &str) -> String {
+    let fixed = match name {
+        "niveau" => "Niveau",
+        "code" => "Code",
+        "nom" => "Territoire",
+        "code_region" => "Code région",
+        "annee" => "Année",
+        "valeur" => "Valeur",
+        "numerateur" => "Numérateur",
+        "denominateur" => "Dénominateur",
+        "departements" => "Départements dans la somme",
+        "estimation" => "Estimation sans intervalle",
+        "ic95_bas" => "IC 95 % bas",
+        "ic95_haut" => "IC 95 % haut",
+        "ecart_france" => "Écart à la France",
+        "ecart_region" => "Écart à la région",
+        "rang" => "Rang",
+        "rang_ic95_min" => "Rang, meilleur (IC 95 %)",
+        "rang_ic95_max" => "Rang, moins bon (IC 95 %)",
+        "quintile" => "Quintile",
+        "seuils" => "Seuils franchis",
+        "non_publie" => "Non publié : motif",
+        "effectif_enquete" => "Répondants",
+        "objectif_pct" => "Part de l'objectif (%)",
+        "source" => "Sources (clés)",
+        "millesime" => "Millésime",
+        "nature" => "Nature de la valeur",
+        "source_valeur" => "Source de la valeur réelle",
+        _ => "",
+    };
+    if !fixed.is_empty() {
+        return fixed.to_string();
+    }
+    for (prefix, pattern) in [
+        ("evolution_pct_depuis_", "Évolution depuis {} (%)"),
+        ("evolution_estimee_depuis_", "Évolution estimée depuis {}"),
+        ("evolution_ic95_bas_depuis_", "Évolution depuis {}, IC 95 % bas"),
+        ("evolution_ic95_haut_depuis_", "Évolution depuis {}, IC 95 % haut"),
+        ("evolution_depuis_", "Évolution depuis {}"),
+        ("qualification_depuis_", "Qualification depuis {}"),
+        ("p_valeur_depuis_", "p-valeur depuis {}"),
+        ("departements_comparables_", "Départements comparables avec {}"),
+        ("revision_", "Révision {}"),
+        ("nature_", "Nature de la valeur {}"),
+    ] {
+        if let Some(y) = name.strip_prefix(prefix) {
+            return pattern.replace("{}", y);
+        }
+    }
+    if let Some(y) = name.strip_prefix("valeur_") {
+        return match y.strip_suffix("_publiee") {
+            Some(y) => format!("Valeur {y} publiée"),
+            None => format!("Valeur {y}"),
+        };
+    }
+    name.to_string()
+}
+
+/// `s` cut to at most `n` characters at a word boundary.
+fn words(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        return s.to_string();
+    }
+    let head: String = s.chars().take(n + 1).collect();
+    let cut = head.rfind(' ').filter(|i| *i > 0).unwrap_or(head.len());
+    head[..cut].trim_end_matches([' ', ',', ':', '(']).to_string()
+}
+
+/// A sheet name: at most 31 characters cut between words, none of `[]:*?/\`, unique
+/// among `taken`.
+fn sheet_name(title: &str, taken: &[String]) -> String {
+    let clean: String = title.chars().filter(|c| !"[]:*?/\\".contains(*c)).collect();
+    let mut s = words(&clean, 31);
+    let mut k = 2;
+    while taken.iter().any(|t| t.to_lowercase() == s.to_lowercase()) {
+        let suffix = format!(" ({k})");
+        s = format!("{}{suffix}", words(&clean, 31 - suffix.chars().count()));
+        k += 1;
+    }
+    s
+}
+
+/// The Excel versions of the tables: French headers; an indicator's départements apart
+/// from its régions and France (a code is then one territory); no column without any
+/// value.
+fn excel_tables(tables: &[Table]) -> Vec<Table> {
+    let mut out: Vec<Table> = Vec::new();
+    let mut taken: Vec<String> = Vec::new();
+    let mut push = |mut t: Table, out: &mut Vec<Table>| {
+        // A level the indicator has no row for has no file.
+        if t.rows.is_empty() {
+            return;
+        }
+        t.sheet = sheet_name(&t.sheet, &taken);
+        taken.push(t.sheet.clone());
+        out.push(t);
+    };
+    // The wide table first, then the indicators, the sources last.
+    let mut order: Vec<&Table> = tables.iter().filter(|t| t.name.ends_with("-departements")).collect();
+    order.extend(tables.iter().filter(|t| !t.name.ends_with("-departements") && t.name != "sources"));
+    order.extend(tables.iter().filter(|t| t.name == "sources"));
+    for t in order {
+        match t.columns.iter().position(|(n, _)| n == "niveau") {
+            Some(l) => {
+                let is = |row: &Vec<Cell>| matches!(&row[l], Cell::Text(s) if s == "departement");
+                let deps: Vec<Vec<Cell>> = t.rows.iter().filter(|r| is(r)).cloned().collect();
+                let regs: Vec<Vec<Cell>> = t.rows.iter().filter(|r| !is(r)).cloned().collect();
+                push(t.subset(&t.name, &format!("{} — départements", t.title), &t.sheet, deps), &mut out);
+                let sheet = format!("{} (rég.)", words(&t.sheet, 24));
+                let title = format!("{} — France et régions", t.title);
+                push(t.subset(&format!("{}-regions", t.name), &title, &sheet, regs), &mut out);
+            }
+            None => push(t.subset(&t.name, &t.title, &t.sheet, t.rows.clone()), &mut out),
+        }
+    }
+    out
+}
+
+/// The dictionary of the Excel tables: file, sheet, French header, machine name, content.
+fn dictionary(excel: &[Table]) -> Table {
+    let mut rows = Vec::new();
+    for t in excel {
+        for ((name, desc), label) in t.columns.iter().zip(&t.labels) {
+            rows.push(vec![
+                Cell::Text(format!("{}.csv", t.name)),
+                Cell::Text(t.sheet.clone()),
+                Cell::Text(label.clone()),
+                Cell::Text(name.clone()),
+                Cell::Text(desc.clone()),
+            ]);
+        }
+    }
+    Table {
+        name: "colonnes".into(),
+        title: "Les colonnes des tableaux pour Excel".into(),
+        columns: vec![
+            ("fichier".into(), "fichier CSV pour Excel".into()),
+            ("feuille".into(), "feuille du classeur XLSX".into()),
+            ("colonne".into(), "en-tête de la colonne".into()),
+            ("nom_machine".into(), "nom de la colonne dans les fichiers CSV et JSON".into()),
+            ("contenu".into(), "ce que contient la colonne".into()),
+        ],
+        labels: vec!["Fichier".into(), "Feuille".into(), "Colonne".into(), "Nom machine".into(), "Contenu".into()],
+        rows,
+        sheet: "Colonnes".into(),
+    }
 }
 
 impl Table {
-    /// CSV; `excel` gives French Excel's dialect: decimal comma and a BOM.
+    /// The rows given, under French headers, without the columns they leave empty.
+    fn subset(&self, name: &str, title: &str, sheet: &str, rows: Vec<Vec<Cell>>) -> Table {
+        let keep: Vec<bool> = (0..self.columns.len())
+            .map(|j| {
+                rows.iter().any(|r| match &r[j] {
+                    Cell::Text(s) => !s.is_empty(),
+                    Cell::Num(v, _) => v.is_some(),
+                })
+            })
+            .collect();
+        let pick =
+            |v: Vec<String>| -> Vec<String> { v.into_iter().zip(&keep).filter(|(_, k)| **k).map(|(x, _)| x).collect() };
+        let names = pick(self.columns.iter().map(|(n, _)| n.clone()).collect());
+        let descs = pick(self.columns.iter().map(|(_, d)| d.clone()).collect());
+        Table {
+            name: name.to_string(),
+            title: title.to_string(),
+            columns: names.into_iter().zip(descs).collect(),
+            labels: pick(self.labels.clone()),
+            rows: rows
+                .into_iter()
+                .map(|r| r.into_iter().zip(&keep).filter(|(_, k)| **k).map(|(c, _)| c).collect())
+                .collect(),
+            sheet: sheet.to_string(),
+        }
+    }
+
+    /// CSV; `excel` gives French Excel's dialect: decimal comma, a BOM and the French
+    /// headers.
+
     pub fn csv(&self, sep: u8, excel: bool) -> Result<Vec<u8>> {
         let mut out = Vec::new();
         if excel {
@@ -66,7 +307,11 @@ impl Table {
             .delimiter(sep)
             .terminator(if excel { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') })
             .from_writer(out);
-        w.write_record(self.columns.iter().map(|(n, _)| n.as_str()))?;
+        if excel {
+            w.write_record(&self.labels)?;
+        } else {
+            w.write_record(self.columns.iter().map(|(n, _)| n.as_str()))?;
+        }
         for row in &self.rows {
             w.write_record(row.iter().map(|c| match c {
                 Cell::Text(s) => s.clone(),
@@ -219,7 +464,7 @@ fn tagged_columns(ind: &IndicatorResult) -> Vec<(String, String, u8)> {
         ),
         cp(&format!("revision_{p}"), &format!("révision de la valeur {p} (valeur recalculée moins valeur publiée)")),
         c("objectif_pct", "France : valeur en % de l'objectif de l'indicateur"),
-        c("source", "source des données"),
+        c("source", "clés des sources des données (table `sources` : source complète et millésime)"),
         c("millesime", "millésime des données"),
         c("nature", "réel (chiffre publié) ou synthétique (données de démonstration) : la valeur de l'année"),
         cp(&format!("nature_{p}"), &format!("réel ou synthétique : la valeur de {p}")),
@@ -257,10 +502,10 @@ fn rank_doc(ind: &IndicatorResult) -> String {
     }
 }
 
-pub fn indicator_table(m: &ReportModel, ind: &IndicatorResult) -> Table {
+pub fn indicator_table(m: &ReportModel, ind: &IndicatorResult, keys: &SourceKeys) -> Table {
     // Rates keep two more decimals than displayed, so users can re-round.
     let d = ind.decimals as usize + if ind.is_count { 0 } else { 2 };
-    let source = if ind.provenance.is_empty() { &ind.source } else { &ind.provenance };
+    let source = &keys.of(ind);
     let t = |s: &str| Cell::Text(s.to_string());
     let rows: Vec<Vec<Cell>> = ind
         .rows
@@ -324,17 +569,21 @@ pub fn indicator_table(m: &ReportModel, ind: &IndicatorResult) -> Table {
         .into_iter()
         .map(|r: Vec<Cell>| r.into_iter().zip(&groups).filter(|(_, k)| **k).map(|(c, _)| c).collect())
         .collect();
+    let columns = columns(ind);
     Table {
         name: format!("{}-{}", ind.id, ind.years[0]),
         title: format!("{} ({}), {}", ind.title, ind.unit, ind.years[0]),
-        columns: columns(ind),
+        labels: columns.iter().map(|(n, _)| label(n)).collect(),
+        columns,
         rows,
+        sheet: ind.short_label.clone(),
     }
 }
 
 /// One row per département, four columns per indicator: value, comparison value, change
-/// and its significance.
-pub fn wide_table(m: &ReportModel) -> Table {
+/// and its significance (and the nature of the value in demo data). Columns without any
+/// value are left out; the sources are named by their keys (table `sources`).
+pub fn wide_table(m: &ReportModel, keys: &SourceKeys) -> Table {
     let geo = crate::geo::Geography::get();
     let mut columns = vec![
         ("code_departement".to_string(), "code du département (texte)".to_string()),
@@ -342,33 +591,38 @@ pub fn wide_table(m: &ReportModel) -> Table {
         ("code_region".to_string(), "code de la région".to_string()),
         ("region".to_string(), "nom de la région".to_string()),
     ];
+    let mut labels: Vec<String> =
+        ["Code département", "Département", "Code région", "Région"].iter().map(|s| s.to_string()).collect();
     for ind in &m.indicators {
         let [y, p, _] = ind.years;
         let id = ind.id.replace('-', "_");
-        columns.push((format!("{id}_{y}"), format!("{} ({}), {y} — source : {}", ind.title, ind.unit, ind.source)));
-        columns.push((
-            format!("{id}_{y}_nature"),
-            format!("{} {y} : réel ou synthétique (démonstration)", ind.short_label),
-        ));
+        let short = &ind.short_label;
+        columns.push((format!("{id}_{y}"), format!("{} ({}), {y} — sources {}", ind.title, ind.unit, keys.of(ind))));
+        labels.push(format!("{short} {y}"));
+        if m.demo {
+            columns.push((format!("{id}_{y}_nature"), format!("{short} {y} : réel ou synthétique (démonstration)")));
+            labels.push(format!("{short} {y} : nature"));
+        }
         if p < y {
-            columns.push((format!("{id}_{p}"), format!("{} en {p}", ind.short_label)));
-            columns
-                .push((format!("{id}_evolution_{p}_{y}"), format!("{} : évolution absolue {p}-{y}", ind.short_label)));
+            columns.push((format!("{id}_{p}"), format!("{short} en {p}")));
+            labels.push(format!("{short} {p}"));
+            columns.push((format!("{id}_evolution_{p}_{y}"), format!("{short} : évolution absolue {p}-{y}")));
+            labels.push(format!("{short} : évolution {p}-{y}"));
             columns.push((
                 format!("{id}_qualification"),
                 format!(
-                    "{} : hausse, baisse, stable ou évolution incertaine (intervalle à 95 % et seuil de pertinence), ou motif de non-publication",
-                    ind.short_label
+                    "{short} : hausse, baisse, stable ou évolution incertaine (intervalle à 95 % et seuil de pertinence), ou motif de non-publication"
                 ),
             ));
+            labels.push(format!("{short} : qualification"));
         }
     }
-    columns.push(("sources".to_string(), "sources et années des données".to_string()));
+    columns.push(("sources".to_string(), "clés des sources (table `sources`)".to_string()));
+    labels.push("Sources (clés)".to_string());
     columns.push(("millesime".to_string(), "millésime des données".to_string()));
-    columns.push(("donnees_demo".to_string(), "oui si le fichier mêle des chiffres réels et des chiffres synthétiques de démonstration (voir les colonnes « nature »)".to_string()));
-    let sources: Vec<String> =
-        m.indicators.iter().map(|i| format!("{} : {}, {}", i.id, i.source, i.years[0])).collect();
-    let sources = sources.join(" ; ");
+    labels.push("Millésime".to_string());
+    let all: Vec<String> = (1..=keys.0.len()).map(|i| format!("S{i}")).collect();
+    let sources = all.join(" ; ");
     let mut rows = Vec::new();
     for d in &geo.departements {
         let region = geo.region(&d.region).map(|r| r.name.clone()).unwrap_or_default();
@@ -382,7 +636,9 @@ pub fn wide_table(m: &ReportModel) -> Table {
             let dec = ind.decimals as usize + if ind.is_count { 0 } else { 1 };
             let r = ind.departements().find(|r| r.code == d.code);
             row.push(Cell::Num(r.and_then(|r| r.cur.as_ref()).map(|v| v.value), dec));
-            row.push(Cell::Text(r.filter(|r| r.cur.is_some()).map_or("", |r| r.nature(0)).to_string()));
+            if m.demo {
+                row.push(Cell::Text(r.filter(|r| r.cur.is_some()).map_or("", |r| r.nature(0)).to_string()));
+            }
             if ind.years[1] >= ind.years[0] {
                 continue;
             }
@@ -394,19 +650,22 @@ pub fn wide_table(m: &ReportModel) -> Table {
         }
         row.push(Cell::Text(sources.clone()));
         row.push(Cell::Text(m.vintage.clone()));
-        row.push(Cell::Text(if m.demo { "oui" } else { "non" }.into()));
         rows.push(row);
     }
-    Table {
+    let t = Table {
         name: format!("barometre-{}-departements", m.edition.year),
         title: format!("Baromètre {} : tous les indicateurs par département", m.edition.year),
         columns,
+        labels,
         rows,
-    }
+        sheet: "Départements".into(),
+    };
+    // No column that no département fills.
+    t.subset(&t.name, &t.title, &t.sheet, t.rows.clone())
 }
 
-/// One workbook: the wide table first, one sheet per indicator, the documentation of
-/// every column and the sources.
+/// One workbook: the départements, then each indicator (départements, then France and
+/// régions), the sources and the dictionary of the columns; French headers.
 fn xlsx(m: &ReportModel, tables: &[Table], epoch: i64) -> Result<Vec<u8>> {
     let mut wb = Workbook::new();
     // The edition's date, never the clock (rust_xlsxwriter stamps the current time by
@@ -418,14 +677,11 @@ fn xlsx(m: &ReportModel, tables: &[Table], epoch: i64) -> Result<Vec<u8>> {
             .set_creation_datetime(&created),
     );
     let bold = Format::new().set_bold().set_text_wrap();
-    let mut order: Vec<&Table> = tables.iter().filter(|t| t.name.ends_with("-departements")).collect();
-    order.extend(tables.iter().filter(|t| !t.name.ends_with("-departements")));
-    for (k, t) in order.iter().enumerate() {
-        let sheet_name = if k == 0 { "Départements".to_string() } else { sheet_name(&t.name, k) };
-        let ws = wb.add_worksheet().set_name(&sheet_name)?;
-        for (j, (name, _)) in t.columns.iter().enumerate() {
-            ws.write_string_with_format(0, j as u16, name, &bold)?;
-            ws.set_column_width(j as u16, if j < 4 { 16 } else { 14 })?;
+    for t in tables {
+        let ws = wb.add_worksheet().set_name(&t.sheet)?;
+        for (j, label) in t.labels.iter().enumerate() {
+            ws.write_string_with_format(0, j as u16, label, &bold)?;
+            ws.set_column_width(j as u16, if t.name == "sources" && j == 1 { 120 } else { 16 })?;
         }
         for (i, row) in t.rows.iter().enumerate() {
             for (j, c) in row.iter().enumerate() {
@@ -442,68 +698,60 @@ fn xlsx(m: &ReportModel, tables: &[Table], epoch: i64) -> Result<Vec<u8>> {
                 }
             }
         }
-        ws.set_freeze_panes(1, 2)?;
-        ws.autofilter(0, 0, t.rows.len() as u32, t.columns.len().saturating_sub(1) as u16)?;
-    }
-    let doc = wb.add_worksheet().set_name("Colonnes")?;
-    for (j, h) in ["feuille", "colonne", "contenu"].iter().enumerate() {
-        doc.write_string_with_format(0, j as u16, *h, &bold)?;
-    }
-    let mut r = 1;
-    for (k, t) in order.iter().enumerate() {
-        let sheet = if k == 0 { "Départements".to_string() } else { sheet_name(&t.name, k) };
-        for (name, desc) in &t.columns {
-            doc.write_string(r, 0, &sheet)?;
-            doc.write_string(r, 1, name)?;
-            doc.write_string(r, 2, desc)?;
-            r += 1;
+        if t.name == "sources" {
+            // The demo notice and the vintage under the sources.
+            let mut r = t.rows.len() as u32 + 2;
+            if let Some(n) = &m.demo_notice {
+                ws.write_string_with_format(r, 1, n, &bold)?;
+                r += 1;
+            }
+            ws.write_string(r, 1, format!("Millésime des données : {}", m.vintage))?;
+            r += 2;
+            for s in &m.sources {
+                let years: Vec<String> = s.years.iter().map(|y| y.to_string()).collect();
+                let line = format!("{} : {} (années {} ; millésime {})", s.file, s.source, years.join(", "), s.vintage);
+                ws.write_string(r, 1, line)?;
+                r += 1;
+            }
+        } else {
+            ws.set_freeze_panes(1, 2)?;
+            ws.autofilter(0, 0, t.rows.len() as u32, t.labels.len().saturating_sub(1) as u16)?;
         }
     }
-    doc.set_column_width(0, 24)?;
-    doc.set_column_width(1, 40)?;
-    doc.set_column_width(2, 100)?;
-    let src = wb.add_worksheet().set_name("Sources")?;
-    src.write_string_with_format(0, 0, format!("Baromètre de l'accès aux soins {}", m.edition.year), &bold)?;
-    let mut r = 1;
-    if let Some(n) = &m.demo_notice {
-        src.write_string_with_format(r, 0, n, &bold)?;
-        r += 1;
+    let dict = dictionary(tables);
+    let doc = wb.add_worksheet().set_name("Colonnes")?;
+    for (j, h) in dict.labels.iter().enumerate() {
+        doc.write_string_with_format(0, j as u16, h, &bold)?;
     }
-    src.write_string(r, 0, format!("Millésime des données : {}", m.vintage))?;
-    r += 2;
-    for s in &m.sources {
-        let years: Vec<String> = s.years.iter().map(|y| y.to_string()).collect();
-        src.write_string(
-            r,
-            0,
-            format!("{} : {} (années {} ; millésime {})", s.file, s.source, years.join(", "), s.vintage),
-        )?;
-        r += 1;
+    for (i, row) in dict.rows.iter().enumerate() {
+        for (j, c) in row.iter().enumerate() {
+            if let Cell::Text(s) = c {
+                doc.write_string(i as u32 + 1, j as u16, s)?;
+            }
+        }
     }
-    src.set_column_width(0, 140)?;
+    for (j, w) in [34, 30, 40, 40, 100].iter().enumerate() {
+        doc.set_column_width(j as u16, *w)?;
+    }
     Ok(wb.save_to_buffer()?)
 }
 
-/// Sheet names are at most 31 characters and unique.
-fn sheet_name(name: &str, k: usize) -> String {
-    let s: String = name.chars().take(27).collect();
-    format!("{s}-{k}")
-}
-
-fn readme(m: &ReportModel, tables: &[Table]) -> String {
+fn readme(m: &ReportModel, tables: &[Table], excel: &[Table]) -> String {
     let mut s = format!("# Tables du baromètre {}\n\n", m.edition.year);
     if let Some(n) = &m.demo_notice {
         let _ = writeln!(s, "**{n}**\n");
     }
-    s.push_str("Chaque table existe en quatre formats :\n\n");
-    s.push_str("- `NOM.csv` : UTF-8, séparateur virgule, point décimal ;\n");
-    s.push_str("- `excel/NOM.csv` : pour Excel en français, séparateur point-virgule, virgule décimale, avec BOM ;\n");
-    s.push_str("- `NOM.json` : colonnes documentées et lignes ;\n");
+    s.push_str("**Pour Excel, ouvrir `barometre-ANNEE.xlsx`** : les codes y restent du texte (« 01 » garde son zéro), les en-têtes sont en français, chaque indicateur a une feuille pour les départements et une pour la France et les régions, et la feuille « Colonnes » donne le nom machine et le contenu de chaque colonne. Un CSV ouvert par double-clic dans Excel transforme « 01 » en 1 : pour les fichiers `excel/NOM.csv`, passer par Données > À partir d'un fichier texte/CSV et déclarer les colonnes de code en texte.\n\n".replace("ANNEE", &m.edition.year.to_string()).as_str());
+    s.push_str("Chaque table existe en plusieurs formats :\n\n");
+    s.push_str("- `NOM.csv` : UTF-8, séparateur virgule, point décimal, noms de colonnes machine ; toutes les lignes (colonne `niveau` : france, region, departement) ;\n");
+    s.push_str("- `NOM.json` : les mêmes lignes en pleine précision, colonnes documentées ;\n");
+    s.push_str("- `excel/NOM.csv` (départements) et `excel/NOM-regions.csv` (France et régions) : pour Excel en français, séparateur point-virgule, virgule décimale, avec BOM, en-têtes en français, sans colonne vide ; `excel/colonnes.csv` fait la correspondance avec les noms machine ;\n");
     let _ = writeln!(
         s,
-        "- `barometre-{}.xlsx` : toutes les tables, une feuille par table, et les feuilles « Colonnes » et « Sources ».\n",
+        "- `barometre-{}.xlsx` : les mêmes tables pour Excel, une feuille chacune, et les feuilles « Sources » et « Colonnes ».\n",
         m.edition.year
     );
+    s.push_str("La colonne `source` donne des clés (« S1 ; S2 ») ; la table `sources` (et la feuille « Sources ») donne chaque source en entier.\n\n");
     s.push_str("Les codes géographiques sont du texte (« 01 », « 2A », « 971 »). Les régions et la France sont calculées comme rapports de sommes, jamais comme moyennes des départements ; leurs évolutions sont calculées sur les départements présents les deux années (colonnes `departements_comparables_…`).\n\n");
     s.push_str("**Précision.** Les CSV et le classeur XLSX gardent l'arrondi publié (les taux avec deux décimales de plus que dans le rapport, les évolutions avec deux décimales, les p-valeurs avec six). Les fichiers JSON portent les valeurs, bornes et p-valeurs en pleine précision, sans arrondi, pour les recalculs.\n\n");
     for t in tables {
@@ -514,7 +762,11 @@ fn readme(m: &ReportModel, tables: &[Table]) -> String {
         }
         s.push('\n');
     }
-    s.push_str("## Sources\n\n");
+    s.push_str("## Tables pour Excel\n\n| fichier | feuille | titre |\n|---|---|---|\n");
+    for t in excel {
+        let _ = writeln!(s, "| `excel/{}.csv` | {} | {} |", t.name, t.sheet, t.title);
+    }
+    s.push_str("\n## Sources\n\n");
     for src in &m.sources {
         let years: Vec<String> = src.years.iter().map(|y| y.to_string()).collect();
         let _ =
