@@ -267,6 +267,24 @@ pub fn civil_from_days(z: i64) -> (i32, u32, u32) {
     ((if m <= 2 { y + 1 } else { y }) as i32, m, d)
 }
 
+/// « a », « a et b », « a, b et c ».
+pub fn list_fr(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [a] => a.clone(),
+        [init @ .., last] => format!("{} et {last}", init.join(", ")),
+    }
+}
+
+/// « a », « a ou b », « a, b ou c ».
+pub fn list_fr_or(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [a] => a.clone(),
+        [init @ .., last] => format!("{} ou {last}", init.join(", ")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,23 +328,5 @@ mod tests {
         assert_eq!(date_fr(2025, 12, 1), "1er décembre 2025");
         assert_eq!(civil_from_days(0), (1970, 1, 1));
         assert_eq!(civil_from_days(20_412), (2025, 11, 20));
-    }
-}
-
-/// « a », « a et b », « a, b et c ».
-pub fn list_fr(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [a] => a.clone(),
-        [init @ .., last] => format!("{} et {last}", init.join(", ")),
-    }
-}
-
-/// « a », « a ou b », « a, b ou c ».
-pub fn list_fr_or(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [a] => a.clone(),
-        [init @ .., last] => format!("{} ou {last}", init.join(", ")),
     }
 }

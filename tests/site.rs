@@ -218,6 +218,10 @@ fn issue19_pages_fit_a_phone_and_a_desktop_and_axe_finds_no_serious_violation() 
              }});"
         );
         let out: serde_json::Value = serde_json::from_str(&probe(&chrome, &edition, &body, &script)).expect("json");
+        // Every page has the département picker, with the 101.
+        let html = std::fs::read_to_string(edition.join(page)).expect("page");
+        let picker = &html[html.find("id=\"aller-departement\"").unwrap_or_else(|| panic!("{page}: no picker"))..];
+        assert_eq!(picker[..picker.find("</select>").expect("select")].matches("<option value=\"").count(), 102);
         let (sw, vw) = (out["phone"][0].as_u64().expect("sw"), out["phone"][1].as_u64().expect("vw"));
         assert_eq!(vw, 390, "{page}: the phone frame");
         assert!(sw <= vw, "{page}: {sw} px wide in a {vw}-px phone");

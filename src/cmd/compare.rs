@@ -130,7 +130,7 @@ pub fn run(args: &CompareArgs) -> Result<()> {
             let line = |cells: &[String]| -> String {
                 let mut s = String::new();
                 for (j, c) in cells.iter().enumerate() {
-                    let c = if j == 0 { ellipsis(c, widths[0]) } else { c.clone() };
+                    let c = c.clone();
                     let pad = " ".repeat(widths[j].saturating_sub(c.chars().count()));
                     if j > 0 {
                         s.push_str("  ");
@@ -143,7 +143,14 @@ pub fn run(args: &CompareArgs) -> Result<()> {
             writeln!(out, "{}", line(&header))?;
             writeln!(out, "{}", widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  "))?;
             for r in &rows {
-                writeln!(out, "{}", line(r))?;
+                // A long label goes on in the first column of the next lines.
+                let label = wrap(&r[0], widths[0].saturating_sub(2).max(10));
+                let mut first = r.clone();
+                first[0] = label.first().cloned().unwrap_or_default();
+                writeln!(out, "{}", line(&first))?;
+                for more in label.iter().skip(1) {
+                    writeln!(out, "  {more}")?;
+                }
             }
             writeln!(out)?;
             let mut notes = format!(
@@ -193,15 +200,6 @@ fn short_label(s: &str) -> String {
     } else {
         s.to_string()
     }
-}
-
-/// `s` in at most `n` characters, cut with « … ».
-fn ellipsis(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        return s.to_string();
-    }
-    let head: String = s.chars().take(n.saturating_sub(1)).collect();
-    format!("{}…", head.trim_end())
 }
 
 /// Words of `s` in lines of at most `n` characters.

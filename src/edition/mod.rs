@@ -654,31 +654,6 @@ fn apply_published(r: &mut IndicatorResult, published: &[(String, String, f64)])
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_are_calendar_dates() {
-        // 2025-11-20 is day 20 412 after 1970-01-01 (55 years, 14 leap days, 323 days).
-        assert_eq!(parse_date("2025-11-20").expect("date"), 20_412 * 86_400);
-        assert_eq!(parse_date("1970-01-01").expect("date"), 0);
-        assert_eq!(parse_date("2024-02-29").expect("leap day"), 19_782 * 86_400);
-        for bad in
-            ["2022-02-31", "2023-02-29", "2025-13-01", "2025-00-10", "2025-04-31", "2025-1-1", "25-11-20", "hier"]
-        {
-            assert!(parse_date(bad).is_err(), "{bad} accepted");
-        }
-    }
-
-    #[test]
-    fn edition_labels() {
-        assert_eq!(edition_label(2020), "1re édition");
-        assert_eq!(edition_label(2025), "3e édition");
-        assert_eq!(edition_label(2027), "édition 2027");
-    }
-}
-
 /// Tells, value by value, whether an indicator's figures are real: outside demo data all
 /// are (their source is the indicator's provenance); in demo data a value is real when
 /// every source file it is computed from declares it real (`reel` in `provenance.toml`).
@@ -794,5 +769,30 @@ fn series_note(prov: &Provenance, file: &str, points: &[(i32, f64)]) -> String {
         n if n == points.len() => " — chiffres réels (données de démonstration)".to_string(),
         1 => format!(" — démonstration : {} réel, autres années synthétiques", real[0]),
         _ => format!(" — démonstration : {} réels, autres années synthétiques", fmt::list_fr(&real)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_calendar_dates() {
+        // 2025-11-20 is day 20 412 after 1970-01-01 (55 years, 14 leap days, 323 days).
+        assert_eq!(parse_date("2025-11-20").expect("date"), 20_412 * 86_400);
+        assert_eq!(parse_date("1970-01-01").expect("date"), 0);
+        assert_eq!(parse_date("2024-02-29").expect("leap day"), 19_782 * 86_400);
+        for bad in
+            ["2022-02-31", "2023-02-29", "2025-13-01", "2025-00-10", "2025-04-31", "2025-1-1", "25-11-20", "hier"]
+        {
+            assert!(parse_date(bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn edition_labels() {
+        assert_eq!(edition_label(2020), "1re édition");
+        assert_eq!(edition_label(2025), "3e édition");
+        assert_eq!(edition_label(2027), "édition 2027");
     }
 }

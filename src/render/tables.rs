@@ -297,7 +297,6 @@ impl Table {
 
     /// CSV; `excel` gives French Excel's dialect: decimal comma, a BOM and the French
     /// headers.
-
     pub fn csv(&self, sep: u8, excel: bool) -> Result<Vec<u8>> {
         let mut out = Vec::new();
         if excel {
