@@ -304,5 +304,13 @@ fn issue19_map_shapes_carry_their_value_and_a_click_opens_the_fiche() {
     let title = out["title"].as_str().expect("title");
     assert!(title.starts_with("Creuse (23)") && title.contains(&value), "{title} against {value}");
     assert_eq!(out["opened"], "Creuse (23)");
+    // Chart marks carry their value too: every bar of the ranking, each point of a series.
+    let ranking = w.read("output/2025/charts/densite-generalistes-2025-classement.svg");
+    assert_eq!(ranking.matches("</title></rect>").count(), 101);
+    // Highest first: the Hautes-Alpes at the published 288.
+    let first = &ranking[ranking.find("<title>").expect("title") + 7..];
+    assert!(first.starts_with("Hautes-Alpes (05)\u{a0}: 288<"), "{}", first.chars().take(40).collect::<String>());
+    let series = w.read("output/2025/charts/serie-generalistes-france.svg");
+    assert!(series.contains("<title>2025\u{a0}: 100\u{202f}019</title>"), "series point title");
     assert!(out["url"].as_str().expect("url").ends_with("/departements/23.html"));
 }

@@ -60,6 +60,33 @@ fn figure(
     })
 }
 
+/// Gives the marks of a chart a `<title>` (shown on hover, read by screen readers): the
+/// elements `<tag … fill="COLOR"…/>` of one of the given colours, in the order drawn,
+/// take the titles in turn.
+fn title_marks(svg: &str, tag: &str, colors: &[RGBColor], titles: &[String]) -> String {
+    let fills: Vec<String> = colors.iter().map(|c| format!("fill=\"#{:02X}{:02X}{:02X}\"", c.0, c.1, c.2)).collect();
+    let open = format!("<{tag} ");
+    let mut out = String::with_capacity(svg.len() + titles.len() * 48);
+    let mut rest = svg;
+    let mut k = 0;
+    while k < titles.len() {
+        let Some(i) = rest.find(&open) else { break };
+        let Some(end) = rest[i..].find("/>").map(|e| e + i) else { break };
+        let element = &rest[i..end];
+        out.push_str(&rest[..i]);
+        if fills.iter().any(|f| element.contains(f.as_str())) {
+            let t = titles[k].replace('&', "&amp;").replace('<', "&lt;");
+            out.push_str(&format!("{element}><title>{t}</title></{tag}>"));
+            k += 1;
+        } else {
+            out.push_str(&rest[i..end + 2]);
+        }
+        rest = &rest[end + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Title, subtitle and source line around a chart; returns the plotting area.
 fn frame<'a>(
     root: &DrawingArea<SVGBackend<'a>, plotters::coord::Shift>,
@@ -255,6 +282,9 @@ pub fn ranking(ind: &IndicatorResult, source_line: &str, threshold: Option<f64>)
             .enumerate()
             .map(|(i, (r, v))| vec![(i + 1).to_string(), r.code.clone(), r.name.clone(), format!("{v:.2}")]),
     )?;
+    let titles: Vec<String> =
+        rows.iter().map(|(r, v)| format!("{} ({}) : {}", r.name, r.code, fmt_value(ind, *v))).collect();
+    let svg = title_marks(&svg, "rect", &[BLUE, ORANGE], &titles);
     figure(format!("{}-{year}-classement", ind.id), title, svg, csv, alt, source_line, size)
 }
 
@@ -316,6 +346,9 @@ pub fn top_bottom(ind: &IndicatorResult, n: usize, source_line: &str) -> Result<
             vec![group.to_string(), r.code.clone(), r.name.clone(), format!("{v:.2}")]
         }),
     )?;
+    let titles: Vec<String> =
+        rows.iter().map(|(r, v)| format!("{} ({}) : {}", r.name, r.code, fmt_value(ind, *v))).collect();
+    let svg = title_marks(&svg, "rect", &[BLUE, ORANGE], &titles);
     figure(format!("{}-{year}-extremes", ind.id), title, svg, csv, alt, source_line, size)
 }
 
@@ -433,6 +466,8 @@ pub fn series(s: &Series) -> Result<Figure> {
         }
     );
     let csv = data_csv(&["annee", "valeur"], s.points.iter().map(|(y, v)| vec![y.to_string(), v.to_string()]))?;
+    let titles: Vec<String> = s.points.iter().map(|(y, v)| format!("{y} : {}", fmtv(*v))).collect();
+    let svg = title_marks(&svg, "circle", &[BLUE], &titles);
     figure(format!("serie-{}", s.id), title, svg, csv, alt, &s.source, size)
 }
 
