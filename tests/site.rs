@@ -310,6 +310,12 @@ fn issue19_map_shapes_carry_their_value_and_a_click_opens_the_fiche() {
     // Highest first: the Hautes-Alpes at the published 288.
     let first = &ranking[ranking.find("<title>").expect("title") + 7..];
     assert!(first.starts_with("Hautes-Alpes (05)\u{a0}: 288<"), "{}", first.chars().take(40).collect::<String>());
+    // Each département's two points of the dumbbell chart, each funnel point.
+    let dumbbell = w.read("output/2025/charts/densite-generalistes-2023-2025-halteres.svg");
+    let rows = crate::common::csv_rows(&w.read("output/2025/charts/densite-generalistes-2023-2025-halteres.csv"));
+    assert_eq!(dumbbell.matches("</title></circle>").count(), 2 * rows.len());
+    let funnel = w.read("output/2025/charts/densite-generalistes-2025-entonnoir.svg");
+    assert_eq!(funnel.matches("</title></circle>").count(), 101);
     let series = w.read("output/2025/charts/serie-generalistes-france.svg");
     assert!(series.contains("<title>2025\u{a0}: 100\u{202f}019</title>"), "series point title");
     assert!(out["url"].as_str().expect("url").ends_with("/departements/23.html"));

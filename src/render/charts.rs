@@ -406,6 +406,16 @@ pub fn dumbbell(ind: &IndicatorResult, source_line: &str) -> Result<Figure> {
         &["code_departement", "departement", &format!("valeur_{prev}"), &format!("valeur_{cur}")],
         rows.iter().map(|(r, p, c)| vec![r.code.clone(), r.name.clone(), format!("{p:.2}"), format!("{c:.2}")]),
     )?;
+    let titles: Vec<String> = rows
+        .iter()
+        .flat_map(|(r, p, c)| {
+            [
+                format!("{} ({}), {prev} : {}", r.name, r.code, fmt_value(ind, *p)),
+                format!("{} ({}), {cur} : {}", r.name, r.code, fmt_value(ind, *c)),
+            ]
+        })
+        .collect();
+    let svg = title_marks(&svg, "circle", &[LIGHT_BLUE, BLUE], &titles);
     figure(format!("{}-{prev}-{cur}-halteres", ind.id), title, svg, csv, alt, source_line, size)
 }
 
@@ -549,6 +559,19 @@ pub fn survey_regions(ind: &IndicatorResult, source_line: &str) -> Result<Figure
             vec![r.code.clone(), r.name.clone(), format!("{v:.2}"), format!("{lo:.2}"), format!("{hi:.2}")]
         }),
     )?;
+    let titles: Vec<String> = rows
+        .iter()
+        .map(|(r, v, lo, hi)| {
+            format!(
+                "{} : {} (intervalle à 95 % : {} à {})",
+                r.name,
+                fmt_value(ind, *v),
+                fmt_value(ind, *lo),
+                fmt_value(ind, *hi)
+            )
+        })
+        .collect();
+    let svg = title_marks(&svg, "circle", &[BLUE], &titles);
     figure(format!("{}-{year}-regions", ind.id), title, svg, csv, alt, source_line, size)
 }
 
@@ -806,6 +829,9 @@ pub fn funnel(ind: &IndicatorResult, source_line: &str) -> Result<Figure> {
             ]
         }),
     )?;
+    let titles: Vec<String> =
+        points.iter().map(|p| format!("{} ({}) : {}", p.0.name, p.0.code, fmt_value(ind, p.2))).collect();
+    let svg = title_marks(&svg, "circle", &[BLUE, ORANGE], &titles);
     figure(ind.figure_id(crate::model::FigureKind::Entonnoir), title, svg, csv, alt, source_line, size)
 }
 
