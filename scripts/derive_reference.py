@@ -125,6 +125,36 @@ def main():
         rows,
     )
 
+    # Communes (COG 2026) with their EPCI and legal municipal population: the level below
+    # the département (issue 20).
+    epci_of = {}
+    for e in load(cur, "epci"):
+        for m in e["membres"]:
+            epci_of[m["code"]] = e["code"]
+    write(
+        "communes.csv",
+        ["code_commune", "nom", "code_departement", "siren_epci", "population_municipale"],
+        sorted(
+            ([c["code"], c["nom"], c["departement"], epci_of.get(c["code"], ""), c.get("population", 0)]
+             for c in communes if c["departement"] in codes),
+            key=lambda r: r[0],
+        ),
+    )
+    # Codes that are not current communes, and the commune they belong to: communes
+    # déléguées and associées (former communes merged into a commune nouvelle, or
+    # associated with another) and the arrondissements of Paris, Lyon and Marseille.
+    former = []
+    for c in load(cur, "communes"):
+        if c["type"] in ("commune-deleguee", "commune-associee") and c["code"] != c["chefLieu"]:
+            former.append([c["code"], c["chefLieu"], c["type"].split("-")[1], c["nom"]])
+        elif c["type"] == "arrondissement-municipal":
+            former.append([c["code"], c["commune"], "arrondissement", c["nom"]])
+    write(
+        "communes-codes.csv",
+        ["code", "code_commune", "nature", "nom"],
+        sorted(former, key=lambda r: r[0]),
+    )
+
 
 if __name__ == "__main__":
     main()

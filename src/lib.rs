@@ -13,6 +13,7 @@ pub mod checks;
 pub mod cli;
 pub mod cmd;
 pub mod commentary;
+pub mod communes;
 pub mod console;
 #[cfg(any(test, feature = "dev-tools"))]
 pub mod demo;

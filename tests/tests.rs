@@ -5,6 +5,7 @@ mod common;
 mod atomic;
 mod bad_inputs;
 mod build;
+mod communes;
 mod downloads;
 mod edition;
 mod fetch;
