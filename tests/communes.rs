@@ -79,3 +79,117 @@ fn issue20_former_codes_and_arrondissements_lead_to_the_current_commune() {
     // An unknown code is none (reported by the readers, never guessed).
     assert!(c.current("99999").is_none());
 }
+
+const RPPS: &str = "fixtures/real/rpps/PS_LibreAcces_Personne_activite_202511200000.txt";
+
+fn rpps_text() -> String {
+    read(RPPS)
+}
+
+fn rpps_error(bytes: &[u8]) -> String {
+    let e = barometre::sources::rpps_annuaire::parse(bytes, "annuaire.txt").expect_err("refused");
+    assert!(e.downcast_ref::<barometre::error::DataError>().is_some(), "a data error (exit 4): {e:#}");
+    format!("{e:#}")
+}
+
+#[test]
+fn issue20_the_rpps_extract_counts_each_gp_once_at_one_site_by_commune_epci_and_departement() {
+    use barometre::sources::rpps_annuaire::parse;
+    let text = rpps_text();
+    // The publisher's layout: 52 named columns and a trailing `|`.
+    assert_eq!(text.lines().next().expect("header").split('|').count(), 53);
+    let r = parse(text.as_bytes(), RPPS).expect("parsed");
+    // By hand, from the 14 rows of the fixture (see its design in fixtures/README.md):
+    // 11 people; the cardiologist and the pharmacist are not GPs; 9 GPs on 12 activity
+    // rows (P1, P5 and P9 have two), one without a site.
+    assert_eq!((r.rows, r.gp_rows), (14, 12));
+    assert_eq!(r.total(), 9);
+    assert_eq!(r.sans_commune, 1);
+    let want: BTreeMap<String, u64> = [
+        // Guéret: P1 (libéral there, salaried at Limoges), P4 (by the label only), P9
+        // (salaried there, volunteer at Limoges).
+        ("23096", 3),
+        // P5: libéral at Boussac (23031) and Auzances (23013): the lowest code.
+        ("23013", 1),
+        // P2, in Paris's 12th arrondissement (75112): Paris.
+        ("75056", 1),
+        // P3, at Béon (01039), commune déléguée of Culoz-Béon.
+        ("01138", 1),
+        ("2A004", 1),
+        ("97101", 1),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    assert_eq!(r.communes, want);
+    assert_eq!(r.mapped.get("75112").map(String::as_str), Some("75056"));
+    assert_eq!(r.mapped.get("01039").map(String::as_str), Some("01138"));
+    // By département and by EPCI (SIREN from fixtures/reference/communes.csv): Guéret is
+    // in the CA du Grand Guéret (200034825), Auzances in 200067593.
+    let d = r.by_departement();
+    assert_eq!((d["23"], d["75"], d["01"], d["2A"], d["971"]), (4, 1, 1, 1, 1));
+    let e = r.by_epci();
+    assert_eq!((e["200034825"], e["200067593"]), (3, 1));
+    assert_eq!(e.values().sum::<u64>(), 8, "every commune with a GP is in an EPCI");
+}
+
+#[test]
+fn issue20_the_rpps_extract_is_read_from_the_publishers_zip() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().expect("tmp");
+    let zip_at = |name: &str, entries: &[(&str, &[u8])]| {
+        let p = dir.path().join(name);
+        let mut z = zip::ZipWriter::new(std::fs::File::create(&p).expect("create"));
+        for (n, b) in entries {
+            z.start_file(*n, zip::write::SimpleFileOptions::default()).expect("entry");
+            z.write_all(b).expect("write");
+        }
+        z.finish().expect("finish");
+        p
+    };
+    let text = rpps_text();
+    let ok = zip_at(
+        "PS_LibreAcces.zip",
+        &[
+            ("PS_LibreAcces_Dipl_AutExerc_202511200000.txt", b"x|y|\n"),
+            ("PS_LibreAcces_Personne_activite_202511200000.txt", text.as_bytes()),
+        ],
+    );
+    let r = barometre::sources::rpps_annuaire::read_path(&ok).expect("zip read");
+    assert_eq!(r.total(), 9);
+    // A zip without the activity file, and a truncated zip: refused, named.
+    let none = zip_at("autre.zip", &[("PS_LibreAcces_Dipl_AutExerc_202511200000.txt", b"x|y|\n")]);
+    let e = format!("{:#}", barometre::sources::rpps_annuaire::read_path(&none).expect_err("no file"));
+    assert!(e.contains("autre.zip") && e.contains("PS_LibreAcces_Personne_activite"), "{e}");
+    let bytes = std::fs::read(&ok).expect("read");
+    let cut = dir.path().join("coupe.zip");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).expect("write");
+    let e = format!("{:#}", barometre::sources::rpps_annuaire::read_path(&cut).expect_err("truncated"));
+    assert!(e.contains("coupe.zip") && e.contains("complete"), "{e}");
+}
+
+#[test]
+fn issue20_bad_rpps_extracts_are_refused_naming_the_line_and_the_column() {
+    let text = rpps_text();
+    // An old extract in Latin-1: the first accented byte is on line 1 (the header).
+    let latin1: Vec<u8> = text.chars().map(|c| u32::from(c).min(255) as u8).collect();
+    let e = rpps_error(&latin1);
+    assert!(e.contains("row 1") && e.contains("UTF-8"), "{e}");
+    // Another separator.
+    let e = rpps_error(text.replace('|', ";").as_bytes());
+    assert!(e.contains("row 1") && e.contains("`|`"), "{e}");
+    // A renamed column.
+    let e = rpps_error(text.replacen("Code commune (coord. structure)", "Commune", 1).as_bytes());
+    assert!(e.contains("column `Code commune (coord. structure)`"), "{e}");
+    // A repeated activity (the last GP row twice): its line, 16.
+    let last = text.lines().last().expect("row").to_string();
+    let e = rpps_error(format!("{text}{last}\n").as_bytes());
+    assert!(e.contains("row 16") && e.contains("Identifiant PP") && e.contains("10000000011"), "{e}");
+    // An unknown commune code, on line 15 (Les Abymes' row).
+    let e = rpps_error(text.replace("|97101|", "|97199|").as_bytes());
+    assert!(e.contains("row 15") && e.contains("97199") && e.contains("Code commune"), "{e}");
+    // A truncated row.
+    let cut = format!("{text}10000000012|8|\n");
+    let e = rpps_error(cut.as_bytes());
+    assert!(e.contains("row 16") && e.contains("fields"), "{e}");
+}

@@ -18,6 +18,7 @@ pub mod population;
 pub mod provenance;
 pub mod records;
 pub mod registry;
+pub mod rpps_annuaire;
 pub mod sans_mt;
 pub mod sas;
 pub mod survey;
