@@ -31,6 +31,19 @@ pub enum Command {
     /// Print a département's figures beside its région and France, against the previous
     /// edition (the numbers of its fiche).
     Compare(CompareArgs),
+    /// Reduce an extract of the open RPPS directory (`PS_LibreAcces_Personne_activite_*.txt`,
+    /// or the publisher's zip) to general practitioners by commune and by EPCI, with their
+    /// population and density, into `<output>/annuaire/`.
+    Annuaire(AnnuaireArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AnnuaireArgs {
+    /// The extract (`.txt`) or the publisher's `.zip`.
+    pub file: PathBuf,
+    /// Output root; the tables are written to `<output>/annuaire/`.
+    #[arg(long, default_value = "output")]
+    pub output: PathBuf,
 }
 
 /// Where the download cache lives.

@@ -47,5 +47,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Fetch(args) => cmd::fetch::run(args),
         Command::InitTemplates(args) => cmd::init_templates::run(args),
         Command::Compare(args) => cmd::compare::run(args),
+        Command::Annuaire(args) => cmd::annuaire::run(args),
     }
 }

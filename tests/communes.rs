@@ -193,3 +193,37 @@ fn issue20_bad_rpps_extracts_are_refused_naming_the_line_and_the_column() {
     let e = rpps_error(cut.as_bytes());
     assert!(e.contains("row 16") && e.contains("fields"), "{e}");
 }
+
+#[test]
+fn issue20_annuaire_writes_gps_by_commune_and_epci_or_nothing() {
+    let w = crate::common::Workdir::new();
+    let file = repo().join(RPPS);
+    let o = w.run(&["annuaire", file.to_str().expect("path"), "--output", "out"]);
+    assert!(o.status.success(), "{}", crate::common::stderr(&o));
+    let communes = csv_rows(&w.read("out/annuaire/generalistes-communes.csv"));
+    assert_eq!(communes.len(), 34_875, "every commune, with or without a GP");
+    let gueret = communes.iter().find(|r| r["code_commune"] == "23096").expect("Guéret");
+    // 3 GPs for Guéret's 12,955 inhabitants (fixtures/reference/communes.csv): 23.16.
+    assert_eq!((gueret["generalistes"].as_str(), gueret["population"].as_str()), ("3", "12955"));
+    assert_eq!(gueret["densite"], format!("{:.2}", 3.0 / 12_955.0 * 1e5));
+    let epci = csv_rows(&w.read("out/annuaire/generalistes-epci.csv"));
+    assert_eq!(epci.len(), 1_255);
+    // The CA du Grand Guéret: its communes' populations summed from the reference table.
+    let pop: u64 = csv_rows(&read("fixtures/reference/communes.csv"))
+        .iter()
+        .filter(|r| r["siren_epci"] == "200034825")
+        .map(|r| r["population_municipale"].parse::<u64>().expect("n"))
+        .sum();
+    let grand_gueret = epci.iter().find(|r| r["siren"] == "200034825").expect("EPCI");
+    assert_eq!(grand_gueret["generalistes"], "3");
+    assert_eq!(grand_gueret["population"], pop.to_string());
+    assert_eq!(grand_gueret["densite"], format!("{:.2}", 3.0 / pop as f64 * 1e5));
+    assert_eq!(epci.iter().map(|r| r["generalistes"].parse::<u64>().expect("n")).sum::<u64>(), 8);
+    // A bad extract: exit 4, the problem named, nothing written.
+    let bad = w.path("bad.txt");
+    std::fs::write(&bad, rpps_text().replace("|97101|", "|97199|")).expect("write");
+    let o = w.run(&["annuaire", bad.to_str().expect("path"), "--output", "out2"]);
+    assert_eq!(o.status.code(), Some(4), "{}", crate::common::stderr(&o));
+    assert!(crate::common::stderr(&o).contains("97199"));
+    assert!(!w.path("out2/annuaire").exists());
+}
