@@ -12,7 +12,8 @@
 # 3. builds the demo edition RUNS times (BAROMETRE_TIMINGS=1): median wall time, median of
 #    each stage, median peak memory;
 # 4. times the ingestion workloads RUNS times each in a fresh process (so that peak memory
-#    is the workload's): DREES full-size workbook, INSEE all years, survey 1,000,000;
+#    is the workload's): DREES full-size workbook, INSEE all years, survey 1,000,000,
+#    open RPPS directory 2,000,000 rows (~630 MB);
 # 5. with BENCH_DIVAN=1, runs `cargo bench` (divan): its first build compiles the
 #    dependencies again with the dev-dependencies' features (a second cold bench build).
 # BENCH_BIN=path skips step 1 and uses that binary (and barometre-dev beside it).
@@ -37,7 +38,7 @@ fi
 # The generators live in the developers' binary, beside the user one.
 DEV="$(dirname "$BIN")/barometre-dev"
 
-if [[ ! -f "$DATA/medecins-rpps-2012-2026.xlsx" || ! -f "$DATA/estim-pop-dep-sexe-gca-1975-2026.xlsx" || ! -f "$DATA/renoncement.csv" ]]; then
+if [[ ! -f "$DATA/medecins-rpps-2012-2026.xlsx" || ! -f "$DATA/estim-pop-dep-sexe-gca-1975-2026.xlsx" || ! -f "$DATA/renoncement.csv" || ! -f "$DATA/PS_LibreAcces_Personne_activite_202511200000.txt" ]]; then
     echo "== full-size inputs into $DATA"
     "$DEV" bench-data --out "$DATA"
 fi
@@ -74,7 +75,7 @@ done
 printf '  %-24s %10s s\n' "wall (process)" "$(median <"$WORK/build-wall.txt")"
 stage_medians "$WORK"/build-*.log
 
-for w in drees insee survey; do
+for w in drees insee survey rpps; do
     echo
     echo "== ingestion: $w, $RUNS runs (medians)"
     for i in $(seq 1 "$RUNS"); do

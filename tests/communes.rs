@@ -98,6 +98,7 @@ fn issue20_the_rpps_extract_counts_each_gp_once_at_one_site_by_commune_epci_and_
     let text = rpps_text();
     // The publisher's layout: 52 named columns and a trailing `|`.
     assert_eq!(text.lines().next().expect("header").split('|').count(), 53);
+    assert_eq!(text.lines().next(), Some(barometre::sources::rpps_annuaire::HEADER));
     let r = parse(text.as_bytes(), RPPS).expect("parsed");
     // By hand, from the 14 rows of the fixture (see its design in fixtures/README.md):
     // 11 people; the cardiologist and the pharmacist are not GPs; 9 GPs on 12 activity

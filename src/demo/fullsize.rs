@@ -44,7 +44,70 @@ pub fn write_all(dir: &Path, size: Size) -> Result<Vec<PathBuf>> {
         Size::Small => 10_000,
     };
     std::fs::write(&survey, survey_csv(geo, n)).with_context(|| format!("failed to write `{}`", survey.display()))?;
-    Ok(vec![drees, insee, survey])
+    let rpps = dir.join(RPPS_FILE);
+    let rows = match size {
+        Size::Full => 2_000_000,
+        Size::Small => 20_000,
+    };
+    rpps_extract(&rpps, rows)?;
+    Ok(vec![drees, insee, survey, rpps])
+}
+
+pub const RPPS_FILE: &str = "PS_LibreAcces_Personne_activite_202511200000.txt";
+
+/// An extract shaped like the open RPPS directory (52 columns, `|` and a trailing `|`),
+/// `rows` activity rows of invented people (`FICTIF…`), about 300 bytes each as in the
+/// real file: a third doctors, of whom two in five GPs; one to three activities a person;
+/// sites in communes drawn in proportion to their population; some rows without a site.
+pub fn rpps_extract(path: &Path, rows: usize) -> Result<()> {
+    let communes = &crate::communes::Communes::get().communes;
+    let mut cumulative = Vec::with_capacity(communes.len());
+    let mut total = 0u64;
+    for c in communes {
+        total += c.population.max(1);
+        cumulative.push(total);
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(20_251_120);
+    let file = std::fs::File::create(path).with_context(|| format!("failed to create `{}`", path.display()))?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+    w.write_all(crate::sources::rpps_annuaire::HEADER.as_bytes())?;
+    w.write_all(b"\n")?;
+    let (mut written, mut person) = (0usize, 0u64);
+    let professions =
+        [("10", "Médecin"), ("21", "Pharmacien"), ("60", "Infirmier"), ("70", "Masseur-Kinésithérapeute")];
+    let specialties =
+        [("SM54", "Médecine Générale"), ("SM04", "Cardiologie et maladies vasculaires"), ("SM42", "Psychiatrie")];
+    while written < rows {
+        person += 1;
+        let (prof, prof_label) = match rng.random_range(0..3) {
+            0 => professions[0],
+            _ => professions[rng.random_range(1..professions.len())],
+        };
+        let (sf, sf_label) = if prof == "10" {
+            if rng.random_bool(0.4) { specialties[0] } else { specialties[rng.random_range(1..specialties.len())] }
+        } else {
+            ("", "")
+        };
+        for k in 0..rng.random_range(1..=3usize).min(rows - written) {
+            let (mode, mode_label) = match rng.random_range(0..10) {
+                0..=5 => ("L", "Libéral,indépendant,artisan,commerçant"),
+                6..=8 => ("S", "Salarié"),
+                _ => ("B", "Bénévole"),
+            };
+            let site = rng.random_bool(0.95);
+            let c = &communes[cumulative.partition_point(|&x| x <= rng.random_range(0..total))];
+            let (commune, name, dept) =
+                if site { (c.code.as_str(), c.name.as_str(), c.departement.as_str()) } else { ("", "", "") };
+            writeln!(
+                w,
+                "8|1{person:010}|81{person:010}|DR|Docteur|M|Monsieur|FICTIF{person}|PRENOM|{prof}|{prof_label}|C|Civil|S|Spécialité ordinale|{sf}|{sf_label}|{mode}|{mode_label}|||||R1{person:010}{k:03}|CABINET FICTIF {person}||||{k}||R|Rue|de la République|||{cp}|{commune}|{name}|99000|France|0100000000||||{dept}||||SA07|Cabinet individuel|||",
+                cp = if site { "00000" } else { "" },
+            )?;
+            written += 1;
+        }
+    }
+    w.flush()?;
+    Ok(())
 }
 
 /// A workload timed by the benchmarks, on the files of [`write_all`].
@@ -56,6 +119,8 @@ pub enum Workload {
     Insee,
     /// The survey microdata to weighted rates with intervals by département.
     Survey,
+    /// The open RPPS directory (about 2,000,000 rows) to GPs by commune and EPCI.
+    Rpps,
 }
 
 /// Runs a workload on the files in `dir`, timing its stages (see [`crate::timing`]);
@@ -82,6 +147,14 @@ pub fn run_workload(dir: &Path, workload: Workload) -> Result<usize> {
             let base = crate::timing::stage("other-inputs", SurveyBase::demo)?;
             let result = crate::timing::stage("rates", || base.rates(&rows))?;
             result.rows.len()
+        }
+        Workload::Rpps => {
+            let r = crate::timing::stage("read+parse+reduce", || {
+                crate::sources::rpps_annuaire::read_path(&dir.join(RPPS_FILE))
+            })?;
+            let epci = crate::timing::stage("by-epci", || r.by_epci());
+            debug_assert!(epci.values().sum::<u64>() <= r.total());
+            r.rows as usize
         }
     })
 }
