@@ -44,6 +44,15 @@ pub struct AnnuaireArgs {
     /// Output root; the tables are written to `<output>/annuaire/`.
     #[arg(long, default_value = "output")]
     pub output: PathBuf,
+    /// The data whose DREES GP counts by département the directory is checked against
+    /// (`demo`, `cache` or a directory, as for `build`).
+    #[arg(long, default_value = "demo")]
+    pub data: String,
+    #[command(flatten)]
+    pub cache: CacheArgs,
+    /// Year of the DREES counts compared (default: the latest they hold).
+    #[arg(long)]
+    pub year: Option<i32>,
 }
 
 /// Where the download cache lives.

@@ -220,6 +220,24 @@ fn issue20_annuaire_writes_gps_by_commune_and_epci_or_nothing() {
     assert_eq!(grand_gueret["population"], pop.to_string());
     assert_eq!(grand_gueret["densite"], format!("{:.2}", 3.0 / pop as f64 * 1e5));
     assert_eq!(epci.iter().map(|r| r["generalistes"].parse::<u64>().expect("n")).sum::<u64>(), 8);
+    // The cross-check with DREES (the demo's counts of 2025, fixtures/demo/generalistes.csv):
+    // the Creuse, 4 here against DREES's count; an alert beyond ±15 %.
+    let drees: u64 = csv_rows(&read("fixtures/demo/generalistes.csv"))
+        .iter()
+        .find(|r| r["code_departement"] == "23" && r["annee"] == "2025")
+        .expect("23")["effectif"]
+        .parse()
+        .expect("n");
+    let check = csv_rows(&w.read("out/annuaire/controle-drees.csv"));
+    assert_eq!(check.len(), 101);
+    let creuse = check.iter().find(|r| r["code_departement"] == "23").expect("23");
+    assert_eq!((creuse["annuaire"].as_str(), creuse["annee_drees"].as_str()), ("4", "2025"));
+    assert_eq!(creuse["drees"], drees.to_string());
+    assert_eq!(creuse["ecart"], (4 - drees as i64).to_string());
+    assert_eq!(creuse["ecart_pct"], format!("{:.1}", (4.0 - drees as f64) / drees as f64 * 100.0));
+    assert_eq!(creuse["alerte"], "oui");
+    let md = w.read("out/annuaire/controle-drees.md");
+    assert!(md.contains("±15") && md.contains("Creuse (23)"), "{md}");
     // A bad extract: exit 4, the problem named, nothing written.
     let bad = w.path("bad.txt");
     std::fs::write(&bad, rpps_text().replace("|97101|", "|97199|")).expect("write");
