@@ -90,6 +90,15 @@ fn one(p: Problem) -> DataError {
     DataError::Invalid(vec![p])
 }
 
+/// A problem at a line of the extract, in a column, with the value found.
+fn at(file: &str, row: usize, column: Option<&str>, value: Option<String>, expected: impl Into<String>) -> Problem {
+    let mut p = Problem::file(file, expected);
+    p.row = Some(row);
+    p.column = column.map(str::to_string);
+    p.value = value;
+    p
+}
+
 fn mode_rank(mode: &str) -> u8 {
     match mode {
         "L" => 0,
@@ -139,16 +148,12 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<GpByCommune> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if let Err(e) = std::str::from_utf8(bytes) {
         let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
-        let mut p =
-            Problem::file(file, "UTF-8 text (the publisher's encoding; an old extract in Latin-1 must be converted)");
-        p.row = Some(line);
-        return Err(one(p).into());
+        let expected = "UTF-8 text (the publisher's encoding; an old extract in Latin-1 must be converted)";
+        return Err(one(at(file, line, None, None, expected)).into());
     }
     let first = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
     if !first.contains(&b'|') {
-        let mut p = Problem::file(file, "a header separated by `|`, as the publisher writes it");
-        p.row = Some(1);
-        return Err(one(p).into());
+        return Err(one(at(file, 1, None, None, "a header separated by `|`, as the publisher writes it")).into());
     }
     let mut rdr = csv::ReaderBuilder::new().delimiter(b'|').quoting(false).flexible(true).from_reader(bytes);
     let header: Vec<String> = rdr
@@ -160,10 +165,7 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<GpByCommune> {
     let mut problems = Vec::new();
     let col = |name: &str, problems: &mut Vec<Problem>| -> usize {
         header.iter().position(|h| h == name).unwrap_or_else(|| {
-            let mut p = Problem::file(file, "the column of the publisher's header");
-            p.row = Some(1);
-            p.column = Some(name.to_string());
-            problems.push(p);
+            problems.push(at(file, 1, Some(name), None, "the column of the publisher's header"));
             usize::MAX
         })
     };
@@ -188,19 +190,15 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<GpByCommune> {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                let mut p = Problem::file(file, format!("a readable line ({e})"));
-                p.row = Some(line + 1);
-                problems.push(p);
+                problems.push(at(file, line + 1, None, None, format!("a readable line ({e})")));
                 break;
             }
         }
         line += 1;
         out.rows += 1;
         if record.len() < header.len().saturating_sub(1) {
-            let mut p = Problem::file(file, format!("{} fields separated by `|`", header.len()));
-            p.row = Some(line);
-            p.value = Some(format!("{} fields", record.len()));
-            problems.push(p);
+            let found = Some(format!("{} fields", record.len()));
+            problems.push(at(file, line, None, found, format!("{} fields separated by `|`", header.len())));
             continue;
         }
         if field(&record, prof) != "10" || !is_gp(&field(&record, sf), &field(&record, sfl)) {
@@ -218,11 +216,13 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<GpByCommune> {
         ]
         .join(&b'|');
         if !seen.insert(key) {
-            let mut p = Problem::file(file, "each activity once (this person's site is repeated)");
-            p.row = Some(line);
-            p.column = Some(ID.to_string());
-            p.value = Some(person.clone());
-            problems.push(p);
+            problems.push(at(
+                file,
+                line,
+                Some(ID),
+                Some(person),
+                "each activity once (this person's site is repeated)",
+            ));
             continue;
         }
         let site = if code.is_empty() {
@@ -236,11 +236,8 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<GpByCommune> {
                     Some((mode_rank(&field(&record, mode)), c.code.clone()))
                 }
                 None => {
-                    let mut p = Problem::file(file, "a commune code of the official geography (COG 2026)");
-                    p.row = Some(line);
-                    p.column = Some(COMMUNE.to_string());
-                    p.value = Some(code.clone());
-                    problems.push(p);
+                    let expected = "a commune code of the official geography (COG 2026)";
+                    problems.push(at(file, line, Some(COMMUNE), Some(code), expected));
                     continue;
                 }
             }
