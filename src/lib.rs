@@ -18,6 +18,7 @@ pub mod console;
 #[cfg(any(test, feature = "dev-tools"))]
 pub mod demo;
 pub mod edition;
+pub mod epci;
 pub mod error;
 pub mod fmt;
 pub mod formats;

@@ -382,6 +382,8 @@ pub struct ReportModel {
     pub revisions: Vec<SourceRevision>,
     /// The statistical principles of the methodology (PDF and site), in French.
     pub method_notes: Vec<String>,
+    /// General practitioners by EPCI from the open directory, when the data hold it.
+    pub epci: Option<crate::epci::EpciLevel>,
 }
 
 /// A span of editorial text.

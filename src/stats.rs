@@ -4,7 +4,7 @@
 //! that labels a change. Pure functions on numbers; checked against scipy and
 //! statsmodels reference values (tests/reference/).
 
-use crate::quantile::{norm_ppf, norm_sf, poisson_garwood};
+use crate::quantile::{beta_ppf, norm_ppf, norm_sf, poisson_garwood};
 
 /// Two-sided 95 % level.
 pub const ALPHA: f64 = 0.05;
@@ -109,6 +109,40 @@ pub fn binomial_difference(k1: f64, n1: f64, k2: f64, n2: f64, alpha: f64) -> Op
     let se = (pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2)).sqrt();
     let p_value = z_test(d, se);
     Some(Difference { estimate: d, low, high, p_value })
+}
+
+/// Exact (Clopper–Pearson) interval of a binomial proportion k/n:
+/// [B⁻¹(α/2; k, n−k+1), B⁻¹(1−α/2; k+1, n−k)], 0 and 1 at the ends.
+pub fn clopper_pearson(k: u64, n: u64, alpha: f64) -> (f64, f64) {
+    let (k, n) = (k as f64, n as f64);
+    let low = if k <= 0.0 { 0.0 } else { beta_ppf(alpha / 2.0, k, n - k + 1.0) };
+    let high = if k >= n { 1.0 } else { beta_ppf(1.0 - alpha / 2.0, k + 1.0, n - k) };
+    (low, high)
+}
+
+/// The relative change, in %, between two counts of the same territory over the same
+/// population (`before` → `after`), with its exact conditional interval: given the
+/// total, `after` is binomial with p = R/(1+R), R the ratio of the two Poisson means;
+/// the Clopper–Pearson interval of p gives R's, hence (R − 1) × 100. The p-value is the
+/// exact conditional test of R = 1 (binomial, p = ½, two-sided: twice the smaller tail).
+/// `None` when `before` is 0 (no rate to compare with; the interval would be unbounded).
+pub fn count_ratio_change(before: u64, after: u64, alpha: f64) -> Option<Difference> {
+    if before == 0 {
+        return None;
+    }
+    let n = before + after;
+    let (low, high) = clopper_pearson(after, n, alpha);
+    let ratio = |p: f64| p / (1.0 - p);
+    // P(X ≤ k) = I_½(n − k, k + 1) and P(X ≥ k) = I_½(k, n − k + 1) for X ~ Bin(n, ½).
+    let (k, nf) = (after as f64, n as f64);
+    let at_most = if after >= n { 1.0 } else { crate::quantile::beta_inc(nf - k, k + 1.0, 0.5) };
+    let at_least = if after == 0 { 1.0 } else { crate::quantile::beta_inc(k, nf - k + 1.0, 0.5) };
+    Some(Difference {
+        estimate: (after as f64 / before as f64 - 1.0) * 100.0,
+        low: (ratio(low) - 1.0) * 100.0,
+        high: (ratio(high) - 1.0) * 100.0,
+        p_value: (2.0 * at_most.min(at_least)).min(1.0),
+    })
 }
 
 /// A log-linear Poisson trend `log μ_t = log n_t + α + β·t` fitted by maximum likelihood

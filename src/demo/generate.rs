@@ -121,6 +121,7 @@ pub fn generate(geo: &Geography) -> DemoFiles {
     files.insert("sas.csv".to_string(), sas(&ctx));
     files.insert("renoncement.csv".to_string(), renoncement(&ctx));
     let (zr, zr_depts) = zones_rouges(&ctx);
+    files.insert("generalistes-communes.csv".to_string(), generalistes_communes(&ctx, &zr));
     files.insert("zones-rouges.csv".to_string(), zr);
     files.insert("sans-medecin-traitant.csv".to_string(), sans_medecin_traitant(&ctx));
     files.insert("missions-solidarite.csv".to_string(), missions(&zr_depts));
@@ -222,6 +223,45 @@ fn generalistes(ctx: &mut Ctx) -> Vec<u8> {
             ctx.gp.insert((ctx.codes[i].clone(), year), c[i]);
             let _ = writeln!(out, "{},{year},{}", ctx.codes[i], c[i]);
         }
+    }
+    out.into_bytes()
+}
+
+/// GPs by commune of practice, as the open directory would give them once reduced
+/// (`generalistes-communes.csv`), for every demo year. Synthetic: each département's
+/// directory total is its DREES count times a factor drawn once near 0.98 (the directory
+/// counts each doctor at one site, DREES counts by its own definition), spread over its
+/// communes in proportion to population^1.15 with a lasting draw per commune, a yearly
+/// draw, and half the weight in the zones rouges (chosen for their low density).
+fn generalistes_communes(ctx: &Ctx, zones_rouges: &[u8]) -> Vec<u8> {
+    let communes = crate::communes::Communes::get();
+    let red: std::collections::BTreeSet<&str> =
+        std::str::from_utf8(zones_rouges).unwrap_or("").lines().skip(1).filter_map(|l| l.split(',').next()).collect();
+    let mut rng = Rand::new(12);
+    let mut by_dept: BTreeMap<&str, Vec<(usize, f64)>> = BTreeMap::new();
+    for (i, c) in communes.communes.iter().enumerate() {
+        let red = c.epci.as_deref().is_some_and(|e| red.contains(e));
+        let w = (c.population as f64).powf(1.15) * rng.normal(0.0, 0.6).exp() * if red { 0.5 } else { 1.0 };
+        by_dept.entry(c.departement.as_str()).or_default().push((i, w));
+    }
+    let factor: BTreeMap<&str, f64> = ctx.codes.iter().map(|c| (c.as_str(), rng.normal(-0.02, 0.035).exp())).collect();
+    let mut rows: Vec<(usize, i32, u64)> = Vec::new();
+    for year in YEARS {
+        for (dept, members) in &by_dept {
+            let drees = ctx.gp.get(&(dept.to_string(), year)).copied().unwrap_or(0);
+            let total = (drees as f64 * factor.get(dept).copied().unwrap_or(1.0)).round() as u64;
+            let weights: Vec<f64> = members.iter().map(|(_, w)| w * rng.normal(0.0, 0.08).exp()).collect();
+            for ((i, _), n) in members.iter().zip(allocate(&weights, total)) {
+                if n > 0 {
+                    rows.push((*i, year, n));
+                }
+            }
+        }
+    }
+    rows.sort_by(|a, b| communes.communes[a.0].code.cmp(&communes.communes[b.0].code).then(a.1.cmp(&b.1)));
+    let mut out = String::from("code_commune,annee,generalistes\n");
+    for (i, year, n) in rows {
+        let _ = writeln!(out, "{},{year},{n}", communes.communes[i].code);
     }
     out.into_bytes()
 }
@@ -647,6 +687,11 @@ licence = "Licence Ouverte 2.0"
 annees = [2025]
 territoires = ["FR"]
 source = "Baromètre AMF–Mutualité française, 3e édition (20 novembre 2025), d'après DREES/RPPS"
+
+[files."generalistes-communes.csv"]
+source = "Démo, au format réduit de l'annuaire santé (RPPS en libre accès) : généralistes par commune d'exercice"
+years = [2020, 2021, 2022, 2023, 2024, 2025]
+notes = "Synthétique : le total de chaque département est son effectif DREES multiplié par un facteur tiré près de 0,98, réparti entre ses communes selon la population (puissance 1,15), un tirage durable par commune, un tirage annuel, et un poids moitié moindre dans les zones rouges. Populations des communes : populations municipales légales (COG 2026)."
 
 [files."population.csv"]
 source = "INSEE, estimations de population au 1er janvier, millésime 2026 (2024 et 2025 provisoires)"

@@ -282,8 +282,10 @@ pub fn build_model(
         match d {
             // Required, loaded above.
             Dataset::Generalistes | Dataset::Population => {}
-            // The national PDSA series is read with the survey; the contours by `prepare`.
+            // The national PDSA series is read with the survey; the contours by `prepare`;
+            // the communes below, once the zones rouges are known.
             Dataset::PdsaNational | Dataset::Contours => {}
+            Dataset::GeneralistesCommunes => {}
             _ if !src.has(d.id()) => checks.push(
                 Severity::Info,
                 d.id(),
@@ -380,6 +382,10 @@ pub fn build_model(
         }
     }
 
+    let epci = loaded.gp_communes.take().and_then(|counts| {
+        epci_level(&counts, years, &zones, &gp, &prov, &mut checks)
+    });
+
     t.stop();
     let t = Timer::start("indicators+model");
     let mut results = Vec::new();
@@ -467,6 +473,7 @@ pub fn build_model(
         ),
         alerts: checks.alerts(),
         revisions,
+        epci,
     };
     t.stop();
     Ok((model, checks))
@@ -564,6 +571,7 @@ struct Loaded {
     zones: Option<sources::zones_rouges::ZonesRouges>,
     missions: Option<Vec<sources::missions::MissionRow>>,
     survey: Option<Vec<sources::survey::Respondent>>,
+    gp_communes: Option<sources::gp_communes::GpCommunes>,
 }
 
 impl Loaded {
@@ -589,10 +597,66 @@ impl Loaded {
                 Dataset::ZonesRouges => l.zones = bad.take(src.attribute(id, sources::zones_rouges::load(src, geo)))?,
                 Dataset::Missions => l.missions = bad.take(src.attribute(id, sources::missions::load(src, geo)))?,
                 Dataset::Renoncement => l.survey = bad.take(src.attribute(id, sources::survey::load(src, geo)))?,
+                Dataset::GeneralistesCommunes => {
+                    l.gp_communes = bad.take(src.attribute(id, sources::gp_communes::load(src)))?;
+                }
             }
         }
         Ok(l)
     }
+}
+
+/// The EPCI level from the directory's counts by commune, with the cross-check of its
+/// département sums against DREES's counts (alerts beyond the tolerance).
+fn epci_level(
+    counts: &sources::gp_communes::GpCommunes,
+    years: Years,
+    zones: &[ZoneInfo],
+    gp: &[sources::gp::GpRow],
+    prov: &sources::Provenance,
+    checks: &mut Checks,
+) -> Option<crate::epci::EpciLevel> {
+    let id = Dataset::GeneralistesCommunes.id();
+    let file = prov.files.get(&format!("{id}.csv"));
+    let synthetic = prov.demo && file.is_none_or(|f| f.real.is_empty());
+    let mut source = file.map_or_else(
+        || "Annuaire santé (RPPS en libre accès), Agence du numérique en santé".to_string(),
+        |f| format!("{} [{}]", f.source, f.vintage.as_deref().unwrap_or(&prov.vintage)),
+    );
+    if synthetic {
+        source.push_str(" ; données synthétiques");
+    }
+    let red: BTreeSet<String> = zones.iter().map(|z| z.siren.clone()).collect();
+    let Some(year) = counts.years.keys().copied().filter(|y| *y <= years.current).max() else {
+        checks.push(
+            Severity::Alerte,
+            id,
+            "",
+            format!("aucune extraction de {} ou avant : pas de niveau EPCI", years.current),
+        );
+        return None;
+    };
+    let drees: BTreeMap<String, u64> =
+        gp.iter().filter(|r| r.year == year).filter_map(|r| Some((r.dept.clone(), r.count?))).collect();
+    let level = crate::epci::compute(counts, years.current, years.previous, &red, &drees, source, synthetic)?;
+    if level.year != years.current {
+        let message = format!("pas d'extraction de {} : le niveau EPCI est celui de {}", years.current, level.year);
+        checks.push(Severity::Alerte, id, "", message);
+    }
+    let geo = Geography::get();
+    for c in level.cross_check.iter().filter(|c| c.alert) {
+        let name = geo.departement(&c.dept).map(|d| d.name.clone()).unwrap_or_default();
+        let message = format!(
+            "annuaire : {} généralistes, DREES : {} en {} ({}) : écart au-delà de ±{} %",
+            c.directory,
+            c.drees.unwrap_or(0),
+            level.year,
+            c.gap_pct.map(|g| fmt::signed_pct(g, 1)).unwrap_or_default(),
+            crate::epci::TOLERANCE_PCT
+        );
+        checks.push(Severity::Alerte, id, &c.dept, format!("{name} : {message}"));
+    }
+    Some(level)
 }
 
 /// The CNOM publishes a national participation rate; the sum of the départements must

@@ -5,6 +5,7 @@
 pub static FILES: &[(&str, &[u8])] = &[
     ("population.csv", include_bytes!("../../fixtures/demo/population.csv")),
     ("generalistes.csv", include_bytes!("../../fixtures/demo/generalistes.csv")),
+    ("generalistes-communes.csv", include_bytes!("../../fixtures/demo/generalistes-communes.csv")),
     ("pdsa.csv", include_bytes!("../../fixtures/demo/pdsa.csv")),
     ("pdsa-national.csv", include_bytes!("../../fixtures/demo/pdsa-national.csv")),
     ("sas.csv", include_bytes!("../../fixtures/demo/sas.csv")),

@@ -10,6 +10,7 @@ pub mod contours;
 pub mod drees;
 pub mod embedded;
 pub mod gp;
+pub mod gp_communes;
 pub mod insee;
 pub mod manifest;
 pub mod missions;
@@ -266,6 +267,7 @@ pub fn check_kind(located: &Located, allowed: &[Format]) -> Result<()> {
         Format::DreesRpps | Format::InseePopulation => k.is_workbook(),
         Format::AmeliCsv => k == Kind::Text,
         Format::GeoJson => k == Kind::Json,
+        Format::RppsAnnuaire => matches!(k, Kind::Zip | Kind::Text),
     };
     // Left to the reader: what fits, an empty file, and damaged or unknown bytes given
     // for a text format (the text checks say where the binary data is).
@@ -275,6 +277,7 @@ pub fn check_kind(located: &Located, allowed: &[Format]) -> Result<()> {
     let what = match declared {
         Format::Canonical => "a CSV file or an xlsx/xls workbook (the canonical template)".to_string(),
         Format::AmeliCsv => format!("the CSV export that `format = \"{}\"` reads", declared.name()),
+        Format::RppsAnnuaire => "the publisher's PS_LibreAcces zip, or the text file it holds".to_string(),
         f => format!("the xlsx/xls workbook that `format = \"{}\"` reads", f.name()),
     };
     let mut fitting: Vec<Format> = allowed.iter().copied().filter(|f| *f != declared && fits(*f, kind)).collect();

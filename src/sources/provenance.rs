@@ -21,6 +21,9 @@ pub enum Format {
     /// Département contours, GeoJSON FeatureCollection.
     #[serde(rename = "geojson")]
     GeoJson,
+    /// The open RPPS directory: the publisher's `PS_LibreAcces.zip`, or the
+    /// `PS_LibreAcces_Personne_activite_<timestamp>.txt` it holds.
+    RppsAnnuaire,
 }
 
 impl Format {
@@ -31,6 +34,7 @@ impl Format {
             Format::InseePopulation => "insee-population",
             Format::AmeliCsv => "ameli-csv",
             Format::GeoJson => "geojson",
+            Format::RppsAnnuaire => "rpps-annuaire",
         }
     }
 }

@@ -10,12 +10,13 @@ use crate::geo::Geography;
 
 use super::provenance::Format;
 use super::{Located, Summary, Template};
-use super::{contours, gp, missions, pdsa, population, sans_mt, sas, survey, zones_rouges};
+use super::{contours, gp, gp_communes, missions, pdsa, population, sans_mt, sas, survey, zones_rouges};
 
 /// A dataset of the barometer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Dataset {
     Generalistes,
+    GeneralistesCommunes,
     Population,
     Pdsa,
     PdsaNational,
@@ -29,8 +30,9 @@ pub enum Dataset {
 
 impl Dataset {
     /// Every dataset, in the catalogue's order.
-    pub const ALL: [Dataset; 10] = [
+    pub const ALL: [Dataset; 11] = [
         Dataset::Generalistes,
+        Dataset::GeneralistesCommunes,
         Dataset::Population,
         Dataset::Pdsa,
         Dataset::PdsaNational,
@@ -46,6 +48,7 @@ impl Dataset {
     pub fn id(self) -> &'static str {
         match self {
             Dataset::Generalistes => gp::ID,
+            Dataset::GeneralistesCommunes => gp_communes::ID,
             Dataset::Population => population::ID,
             Dataset::Pdsa => pdsa::ID,
             Dataset::PdsaNational => pdsa::NATIONAL_ID,
@@ -71,6 +74,7 @@ impl Dataset {
     pub fn short(self) -> &'static str {
         match self {
             Dataset::Generalistes => "médecins généralistes",
+            Dataset::GeneralistesCommunes => "généralistes par commune",
             Dataset::Population => "population",
             Dataset::Pdsa => "permanence des soins (PDSA)",
             Dataset::PdsaNational => "série nationale de la PDSA",
@@ -86,6 +90,9 @@ impl Dataset {
     pub fn title(self) -> &'static str {
         match self {
             Dataset::Generalistes => "Médecins généralistes en activité au 1er janvier (DREES/RPPS)",
+            Dataset::GeneralistesCommunes => {
+                "Médecins généralistes par commune d'exercice (annuaire santé, RPPS en libre accès)"
+            }
             Dataset::Population => "Population au 1er janvier par département (INSEE)",
             Dataset::Pdsa => "Participation des généralistes à la permanence des soins (enquête CNOM)",
             Dataset::PdsaNational => "Taux national de participation à la PDSA (enquête CNOM)",
@@ -102,6 +109,7 @@ impl Dataset {
     pub fn formats(self) -> &'static [Format] {
         match self {
             Dataset::Generalistes => gp::FORMATS,
+            Dataset::GeneralistesCommunes => gp_communes::FORMATS,
             Dataset::Population => population::FORMATS,
             Dataset::Contours => &[Format::GeoJson],
             _ => &[Format::Canonical],
@@ -112,6 +120,7 @@ impl Dataset {
     pub fn template(self) -> Option<&'static Template> {
         Some(match self {
             Dataset::Generalistes => &gp::TEMPLATE,
+            Dataset::GeneralistesCommunes => &gp_communes::TEMPLATE,
             Dataset::Population => &population::TEMPLATE,
             Dataset::Pdsa => &pdsa::TEMPLATE,
             Dataset::PdsaNational => &pdsa::NATIONAL_TEMPLATE,
@@ -129,6 +138,7 @@ impl Dataset {
     pub fn fields(self) -> &'static [&'static str] {
         match self {
             Dataset::Generalistes => &["effectif"],
+            Dataset::GeneralistesCommunes => &[],
             Dataset::Population => &["population"],
             Dataset::Pdsa => &["generalistes_volontaires", "generalistes_concernes", "secteurs"],
             Dataset::Sas => &["departement_couvert", "departement", "population_couverte", "rdv_plateforme"],
@@ -159,6 +169,15 @@ impl Dataset {
                         [r.dept.clone(), r.year.to_string(), count]
                     });
                     s.canonical = Some(canonical_csv(&gp::TEMPLATE, records)?);
+                }
+                Ok(s)
+            }
+            Dataset::GeneralistesCommunes => {
+                let official = located.format != Format::Canonical;
+                let counts = gp_communes::parse(located)?;
+                let mut s = years(counts.records().count(), counts.years.keys().copied().collect());
+                if official {
+                    s.canonical = Some(canonical_csv(&gp_communes::TEMPLATE, counts.records())?);
                 }
                 Ok(s)
             }

@@ -117,9 +117,16 @@ fn is_gp(code: &str, label: &str) -> bool {
 pub fn read_path(path: &std::path::Path) -> Result<GpByCommune> {
     let label = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| one(Problem::file(&label, format!("a readable file ({e})"))))?;
+    read_bytes(&bytes, &label).map(|(counts, _)| counts)
+}
+
+/// Reads the extract from the bytes of a `.txt` or of the publisher's `.zip`, and returns
+/// it with the name of the file read (the zip's entry, else `label`), which carries the
+/// extraction's timestamp.
+pub fn read_bytes(bytes: &[u8], label: &str) -> Result<(GpByCommune, String)> {
     if bytes.starts_with(b"PK") {
-        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&bytes))
-            .map_err(|e| one(Problem::file(&label, format!("a complete zip archive ({e})"))))?;
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+            .map_err(|e| one(Problem::file(label, format!("a complete zip archive ({e})"))))?;
         let name = (0..zip.len())
             .filter_map(|i| zip.name_for_index(i).and_then(|n| n.ok()).map(|n| n.to_string()))
             .find(|n| {
@@ -129,7 +136,7 @@ pub fn read_path(path: &std::path::Path) -> Result<GpByCommune> {
             });
         let Some(name) = name else {
             return Err(one(Problem::file(
-                &label,
+                label,
                 "a zip holding PS_LibreAcces_Personne_activite_<date>.txt (no such file in the archive)",
             ))
             .into());
@@ -138,9 +145,22 @@ pub fn read_path(path: &std::path::Path) -> Result<GpByCommune> {
         zip.by_name(&name)
             .and_then(|mut f| f.read_to_end(&mut text).map_err(zip::result::ZipError::from))
             .map_err(|e| one(Problem::file(&format!("{label}:{name}"), format!("a complete entry ({e})"))))?;
-        return parse(&text, &format!("{label}:{name}"));
+        let counts = parse(&text, &format!("{label}:{name}"))?;
+        return Ok((counts, name));
     }
-    parse(&bytes, &label)
+    Ok((parse(bytes, label)?, label.to_string()))
+}
+
+/// The date of an extraction from its file name (`…_<YYYYMMDDhhmm>.txt`), as
+/// (year, month, day).
+pub fn extraction_date(name: &str) -> Option<(i32, u32, u32)> {
+    let base = name.rsplit(['/', '\\']).next()?;
+    let stamp = base.strip_prefix("PS_LibreAcces_Personne_activite_")?.split('.').next()?;
+    if stamp.len() < 8 || !stamp.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (y, m, d) = (stamp[..4].parse().ok()?, stamp[4..6].parse().ok()?, stamp[6..8].parse().ok()?);
+    ((1..=12).contains(&m) && (1..=31).contains(&d)).then_some((y, m, d))
 }
 
 /// Parses the extract's bytes (`file` names it in errors).
