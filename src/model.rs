@@ -382,7 +382,11 @@ pub struct ReportModel {
     pub revisions: Vec<SourceRevision>,
     /// The statistical principles of the methodology (PDF and site), in French.
     pub method_notes: Vec<String>,
-    /// General practitioners by EPCI from the open directory, when the data hold it.
+    /// True when the edition has the EPCI level (its pages are linked from every page).
+    pub has_epci: bool,
+    /// General practitioners by EPCI from the open directory, when the data hold it
+    /// (given to templates through their own views, not with the model).
+    #[serde(skip)]
     pub epci: Option<crate::epci::EpciLevel>,
 }
 

@@ -232,7 +232,8 @@ fn generalistes(ctx: &mut Ctx) -> Vec<u8> {
 /// directory total is its DREES count times a factor drawn once near 0.98 (the directory
 /// counts each doctor at one site, DREES counts by its own definition), spread over its
 /// communes in proportion to population^1.15 with a lasting draw per commune, a yearly
-/// draw, and half the weight in the zones rouges (chosen for their low density).
+/// draw, and a third of the weight in the zones rouges (at most 0.7 times the
+/// département's density) (chosen for their low density).
 fn generalistes_communes(ctx: &Ctx, zones_rouges: &[u8]) -> Vec<u8> {
     let communes = crate::communes::Communes::get();
     let red: std::collections::BTreeSet<&str> =
@@ -241,8 +242,29 @@ fn generalistes_communes(ctx: &Ctx, zones_rouges: &[u8]) -> Vec<u8> {
     let mut by_dept: BTreeMap<&str, Vec<(usize, f64)>> = BTreeMap::new();
     for (i, c) in communes.communes.iter().enumerate() {
         let red = c.epci.as_deref().is_some_and(|e| red.contains(e));
-        let w = (c.population as f64).powf(1.15) * rng.normal(0.0, 0.6).exp() * if red { 0.5 } else { 1.0 };
+        let w = (c.population as f64).powf(1.15) * rng.normal(0.0, 0.45).exp() * if red { 0.35 } else { 1.0 };
         by_dept.entry(c.departement.as_str()).or_default().push((i, w));
+    }
+    // A zone rouge is under-served: where its share of the weight would give it more than
+    // 0.7 times its département's density (a town at its centre), it is scaled down.
+    for members in by_dept.values_mut() {
+        let total_w: f64 = members.iter().map(|m| m.1).sum();
+        let total_p: f64 = members.iter().map(|m| communes.communes[m.0].population as f64).sum();
+        let mut zone: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
+        for (i, w) in members.iter() {
+            let c = &communes.communes[*i];
+            if let Some(e) = c.epci.as_deref().filter(|e| red.contains(e)) {
+                let z = zone.entry(e).or_default();
+                *z = (z.0 + w, z.1 + c.population as f64);
+            }
+        }
+        for (i, w) in members.iter_mut() {
+            let Some((zw, zp)) = communes.communes[*i].epci.as_deref().and_then(|e| zone.get(e)) else { continue };
+            let ratio = (zw / total_w) / (zp / total_p).max(f64::MIN_POSITIVE);
+            if ratio > 0.7 {
+                *w *= 0.7 / ratio;
+            }
+        }
     }
     let factor: BTreeMap<&str, f64> = ctx.codes.iter().map(|c| (c.as_str(), rng.normal(-0.02, 0.035).exp())).collect();
     let mut rows: Vec<(usize, i32, u64)> = Vec::new();
@@ -691,7 +713,7 @@ source = "Baromètre AMF–Mutualité française, 3e édition (20 novembre 2025)
 [files."generalistes-communes.csv"]
 source = "Démo, au format réduit de l'annuaire santé (RPPS en libre accès) : généralistes par commune d'exercice"
 years = [2020, 2021, 2022, 2023, 2024, 2025]
-notes = "Synthétique : le total de chaque département est son effectif DREES multiplié par un facteur tiré près de 0,98, réparti entre ses communes selon la population (puissance 1,15), un tirage durable par commune, un tirage annuel, et un poids moitié moindre dans les zones rouges. Populations des communes : populations municipales légales (COG 2026)."
+notes = "Synthétique : le total de chaque département est son effectif DREES multiplié par un facteur tiré près de 0,98, réparti entre ses communes selon la population (puissance 1,15), un tirage durable par commune, un tirage annuel, et un poids réduit des deux tiers dans les zones rouges. Populations des communes : populations municipales légales (COG 2026)."
 
 [files."population.csv"]
 source = "INSEE, estimations de population au 1er janvier, millésime 2026 (2024 et 2025 provisoires)"

@@ -473,6 +473,7 @@ pub fn build_model(
         ),
         alerts: checks.alerts(),
         revisions,
+        has_epci: epci.is_some(),
         epci,
     };
     t.stop();

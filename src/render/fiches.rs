@@ -50,6 +50,8 @@ pub struct Fiche<'a> {
     /// Inline SVG (generated here, titles escaped).
     pub locator: String,
     pub locator_alt: String,
+    /// Its EPCI, densest first (when the edition has the EPCI level).
+    pub epci: Vec<super::epci::DeptEpciLine>,
 }
 
 pub fn fiche<'a>(m: &'a ReportModel, code: &str, locator: &Locator) -> Result<Fiche<'a>> {
@@ -96,6 +98,7 @@ pub fn fiche<'a>(m: &'a ReportModel, code: &str, locator: &Locator) -> Result<Fi
         neighbours_method: VARIABLES,
         density: density(code),
         position_chart: position,
+        epci: m.epci.as_ref().map(|l| super::epci::departement_lines(l, code)).unwrap_or_default(),
     })
 }
 

@@ -160,5 +160,11 @@ pub fn environment() -> Environment<'static> {
     env.add_filter("pct", |x: Option<f64>, d: Option<usize>| {
         x.map(|x| fmt::signed_pct(x, d.unwrap_or(1))).unwrap_or_else(|| "n.d.".into())
     });
+    // For a search: without accents, case or punctuation, words separated by one space.
+    env.add_filter("fold", |s: &str| {
+        let f = crate::formats::fold(s);
+        f.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
+    });
+    env.add_filter("epci_de", |s: &str| fmt::epci_de(s));
     env
 }

@@ -2,6 +2,7 @@
 //! one loop that runs them. Renderers see only the [`ReportModel`]; never polars.
 
 pub mod charts;
+pub mod epci;
 pub mod fiches;
 pub mod figures;
 pub mod html;
@@ -128,7 +129,7 @@ pub fn render_all(
     let figures = Figures::draw(model, geometry)?;
     let cx = RenderContext { model, figures: &figures, templates, epoch, geometry };
     let groups: [&[&(dyn Renderer + Sync)]; 2] =
-        [&[&fiches::FichePdfs], &[&pdf::Pdf, &tables::Tables, &html::Html, &fiches::Fiches]];
+        [&[&fiches::FichePdfs, &epci::EpciFiches], &[&pdf::Pdf, &tables::Tables, &html::Html, &fiches::Fiches, &epci::EpciPages]];
     let run = |group: &[&(dyn Renderer + Sync)]| -> Result<Files> {
         let mut out = Files::new();
         for r in group {

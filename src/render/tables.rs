@@ -35,7 +35,13 @@ impl Renderer for Tables {
             out.push((format!("tables/{}.json", t.name), t.json(m)?.into_bytes()));
         }
         // For Excel: French headers, one table per level, no empty column.
-        let excel = excel_tables(&tables);
+        let mut excel = excel_tables(&tables);
+        if let Some(level) = &m.epci {
+            let t = super::epci::table(m, level);
+            out.push((format!("tables/{}.csv", t.name), t.csv(b',', false)?));
+            out.push((format!("tables/{}.json", t.name), t.json(m)?.into_bytes()));
+            excel.push(t);
+        }
         for t in &excel {
             out.push((format!("tables/excel/{}.csv", t.name), t.csv(b';', true)?));
         }
