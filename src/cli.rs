@@ -35,6 +35,25 @@ pub enum Command {
     /// or the publisher's zip) to general practitioners by commune and by EPCI, with their
     /// population and density, into `<output>/annuaire/`.
     Annuaire(AnnuaireArgs),
+    /// Write the one-page PDF fiche of an intercommunalité (EPCI), by name or SIREN (a
+    /// commune gives its EPCI), to `<output>/fiches/epci-<siren>.pdf`.
+    Fiche(FicheArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FicheArgs {
+    /// The EPCI: its SIREN ("200066793"), its name ("CC du Haut Allier Margeride"), or a
+    /// commune of it; repeat for several.
+    #[arg(long, required = true)]
+    pub epci: Vec<String>,
+    #[command(flatten)]
+    pub edition: EditionArgs,
+    /// Output root; the fiches are written to `<output>/fiches/`.
+    #[arg(long, default_value = "output")]
+    pub output: PathBuf,
+    /// A directory of templates overriding the embedded ones (`fiche-epci.typ`).
+    #[arg(long)]
+    pub templates: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -174,7 +193,9 @@ pub enum CompareFormat {
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// The département: its code ("23", "2A", "971") or its name ("Creuse", "creuse").
+    /// The territory: a département (code "23", "2A", "971" or name "Creuse"), a commune
+    /// (INSEE code "23096" or name "Guéret"; « Saint-Denis (93) » for homonyms) or an EPCI
+    /// (SIREN or name); a commune or an EPCI is shown with its EPCI, département and France.
     pub territory: String,
     #[command(flatten)]
     pub edition: EditionArgs,

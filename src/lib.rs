@@ -49,5 +49,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::InitTemplates(args) => cmd::init_templates::run(args),
         Command::Compare(args) => cmd::compare::run(args),
         Command::Annuaire(args) => cmd::annuaire::run(args),
+        Command::Fiche(args) => cmd::fiche::run(args),
     }
 }

@@ -737,7 +737,6 @@ pub fn beta_ppf(p: f64, a: f64, b: f64) -> f64 {
     0.5 * (lo + hi)
 }
 
-
 /// Standard normal survival function 1 − Φ(x), accurate in the tails.
 pub fn norm_sf(x: f64) -> f64 {
     if x.is_nan() {

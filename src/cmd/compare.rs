@@ -16,7 +16,26 @@ pub const WIDTH: usize = 100;
 
 pub fn run(args: &CompareArgs) -> Result<()> {
     let geo = Geography::get();
-    let code = geo.resolve_departement(&args.territory)?;
+    // A département by its code or exact name first; then a commune or an EPCI by its
+    // code or exact name; then a département by a part of its name; else the closest
+    // names of départements, or of communes and EPCI.
+    let t = &args.territory;
+    let exact = geo.normalize_dept(t).ok().or_else(|| geo.dept_by_name(t).map(|d| d.code.clone()));
+    let code = match exact {
+        Some(code) => code,
+        None => match super::compare_local::resolve(t)? {
+            Some(local) => {
+                let opts = super::build::edition_options(&args.edition, None, true)?;
+                let model = crate::edition::prepare(&opts)?.model;
+                return super::compare_local::print(&model, &local, args.format);
+            }
+            None => match geo.resolve_departement(t) {
+                Ok(code) => code,
+                Err(e) if e.to_string().contains("vouliez-vous dire") => return Err(e),
+                Err(e) => return Err(super::compare_local::suggest(t).unwrap_or(e)),
+            },
+        },
+    };
     let model = crate::edition::prepare(&super::build::edition_options(&args.edition, None, true)?)?.model;
     let lines = lines(&model.indicators, &code);
     let dept = geo.departement(&code).map(|d| d.name.clone()).unwrap_or_default();
@@ -203,7 +222,7 @@ fn short_label(s: &str) -> String {
 }
 
 /// Words of `s` in lines of at most `n` characters.
-fn wrap(s: &str, n: usize) -> Vec<String> {
+pub(crate) fn wrap(s: &str, n: usize) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     for w in s.split(' ') {

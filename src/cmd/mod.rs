@@ -3,5 +3,7 @@
 pub mod annuaire;
 pub mod build;
 pub mod compare;
+pub mod compare_local;
 pub mod fetch;
+pub mod fiche;
 pub mod init_templates;

@@ -382,9 +382,7 @@ pub fn build_model(
         }
     }
 
-    let epci = loaded.gp_communes.take().and_then(|counts| {
-        epci_level(&counts, years, &zones, &gp, &prov, &mut checks)
-    });
+    let epci = loaded.gp_communes.take().and_then(|counts| epci_level(&counts, years, &zones, &gp, &prov, &mut checks));
 
     t.stop();
     let t = Timer::start("indicators+model");

@@ -201,7 +201,12 @@ pub fn view(level: &EpciLevel, r: &EpciRow) -> EpciView {
     areas.push(similar_line);
     let rank_dept = format!("{} des {} EPCI {dept_de}", fmt::ordinal(r.rank_dept), r.n_dept);
     let rank_dept = if r.n_dept == 1 { format!("seul EPCI {dept_de}") } else { rank_dept };
-    let rank_france = format!("{} des {} EPCI de France", fmt::ordinal(r.rank_france), fmt::number(n_france as f64, 0));
+    let rank_france = format!(
+        "{}{} des {} EPCI de France",
+        fmt::number(f64::from(r.rank_france), 0),
+        if r.rank_france == 1 { "er" } else { "e" },
+        fmt::number(n_france as f64, 0)
+    );
     let france = level.france.density;
     let dept_density = level.departements.get(&r.dept).and_then(|a| a.density);
     let summary = format!(
@@ -302,7 +307,11 @@ pub fn table(m: &ReportModel, level: &EpciLevel) -> Table {
         ("departement".into(), "nom du département".into(), "Nom du département".into()),
         ("departements".into(), "tous ses départements, séparés par |".into(), "Départements".into()),
         ("communes".into(), "nombre de communes".into(), "Communes".into()),
-        ("population".into(), "population municipale légale (COG 2026), somme des communes".into(), "Population".into()),
+        (
+            "population".into(),
+            "population municipale légale (COG 2026), somme des communes".into(),
+            "Population".into(),
+        ),
         ("annee".into(), "année de l'extraction de l'annuaire".into(), "Année".into()),
         (format!("generalistes_{y}"), format!("généralistes comptés en {y}"), format!("Généralistes {y}")),
         (format!("densite_{y}"), format!("généralistes pour 100 000 habitants en {y}"), format!("Densité {y}")),
@@ -317,10 +326,18 @@ pub fn table(m: &ReportModel, level: &EpciLevel) -> Table {
             "Qualification".into(),
         ),
         ("zone_rouge".into(), "classée zone rouge (oui/non)".into(), "Zone rouge".into()),
-        ("rang_departement".into(), "rang par densité parmi les EPCI du département (1 = la plus forte)".into(), "Rang dans le département".into()),
+        (
+            "rang_departement".into(),
+            "rang par densité parmi les EPCI du département (1 = la plus forte)".into(),
+            "Rang dans le département".into(),
+        ),
         ("nb_epci_departement".into(), "nombre d'EPCI du département".into(), "EPCI du département".into()),
         ("rang_france".into(), "rang par densité parmi les EPCI de France".into(), "Rang en France".into()),
-        (format!("densite_departement_{y}"), "densité du département, même source".into(), format!("Densité du département {y}")),
+        (
+            format!("densite_departement_{y}"),
+            "densité du département, même source".into(),
+            format!("Densité du département {y}"),
+        ),
         (
             "densite_mediane_comparables".into(),
             "densité médiane des EPCI comparables (même nature, populations les plus proches)".into(),
@@ -472,7 +489,12 @@ struct PdfEpci<'a> {
 }
 
 /// Compiles the fiche PDFs of the given EPCI on all cores with one typst engine.
-pub fn fiche_pdfs(m: &ReportModel, templates: Option<&std::path::Path>, epoch: i64, sirens: &[String]) -> Result<Files> {
+pub fn fiche_pdfs(
+    m: &ReportModel,
+    templates: Option<&std::path::Path>,
+    epoch: i64,
+    sirens: &[String],
+) -> Result<Files> {
     let Some(level) = &m.epci else { return Ok(Files::new()) };
     let (name, source) = template(templates, "fiche-epci.typ", FICHE_TYP)?;
     let typst = Typst::new(&name, &source);

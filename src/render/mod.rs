@@ -128,8 +128,10 @@ pub fn render_all(
 ) -> Result<Files> {
     let figures = Figures::draw(model, geometry)?;
     let cx = RenderContext { model, figures: &figures, templates, epoch, geometry };
-    let groups: [&[&(dyn Renderer + Sync)]; 2] =
-        [&[&fiches::FichePdfs, &epci::EpciFiches], &[&pdf::Pdf, &tables::Tables, &html::Html, &fiches::Fiches, &epci::EpciPages]];
+    let groups: [&[&(dyn Renderer + Sync)]; 2] = [
+        &[&fiches::FichePdfs, &epci::EpciFiches],
+        &[&pdf::Pdf, &tables::Tables, &html::Html, &fiches::Fiches, &epci::EpciPages],
+    ];
     let run = |group: &[&(dyn Renderer + Sync)]| -> Result<Files> {
         let mut out = Files::new();
         for r in group {

@@ -27,9 +27,17 @@ pub static TEMPLATE: Template = Template {
     notes: "Une ligne par commune et par année d'extraction ; chaque médecin est compté une fois, \
             à un seul lieu d'exercice. Les communes sans généraliste peuvent être omises.",
     columns: &[
-        Column { name: "code_commune", description: "code INSEE de la commune (COG), en texte", examples: ["23096", "2A004"] },
+        Column {
+            name: "code_commune",
+            description: "code INSEE de la commune (COG), en texte",
+            examples: ["23096", "2A004"],
+        },
         Column { name: "annee", description: "année de l'extraction", examples: ["2025", "2025"] },
-        Column { name: "generalistes", description: "médecins généralistes comptés dans la commune", examples: ["3", "41"] },
+        Column {
+            name: "generalistes",
+            description: "médecins généralistes comptés dans la commune",
+            examples: ["3", "41"],
+        },
     ],
 };
 
@@ -47,9 +55,7 @@ impl GpCommunes {
 
     /// The rows of the canonical table, in order.
     pub fn records(&self) -> impl Iterator<Item = [String; 3]> + '_ {
-        self.years
-            .iter()
-            .flat_map(|(y, m)| m.iter().map(move |(c, n)| [c.clone(), y.to_string(), n.to_string()]))
+        self.years.iter().flat_map(|(y, m)| m.iter().map(move |(c, n)| [c.clone(), y.to_string(), n.to_string()]))
     }
 }
 
