@@ -2,6 +2,9 @@ use clap::Parser;
 
 fn main() {
     let cli = barometre::cli::Cli::parse();
+    // typst's layout recurses deeply (more so in a debug build): every worker thread gets
+    // the stack the main thread has.
+    let _ = rayon::ThreadPoolBuilder::new().stack_size(barometre::render::STACK).build_global();
     if let Err(err) = barometre::run(cli) {
         // A closed pipe (`barometre … | head`) is not an error worth reporting.
         if err

@@ -8,7 +8,7 @@ use std::process::Command;
 
 use crate::common::shared_demo;
 
-fn chromium() -> Option<String> {
+pub(crate) fn chromium() -> Option<String> {
     let candidates =
         [std::env::var("CHROMIUM").unwrap_or_default(), "/usr/bin/chromium".into(), "/usr/bin/chromium-browser".into()];
     candidates.into_iter().find(|c| !c.is_empty() && Path::new(c).is_file())
@@ -130,7 +130,7 @@ fn issue7_site_table_sorts_in_chromium_and_pages_render() {
 /// The text of `<pre id="probe">` once `script` has run in a page holding `body` (an
 /// iframe of the site, usually), placed in the edition directory so that relative links
 /// hold. Frames of file:// pages are readable with `--allow-file-access-from-files`.
-fn probe(chrome: &str, edition: &Path, body: &str, script: &str) -> String {
+pub(crate) fn probe(chrome: &str, edition: &Path, body: &str, script: &str) -> String {
     // One file per probe: tests run in parallel on the same edition.
     static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
@@ -175,7 +175,7 @@ fn probe(chrome: &str, edition: &Path, body: &str, script: &str) -> String {
 
 /// axe-core, installed by `.ci/run` (`npm ci --prefix tests/browser`); the test fails
 /// without it.
-fn axe() -> String {
+pub(crate) fn axe() -> String {
     let p = crate::common::repo().join("tests/browser/node_modules/axe-core/axe.min.js");
     assert!(p.is_file(), "axe-core is required: `npm ci --prefix tests/browser` (.ci/run does it)");
     p.display().to_string()

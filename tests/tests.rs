@@ -8,6 +8,7 @@ mod build;
 mod communes;
 mod downloads;
 mod edition;
+mod epci;
 mod fetch;
 mod figures;
 mod hostile;

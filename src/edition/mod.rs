@@ -643,6 +643,27 @@ fn epci_level(
         checks.push(Severity::Alerte, id, "", message);
     }
     let geo = Geography::get();
+    let mut gaps: Vec<(f64, &str)> =
+        level.cross_check.iter().filter_map(|c| c.gap_pct.map(|g| (g, c.dept.as_str()))).collect();
+    gaps.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(b.1)));
+    if let (Some(lo), Some(hi)) = (gaps.first(), gaps.last()) {
+        let median = gaps[gaps.len() / 2].0;
+        let name = |c: &str| geo.departement(c).map(|d| format!("{} ({c})", d.name)).unwrap_or_default();
+        let message = format!(
+            "annuaire santé et DREES, {} : {} généralistes dans l'annuaire contre {} à la DREES ; écart par département de {} ({}) à {} ({}), médian {} ; alerte au-delà de ±{} % ({}). L'annuaire compte chaque généraliste une fois, à un lieu d'exercice ; la DREES compte les généralistes en activité au 1er janvier selon sa propre définition : un écart de quelques pour cent est attendu. Détail : tables/controle-annuaire-drees.csv.",
+            level.year,
+            fmt::number(level.france.gps as f64, 0),
+            fmt::number(drees.values().sum::<u64>() as f64, 0),
+            fmt::signed_pct(lo.0, 1),
+            name(lo.1),
+            fmt::signed_pct(hi.0, 1),
+            name(hi.1),
+            fmt::signed_pct(median, 1),
+            crate::epci::TOLERANCE_PCT,
+            fmt::count(level.cross_check.iter().filter(|c| c.alert).count(), "département", "départements"),
+        );
+        checks.push(Severity::Info, id, "", message);
+    }
     for c in level.cross_check.iter().filter(|c| c.alert) {
         let name = geo.departement(&c.dept).map(|d| d.name.clone()).unwrap_or_default();
         let message = format!(

@@ -398,6 +398,43 @@ pub fn table(m: &ReportModel, level: &EpciLevel) -> Table {
     }
 }
 
+/// The directory's GPs by département against DREES's (the cross-check of `checks.md`).
+pub fn cross_check_table(level: &EpciLevel) -> Table {
+    let geo = Geography::get();
+    let columns: Vec<(String, String, String)> = vec![
+        ("code_departement".into(), "département (texte)".into(), "Département".into()),
+        ("departement".into(), "nom du département".into(), "Nom".into()),
+        ("annee".into(), "année de l'extraction et des effectifs DREES".into(), "Année".into()),
+        ("annuaire".into(), "généralistes de l'annuaire, un lieu d'exercice chacun".into(), "Annuaire".into()),
+        ("drees".into(), "généralistes en activité au 1er janvier (DREES)".into(), "DREES".into()),
+        ("ecart_pct".into(), "écart relatif de l'annuaire à la DREES, en %".into(), "Écart (%)".into()),
+        ("alerte".into(), format!("écart au-delà de ±{} %", crate::epci::TOLERANCE_PCT), "Alerte".into()),
+    ];
+    let rows = level
+        .cross_check
+        .iter()
+        .map(|c| {
+            vec![
+                Cell::Text(c.dept.clone()),
+                Cell::Text(geo.departement(&c.dept).map(|d| d.name.clone()).unwrap_or_default()),
+                Cell::Text(level.year.to_string()),
+                Cell::Num(Some(c.directory as f64), 0),
+                Cell::Num(c.drees.map(|x| x as f64), 0),
+                Cell::Num(c.gap_pct, 1),
+                Cell::Text(if c.alert { "oui" } else { "non" }.into()),
+            ]
+        })
+        .collect();
+    Table {
+        name: "controle-annuaire-drees".into(),
+        title: format!("Généralistes par département : annuaire santé et DREES, {}", level.year),
+        labels: columns.iter().map(|c| c.2.clone()).collect(),
+        columns: columns.into_iter().map(|c| (c.0, c.1)).collect(),
+        rows,
+        sheet: "Contrôle DREES".into(),
+    }
+}
+
 /// Every EPCI's page and the index.
 pub struct EpciPages;
 

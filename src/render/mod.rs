@@ -143,10 +143,16 @@ pub fn render_all(
         Ok(out)
     };
     let results = std::thread::scope(|s| {
-        let handles: Vec<_> = groups.iter().map(|g| s.spawn(move || run(g))).collect();
+        let handles: Vec<_> = groups
+            .iter()
+            .map(|g| std::thread::Builder::new().stack_size(STACK).spawn_scoped(s, move || run(g)))
+            .collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| Err(anyhow::anyhow!("a renderer panicked"))))
+            .map(|h| match h {
+                Ok(h) => h.join().unwrap_or_else(|_| Err(anyhow::anyhow!("a renderer panicked"))),
+                Err(e) => Err(anyhow::anyhow!("failed to start a renderer thread: {e}")),
+            })
             .collect::<Vec<_>>()
     });
     let mut files = figures.files()?;
@@ -155,6 +161,10 @@ pub fn render_all(
     }
     Ok(files)
 }
+
+/// The stack of the threads that render (typst's layout recurses deeply): 16 MiB, as the
+/// main thread's default on Linux is 8 MiB and a debug build needs more.
+pub const STACK: usize = 16 << 20;
 
 /// Writes a file inside the output directory, creating its parent.
 pub fn write(out: &Path, rel: &str, bytes: &[u8]) -> Result<()> {

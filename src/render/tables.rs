@@ -41,6 +41,8 @@ impl Renderer for Tables {
             out.push((format!("tables/{}.csv", t.name), t.csv(b',', false)?));
             out.push((format!("tables/{}.json", t.name), t.json(m)?.into_bytes()));
             excel.push(t);
+            let c = super::epci::cross_check_table(level);
+            out.push((format!("tables/{}.csv", c.name), c.csv(b',', false)?));
         }
         for t in &excel {
             out.push((format!("tables/excel/{}.csv", t.name), t.csv(b';', true)?));
