@@ -210,7 +210,7 @@ pub fn view(level: &EpciLevel, r: &EpciRow) -> EpciView {
     let france = level.france.density;
     let dept_density = level.departements.get(&r.dept).and_then(|a| a.density);
     let summary = format!(
-        "{} {} pour 100 000 habitants en {} ({} ; France : {}){}.",
+        "{} {} pour 100 000 habitants en {} ({} : {} ; France : {}){}.",
         fmt::count(r.area.gps as usize, "généraliste", "généralistes"),
         if r.area.population > 0 {
             format!("pour {} habitants, soit {}", count(Some(r.area.population)), density(r.area.density))
@@ -218,7 +218,8 @@ pub fn view(level: &EpciLevel, r: &EpciRow) -> EpciView {
             String::new()
         },
         level.year,
-        format!("{} : {}", dept_name, density(dept_density)),
+        dept_name,
+        density(dept_density),
         density(france),
         match (&r.change, level.previous) {
             (Some(c), Some(y)) => format!(" ; depuis {y} : {} ({})", fmt::signed_pct(c.pct, 1), c.label),

@@ -189,10 +189,24 @@ impl Typst {
             standards,
             ..Default::default()
         };
-        typst_pdf::pdf(&doc, &options)
-            .map_err(|errors| anyhow!("typst template `{name}` failed to export:\n{}", report(&errors)))
+        let pdf = typst_pdf::pdf(&doc, &options)
+            .map_err(|errors| anyhow!("typst template `{name}` failed to export:\n{}", report(&errors)));
+        // typst memoises across compilations; without eviction its cache keeps every
+        // fiche's layout (peak memory grew with the number of fiches). Every
+        // `EVICT_EVERY` compilations, the entries unused since the last evictions go
+        // (evicting after each compilation cost 40 % of the fiches' time).
+        static COMPILED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        if COMPILED.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % EVICT_EVERY == EVICT_EVERY - 1 {
+            typst::comemo::evict(EVICT_AGE);
+        }
+        pdf
     }
 }
+
+/// typst's memoisation cache is pruned every `EVICT_EVERY` compilations, of the entries
+/// unused for `EVICT_AGE` prunings.
+const EVICT_EVERY: usize = 24;
+const EVICT_AGE: usize = 2;
 
 /// Compiles a typst source once with `sys.inputs` to PDF bytes.
 pub fn compile(name: &str, source: &str, inputs: Dict, epoch: i64, ident: &str) -> Result<Vec<u8>> {
