@@ -35,9 +35,31 @@ pub enum Command {
     /// or the publisher's zip) to general practitioners by commune and by EPCI, with their
     /// population and density, into `<output>/annuaire/`.
     Annuaire(AnnuaireArgs),
+    /// Preview the edition while writing it: build it in memory, serve it on 127.0.0.1,
+    /// rebuild what an edit of the editorial texts, templates, indicators or data touches,
+    /// and reload the open page.
+    Serve(ServeArgs),
     /// Write the one-page PDF fiche of an intercommunalité (EPCI), by name or SIREN (a
     /// commune gives its EPCI), to `<output>/fiches/epci-<siren>.pdf`.
     Fiche(FicheArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub edition: EditionArgs,
+    /// Directory of the editorial texts (watched).
+    #[arg(long)]
+    pub editorial: Option<PathBuf>,
+    /// Directory of templates overriding the embedded ones (watched).
+    #[arg(long)]
+    pub templates: Option<PathBuf>,
+    /// Port (0: any free port, printed at start).
+    #[arg(long, default_value_t = 8000)]
+    pub port: u16,
+    /// Address to listen on: this machine only by default.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
 }
 
 #[derive(Debug, Args)]

@@ -50,5 +50,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Compare(args) => cmd::compare::run(args),
         Command::Annuaire(args) => cmd::annuaire::run(args),
         Command::Fiche(args) => cmd::fiche::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
     }
 }

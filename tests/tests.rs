@@ -19,6 +19,7 @@ mod provenance;
 mod quantiles;
 mod readers;
 mod revisions;
+mod serve;
 mod site;
 mod statistics;
 mod stats;

@@ -7,3 +7,4 @@ pub mod compare_local;
 pub mod fetch;
 pub mod fiche;
 pub mod init_templates;
+pub mod serve;

@@ -147,6 +147,39 @@ fn describe(name: &str, e: minijinja::Error) -> anyhow::Error {
 }
 
 /// The environment with the French number filters: `num(d)`, `signed(d)`, `pct(d)`.
+/// Editorial blocks as HTML: consecutive list items in one list, text escaped.
+fn blocks_html(v: &minijinja::Value) -> Result<String, minijinja::Error> {
+    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let mut out = String::new();
+    let mut in_list = false;
+    for b in v.try_iter()? {
+        let kind = b.get_attr("kind")?.to_string();
+        let mut text = String::new();
+        for s in b.get_attr("spans")?.try_iter()? {
+            let t = esc(&s.get_attr("text")?.to_string());
+            let t = if s.get_attr("emph")?.is_true() { format!("<em>{t}</em>") } else { t };
+            let t = if s.get_attr("strong")?.is_true() { format!("<strong>{t}</strong>") } else { t };
+            text.push_str(&t);
+        }
+        if kind == "li" && !in_list {
+            out.push_str("<ul>");
+            in_list = true;
+        } else if kind != "li" && in_list {
+            out.push_str("</ul>");
+            in_list = false;
+        }
+        match kind.as_str() {
+            "li" => out.push_str(&format!("<li>{text}</li>")),
+            "h" => out.push_str(&format!("<h3>{text}</h3>")),
+            _ => out.push_str(&format!("<p>{text}</p>")),
+        }
+    }
+    if in_list {
+        out.push_str("</ul>");
+    }
+    Ok(out)
+}
+
 pub fn environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
@@ -166,5 +199,9 @@ pub fn environment() -> Environment<'static> {
         f.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
     });
     env.add_filter("epci_de", |s: &str| fmt::epci_de(s));
+    // Editorial blocks (paragraphs, headings, list items of styled spans) as HTML.
+    env.add_filter("blocks", |v: minijinja::Value| -> Result<minijinja::Value, minijinja::Error> {
+        Ok(minijinja::Value::from_safe_string(blocks_html(&v)?))
+    });
     env
 }
