@@ -24,3 +24,25 @@ macro_rules! note {
         $crate::console::note(format_args!($($arg)*))
     };
 }
+
+/// The width of the tables printed in a terminal (`compare`).
+pub const WIDTH: usize = 100;
+
+/// Words of `s` in lines of at most `n` characters.
+pub fn wrap(s: &str, n: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for w in s.split(' ') {
+        if !cur.is_empty() && cur.chars().count() + 1 + w.chars().count() > n {
+            out.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(w);
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}

@@ -11,8 +11,7 @@ use crate::cli::{CompareArgs, CompareFormat};
 use crate::geo::Geography;
 use crate::views::{Line, cells, lines};
 
-/// The width of the terminal table.
-pub const WIDTH: usize = 100;
+use crate::console::{WIDTH, wrap};
 
 pub fn run(args: &CompareArgs) -> Result<()> {
     let geo = Geography::get();
@@ -219,23 +218,4 @@ fn short_label(s: &str) -> String {
     } else {
         s.to_string()
     }
-}
-
-/// Words of `s` in lines of at most `n` characters.
-pub(crate) fn wrap(s: &str, n: usize) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    for w in s.split(' ') {
-        if !cur.is_empty() && cur.chars().count() + 1 + w.chars().count() > n {
-            out.push(std::mem::take(&mut cur));
-        }
-        if !cur.is_empty() {
-            cur.push(' ');
-        }
-        cur.push_str(w);
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
 }

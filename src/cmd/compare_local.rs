@@ -251,7 +251,7 @@ pub fn print(model: &crate::model::ReportModel, local: &Local, format: CompareFo
         CompareFormat::Table => {
             writeln!(out, "{} — généralistes de l'annuaire santé, {y}", steps[0].name)?;
             if let Some(n) = &model.demo_notice {
-                for l in super::compare::wrap(n, super::compare::WIDTH) {
+                for l in crate::console::wrap(n, crate::console::WIDTH) {
                     writeln!(out, "{l}")?;
                 }
             }
@@ -287,7 +287,7 @@ pub fn print(model: &crate::model::ReportModel, local: &Local, format: CompareFo
                 })
                 .collect();
             let rest: usize = widths.iter().enumerate().filter(|(j, _)| *j != 1).map(|(_, w)| w).sum::<usize>() + 12;
-            widths[1] = widths[1].min(super::compare::WIDTH.saturating_sub(rest)).max(12);
+            widths[1] = widths[1].min(crate::console::WIDTH.saturating_sub(rest)).max(12);
             let line = |cells: &[String]| -> String {
                 let mut s = String::new();
                 for (j, c) in cells.iter().enumerate() {
@@ -324,7 +324,7 @@ pub fn print(model: &crate::model::ReportModel, local: &Local, format: CompareFo
             notes.push_str(
                 " Ces chiffres diffèrent de ceux de la DREES utilisés pour les départements dans le rapport.",
             );
-            for l in super::compare::wrap(&notes, super::compare::WIDTH) {
+            for l in crate::console::wrap(&notes, crate::console::WIDTH) {
                 writeln!(out, "{l}")?;
             }
         }

@@ -18,7 +18,7 @@ use crate::geo::Geography;
 use crate::model::ReportModel;
 
 use super::pdf::Typst;
-use super::tables::{Cell, Table};
+use super::table::{Cell, Table};
 use super::{Files, RenderContext, Renderer, html::environment, template};
 
 static PAGE: &str = include_str!("../../report-templates/epci.html");

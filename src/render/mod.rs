@@ -10,6 +10,7 @@ pub mod locator;
 pub mod maps;
 pub mod pdf;
 pub mod svg;
+pub mod table;
 pub mod tables;
 
 use std::collections::BTreeMap;
