@@ -4,8 +4,9 @@
 //! `output/`). A watcher polls the editorial texts, the templates, the indicators and the
 //! data directory, and rebuilds only what a change touches:
 //!
-//! - an editorial text: the themes' texts, then the site's pages and the national PDF
-//!   (no indicator, figure or fiche is recomputed);
+//! - an editorial text: the themes' texts, then the site's pages (served at once, the
+//!   open page reloads), then the national PDF (no indicator, figure or fiche is
+//!   recomputed);
 //! - a template: the renderers that use it (`fiche.typ`: the fiche PDFs; `base.html`:
 //!   every HTML page…), with the figures already drawn;
 //! - an indicator or a data file: everything.
@@ -34,7 +35,7 @@ use crate::sources::DataSource;
 /// How long a reload request waits for a new version before answering the same one.
 const LONG_POLL: Duration = Duration::from_secs(20);
 /// How often the watched directories are scanned.
-const SCAN: Duration = Duration::from_millis(150);
+const SCAN: Duration = Duration::from_millis(100);
 
 /// What the server hands out: the files of the last good build, its version, and the
 /// error of the last rebuild if it failed.
@@ -133,14 +134,15 @@ impl Site {
         Ok(renderers.iter().map(|r| r.name()).collect())
     }
 
-    /// The editorial texts again, then the pages and the PDF that print them.
+    /// The editorial texts again, then the site's pages that print them (the national
+    /// PDF, which prints them too, is rebuilt next: see [`watch`]).
     fn editorial(&mut self) -> Result<Vec<&'static str>> {
         let dir = self.opts.editorial.as_deref();
         let themes = crate::commentary::themes(&self.model.indicators, dir, self.model.demo)?;
         let (intro, placeholder) = crate::commentary::editorial(dir, "introduction", self.model.demo)?;
         self.model.themes = themes;
         (self.model.introduction, self.model.introduction_placeholder) = (intro, placeholder);
-        self.run(&[&render::html::Html, &render::pdf::Pdf])
+        self.run(&[&render::html::Html])
     }
 }
 
@@ -260,7 +262,7 @@ fn watch(mut site: Site, roots: Vec<(PathBuf, Touched)>, shared: &Shared) {
         // An editor writes in several steps: wait until the files stop moving.
         let mut settled = now;
         loop {
-            std::thread::sleep(Duration::from_millis(40));
+            std::thread::sleep(Duration::from_millis(30));
             let again = fingerprint(&roots);
             if again == settled {
                 break;
@@ -312,7 +314,17 @@ fn watch(mut site: Site, roots: Vec<(PathBuf, Touched)>, shared: &Shared) {
                     site.run(&rs)
                 }
             }
-            Touched::Editorial => site.editorial(),
+            // The pages first, served at once (the open page reloads), then the PDF.
+            Touched::Editorial => site.editorial().and_then(|mut done| {
+                crate::note!(
+                    "rebuilt after a change (editorial text) in {} ms: {}",
+                    started.elapsed().as_millis(),
+                    done.join(", ")
+                );
+                publish(shared, site.files.clone(), None);
+                done.extend(site.run(&[&render::pdf::Pdf])?);
+                Ok(done)
+            }),
         };
         let ms = started.elapsed().as_millis();
         match result {
