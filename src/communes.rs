@@ -41,6 +41,8 @@ pub struct Communes {
     pub communes: Vec<Commune>,
     index: HashMap<String, usize>,
     former: HashMap<String, FormerCode>,
+    /// EPCI SIREN → its communes' positions, in the table's order.
+    by_epci: HashMap<String, Vec<usize>>,
 }
 
 impl Communes {
@@ -83,7 +85,13 @@ impl Communes {
                 },
             );
         }
-        Ok(Communes { communes, index, former })
+        let mut by_epci: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, c) in communes.iter().enumerate() {
+            if let Some(e) = &c.epci {
+                by_epci.entry(e.clone()).or_default().push(i);
+            }
+        }
+        Ok(Communes { communes, index, former, by_epci })
     }
 
     pub fn commune(&self, code: &str) -> Option<&Commune> {
@@ -101,8 +109,8 @@ impl Communes {
         self.former.get(code)
     }
 
-    /// The communes of an EPCI.
-    pub fn of_epci<'a>(&'a self, siren: &'a str) -> impl Iterator<Item = &'a Commune> + 'a {
-        self.communes.iter().filter(move |c| c.epci.as_deref() == Some(siren))
+    /// The communes of an EPCI, in the table's order.
+    pub fn of_epci<'a>(&'a self, siren: &str) -> impl Iterator<Item = &'a Commune> + 'a {
+        self.by_epci.get(siren).into_iter().flatten().map(|&i| &self.communes[i])
     }
 }

@@ -235,26 +235,27 @@ pub fn compute(
         }
     }
     // Similar EPCI: the same kind, the closest populations (on a log scale).
+    let logs: Vec<f64> = rows.iter().map(|r| (r.area.population.max(1) as f64).ln()).collect();
     let sims: Vec<(Vec<String>, Option<f64>)> = rows
         .iter()
-        .map(|r| {
-            let lp = (r.area.population.max(1) as f64).ln();
-            let mut cand: Vec<&EpciRow> =
-                rows.iter().filter(|o| o.kind == r.kind && o.siren != r.siren && o.area.population > 0).collect();
-            cand.sort_by(|a, b| {
-                let da = ((a.area.population as f64).ln() - lp).abs();
-                let db = ((b.area.population as f64).ln() - lp).abs();
-                da.total_cmp(&db).then(a.siren.cmp(&b.siren))
-            });
+        .enumerate()
+        .map(|(i, r)| {
+            let mut cand: Vec<(f64, usize)> = rows
+                .iter()
+                .enumerate()
+                .filter(|(j, o)| *j != i && o.kind == r.kind && o.area.population > 0)
+                .map(|(j, _)| ((logs[j] - logs[i]).abs(), j))
+                .collect();
+            cand.sort_by(|a, b| a.0.total_cmp(&b.0).then(rows[a.1].siren.cmp(&rows[b.1].siren)));
             cand.truncate(SIMILAR);
-            let mut d: Vec<f64> = cand.iter().filter_map(|o| o.area.density).collect();
+            let mut d: Vec<f64> = cand.iter().filter_map(|&(_, j)| rows[j].area.density).collect();
             d.sort_by(f64::total_cmp);
             let median = match d.len() {
                 0 => None,
                 n if n % 2 == 1 => Some(d[n / 2]),
                 n => Some((d[n / 2 - 1] + d[n / 2]) / 2.0),
             };
-            (cand.iter().map(|o| o.siren.clone()).collect(), median)
+            (cand.iter().map(|&(_, j)| rows[j].siren.clone()).collect(), median)
         })
         .collect();
     for (r, (s, m)) in rows.iter_mut().zip(sims) {

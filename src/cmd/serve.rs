@@ -315,13 +315,14 @@ fn watch(mut site: Site, roots: Vec<(PathBuf, Touched)>, shared: &Shared) {
                 }
             }
             // The pages first, served at once (the open page reloads), then the PDF.
+            // The log line comes after the files are served: it says they are.
             Touched::Editorial => site.editorial().and_then(|mut done| {
+                publish(shared, site.files.clone(), None);
                 crate::note!(
                     "rebuilt after a change (editorial text) in {} ms: {}",
                     started.elapsed().as_millis(),
                     done.join(", ")
                 );
-                publish(shared, site.files.clone(), None);
                 done.extend(site.run(&[&render::pdf::Pdf])?);
                 Ok(done)
             }),
@@ -329,13 +330,13 @@ fn watch(mut site: Site, roots: Vec<(PathBuf, Touched)>, shared: &Shared) {
         let ms = started.elapsed().as_millis();
         match result {
             Ok(done) => {
-                crate::note!("rebuilt after a change ({}) in {ms} ms: {}", label(what), done.join(", "));
                 publish(shared, site.files.clone(), None);
+                crate::note!("rebuilt after a change ({}) in {ms} ms: {}", label(what), done.join(", "));
             }
             Err(e) => {
                 let message = format!("{e:#}");
+                publish_error(shared, message.clone());
                 crate::note!("rebuild failed ({}): {message}", label(what));
-                publish_error(shared, message);
             }
         }
     }
