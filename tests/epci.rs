@@ -288,28 +288,7 @@ fn issue20_epci_pages_fit_a_phone_and_axe_finds_no_serious_violation() {
     let axe = crate::site::axe();
     // A zone rouge, the largest métropole (130 communes), an overseas EPCI, the index.
     for page in ["epci/200000628.html", "epci/200054781.html", "epci/200018653.html", "epci/index.html"] {
-        let body = format!(
-            "<iframe id=\"a\" title=\"390\" src=\"{page}\" style=\"width:390px;height:844px;border:0\"></iframe>\
-             <iframe id=\"b\" title=\"1280\" src=\"{page}\" style=\"width:1280px;height:800px;border:0\"></iframe>"
-        );
-        let script = format!(
-            "window.addEventListener('load', function () {{\
-               var a = document.getElementById('a'), b = document.getElementById('b');\
-               var da = a.contentDocument, db = b.contentDocument;\
-               var s = da.createElement('script'); s.src = 'file://{axe}';\
-               s.onload = function () {{\
-                 a.contentWindow.axe.run(da, {{ runOnly: {{ type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }} }}).then(function (r) {{\
-                   done({{ phone: [da.documentElement.scrollWidth, a.contentWindow.innerWidth],\
-                          desktop: [db.documentElement.scrollWidth, b.contentWindow.innerWidth],\
-                          h1: da.querySelector('h1').textContent,\
-                          serious: r.violations.filter(function (v) {{ return v.impact === 'serious' || v.impact === 'critical'; }})\
-                            .map(function (v) {{ return v.id + ': ' + v.nodes.slice(0, 3).map(function (n) {{ return n.target.join(' '); }}).join(' | '); }}) }});\
-                 }});\
-               }};\
-               da.head.appendChild(s);\
-             }});"
-        );
-        let out: Value = serde_json::from_str(&crate::site::probe(&chrome, &edition, &body, &script)).expect("json");
+        let out = crate::site::phone_desktop_axe(&chrome, &edition, &axe, page);
         let (sw, vw) = (out["phone"][0].as_u64().expect("sw"), out["phone"][1].as_u64().expect("vw"));
         assert!(sw <= vw && vw == 390, "{page}: {sw} px wide in a {vw}-px phone");
         let (sw, vw) = (out["desktop"][0].as_u64().expect("sw"), out["desktop"][1].as_u64().expect("vw"));

@@ -173,6 +173,35 @@ pub(crate) fn probe(chrome: &str, edition: &Path, body: &str, script: &str) -> S
         .replace("&amp;", "&")
 }
 
+/// Loads `page` of the edition at 390 px (a phone) and 1280 px in Chromium and runs
+/// axe-core on the phone's frame: `{ phone: [scrollWidth, innerWidth], desktop: […],
+/// h1, serious: [violations of serious or critical impact] }`.
+pub(crate) fn phone_desktop_axe(chrome: &str, edition: &Path, axe: &str, page: &str) -> serde_json::Value {
+    // The same page at 390 px (a phone) and 1280 px; axe-core on the phone's.
+    let body = format!(
+        "<iframe id=\"a\" title=\"390\" src=\"{page}\" style=\"width:390px;height:844px;border:0\"></iframe>\
+         <iframe id=\"b\" title=\"1280\" src=\"{page}\" style=\"width:1280px;height:800px;border:0\"></iframe>"
+    );
+    let script = format!(
+        "window.addEventListener('load', function () {{\
+           var a = document.getElementById('a'), b = document.getElementById('b');\
+           var da = a.contentDocument, db = b.contentDocument;\
+           var s = da.createElement('script'); s.src = 'file://{axe}';\
+           s.onload = function () {{\
+             a.contentWindow.axe.run(da, {{ runOnly: {{ type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }} }}).then(function (r) {{\
+               done({{ phone: [da.documentElement.scrollWidth, a.contentWindow.innerWidth],\
+                      h1: (da.querySelector('h1') || {{ textContent: '' }}).textContent,\
+                      desktop: [db.documentElement.scrollWidth, b.contentWindow.innerWidth],\
+                      serious: r.violations.filter(function (v) {{ return v.impact === 'serious' || v.impact === 'critical'; }})\
+                        .map(function (v) {{ return v.id + ': ' + v.nodes.slice(0, 3).map(function (n) {{ return n.target.join(' '); }}).join(' | '); }}) }});\
+             }});\
+           }};\
+           da.head.appendChild(s);\
+         }});"
+    );
+    serde_json::from_str(&probe(chrome, edition, &body, &script)).expect("json")
+}
+
 /// axe-core, installed by `.ci/run` (`npm ci --prefix tests/browser`); the test fails
 /// without it.
 pub(crate) fn axe() -> String {
@@ -196,28 +225,7 @@ fn issue19_pages_fit_a_phone_and_a_desktop_and_axe_finds_no_serious_violation() 
         "departements/976.html",
         "figures/carte-densite-generalistes-2025.html",
     ] {
-        // The same page at 390 px (a phone) and 1280 px; axe-core on the phone's.
-        let body = format!(
-            "<iframe id=\"a\" title=\"390\" src=\"{page}\" style=\"width:390px;height:844px;border:0\"></iframe>\
-             <iframe id=\"b\" title=\"1280\" src=\"{page}\" style=\"width:1280px;height:800px;border:0\"></iframe>"
-        );
-        let script = format!(
-            "window.addEventListener('load', function () {{\
-               var a = document.getElementById('a'), b = document.getElementById('b');\
-               var da = a.contentDocument, db = b.contentDocument;\
-               var s = da.createElement('script'); s.src = 'file://{axe}';\
-               s.onload = function () {{\
-                 a.contentWindow.axe.run(da, {{ runOnly: {{ type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }} }}).then(function (r) {{\
-                   done({{ phone: [da.documentElement.scrollWidth, a.contentWindow.innerWidth],\
-                          desktop: [db.documentElement.scrollWidth, b.contentWindow.innerWidth],\
-                          serious: r.violations.filter(function (v) {{ return v.impact === 'serious' || v.impact === 'critical'; }})\
-                            .map(function (v) {{ return v.id + ': ' + v.nodes.slice(0, 3).map(function (n) {{ return n.target.join(' '); }}).join(' | '); }}) }});\
-                 }});\
-               }};\
-               da.head.appendChild(s);\
-             }});"
-        );
-        let out: serde_json::Value = serde_json::from_str(&probe(&chrome, &edition, &body, &script)).expect("json");
+        let out = phone_desktop_axe(&chrome, &edition, &axe, page);
         // Every page has the département picker, with the 101.
         let html = std::fs::read_to_string(edition.join(page)).expect("page");
         let picker = &html[html.find("id=\"aller-departement\"").unwrap_or_else(|| panic!("{page}: no picker"))..];
