@@ -1,5 +1,6 @@
 //! Wall time of the stages of a run and peak memory, for benchmarks: printed to stderr as
-//! `timing:` lines when `BAROMETRE_TIMINGS=1`. Records nothing otherwise.
+//! `timing:` lines when `BAROMETRE_TIMINGS=1` (or `serial`, see [`serial`]). Records
+//! nothing otherwise.
 //!
 //! Owns no policy: callers name their stages; a stage timed twice adds up.
 
@@ -11,6 +12,12 @@ static STAGES: Mutex<Vec<(String, Duration)>> = Mutex::new(Vec::new());
 /// True when `BAROMETRE_TIMINGS` is set to something other than empty or `0`.
 pub fn enabled() -> bool {
     std::env::var_os("BAROMETRE_TIMINGS").is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+/// True when `BAROMETRE_TIMINGS=serial`: the renderers then run one after the other, so
+/// that each stage's time is its own (for profiling; the edition is the same).
+pub fn serial() -> bool {
+    std::env::var_os("BAROMETRE_TIMINGS").is_some_and(|v| v == "serial")
 }
 
 /// Runs `f` as the stage `name`.

@@ -143,6 +143,13 @@ pub fn render_all(
         }
         Ok(out)
     };
+    if crate::timing::serial() {
+        let mut files = figures.files()?;
+        for g in groups {
+            files.extend(run(g)?);
+        }
+        return Ok(files);
+    }
     let results = std::thread::scope(|s| {
         let handles: Vec<_> = groups
             .iter()
