@@ -1,10 +1,5 @@
 use clap::Parser;
 
-/// typst and krilla allocate many small pieces; mimalloc serves them faster than glibc
-/// and returns memory sooner (BENCHMARKS.md).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() {
     let cli = barometre::cli::Cli::parse();
     // typst's layout recurses deeply (more so in a debug build): every worker thread gets
