@@ -10,7 +10,12 @@
 # 2. writes the full-size inputs into $BAROMETRE_BENCH_DATA (default target/bench-data)
 #    when absent;
 # 3. builds the demo edition RUNS times (BAROMETRE_TIMINGS=1): median wall time, median of
-#    each stage, median peak memory;
+#    each stage, median peak memory; side by side, in turn with each build, the Python peer
+#    (benches/peers/fiches.py: pandas + matplotlib + jinja2 + typst, 101 simpler fiches)
+#    renders the fiches from the tables of the first build, and the ratios are printed. The
+#    peer's virtualenv is made in $TARGET/peer-venv from benches/peers/requirements.txt
+#    when absent (PyPI); BENCH_PEER=0 skips the peer, BENCH_PEER_PYTHON=path uses that
+#    interpreter instead;
 # 4. times the ingestion workloads RUNS times each in a fresh process (so that peak memory
 #    is the workload's): DREES full-size workbook, INSEE all years, survey 1,000,000,
 #    open RPPS directory 2,000,000 rows (~630 MB);
@@ -64,6 +69,21 @@ stage_medians() {
     done
 }
 
+PEER="${BENCH_PEER:-1}"
+PY=""
+if [[ "$PEER" == 1 ]]; then
+    if [[ -n "${BENCH_PEER_PYTHON:-}" ]]; then
+        PY="$BENCH_PEER_PYTHON"
+    else
+        PY="$TARGET/peer-venv/bin/python"
+        if [[ ! -x "$PY" ]] || ! "$PY" -c 'import pandas, matplotlib, jinja2, typst' 2>/dev/null; then
+            echo "== Python peer: virtualenv in $TARGET/peer-venv (benches/peers/requirements.txt)"
+            python3 -m venv "$TARGET/peer-venv"
+            "$TARGET/peer-venv/bin/pip" install --quiet -r benches/peers/requirements.txt
+        fi
+    fi
+fi
+
 echo
 echo "== demo edition, all outputs: $RUNS runs of \`barometre build\` (medians)"
 for i in $(seq 1 "$RUNS"); do
@@ -71,9 +91,30 @@ for i in $(seq 1 "$RUNS"); do
     BAROMETRE_TIMINGS=1 "$BIN" build --output "$WORK/out" 2>"$WORK/build-$i.log"
     t1="$(now)"
     awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }' >>"$WORK/build-wall.txt"
+    if [[ -n "$PY" ]]; then
+        # The peer's inputs: the tables of the edition just built, copied once.
+        [[ -d "$WORK/peer-tables" ]] || cp -r "$WORK/out/2025/tables" "$WORK/peer-tables"
+        rm -rf "$WORK/peer-out"
+        t0="$(now)"
+        "$PY" benches/peers/fiches.py "$WORK/peer-tables" "$WORK/peer-out" >/dev/null
+        t1="$(now)"
+        awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }' >>"$WORK/peer-wall.txt"
+    fi
 done
 printf '  %-24s %10s s\n' "wall (process)" "$(median <"$WORK/build-wall.txt")"
 stage_medians "$WORK"/build-*.log
+if [[ -n "$PY" ]]; then
+    edition="$(median <"$WORK/build-wall.txt")"
+    peer="$(median <"$WORK/peer-wall.txt")"
+    fiches="$(awk '/^timing: fiches \(PDF\) / { print $(NF - 1) }' "$WORK"/build-*.log | median)"
+    echo
+    echo "== side by side: Python peer, 101 simpler fiches, in turn with each build (medians)"
+    printf '  %-24s %10s s\n' "peer wall (process)" "$peer"
+    awk -v p="$peer" -v e="$edition" -v f="$fiches" 'BEGIN {
+        printf "  %-24s %10.1f ×\n", "peer / whole edition", p / e
+        if (f != "-" && f > 0) printf "  %-24s %10.1f ×\n", "peer / fiche PDFs stage", p / (f / 1000)
+    }'
+fi
 
 for w in drees insee survey rpps; do
     echo

@@ -8,6 +8,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 static STAGES: Mutex<Vec<(String, Duration)>> = Mutex::new(Vec::new());
+static PEAKS: Mutex<Vec<(String, u64)>> = Mutex::new(Vec::new());
 
 /// True when `BAROMETRE_TIMINGS` is set to something other than empty or `0`.
 pub fn enabled() -> bool {
@@ -15,7 +16,9 @@ pub fn enabled() -> bool {
 }
 
 /// True when `BAROMETRE_TIMINGS=serial`: the renderers then run one after the other, so
-/// that each stage's time is its own (for profiling; the edition is the same).
+/// that each stage's time is its own, and each stage's peak memory is recorded (the
+/// process's high-water mark is reset after each stage, Linux only); for profiling, the
+/// edition is the same.
 pub fn serial() -> bool {
     std::env::var_os("BAROMETRE_TIMINGS").is_some_and(|v| v == "serial")
 }
@@ -26,6 +29,12 @@ pub fn stage<T>(name: &'static str, f: impl FnOnce() -> T) -> T {
     let out = f();
     timer.stop();
     out
+}
+
+/// Resets the process's high-water mark of resident memory to its current size (writes
+/// `5` to `/proc/self/clear_refs`); does nothing where that file is absent.
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
 /// A running stage, recorded when stopped or dropped.
@@ -45,6 +54,17 @@ impl Timer {
 impl Drop for Timer {
     fn drop(&mut self) {
         record(self.name, self.start.elapsed());
+        if serial() {
+            if let Some(kib) = peak_rss_kib() {
+                PEAKS.lock().unwrap_or_else(|e| e.into_inner()).push((self.name.to_string(), kib));
+            }
+            reset_peak_rss();
+            if std::env::var_os("XDEBUG").is_some() {
+                let st = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+                let l: Vec<&str> = st.lines().filter(|l| l.starts_with("Rss") || l.starts_with("VmRSS")).collect();
+                crate::console::note_raw(&format!("{} {}\n", self.name, l.join(" | ")));
+            }
+        }
     }
 }
 
@@ -80,8 +100,14 @@ pub fn report(total: Duration) -> String {
     for (name, d) in take() {
         out.push_str(&format!("timing: {name:<24} {:>10.1} ms\n", d.as_secs_f64() * 1e3));
     }
+    let peaks = std::mem::take(&mut *PEAKS.lock().unwrap_or_else(|e| e.into_inner()));
+    for (name, kib) in &peaks {
+        let label = format!("peak {name}");
+        out.push_str(&format!("timing: {label:<24} {:>10.1} MiB\n", *kib as f64 / 1024.0));
+    }
     out.push_str(&format!("timing: {:<24} {:>10.1} ms\n", "total", total.as_secs_f64() * 1e3));
-    if let Some(kib) = peak_rss_kib() {
+    // Serial runs reset the high-water mark after each stage: the peak is the largest.
+    if let Some(kib) = peak_rss_kib().map(|k| peaks.iter().map(|p| p.1).fold(k, u64::max)) {
         out.push_str(&format!("timing: {:<24} {:>10.1} MiB\n", "peak-rss", kib as f64 / 1024.0));
     }
     out

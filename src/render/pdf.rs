@@ -193,8 +193,7 @@ impl Typst {
             .map_err(|errors| anyhow!("typst template `{name}` failed to export:\n{}", report(&errors)));
         // typst memoises across compilations; without eviction its cache keeps every
         // fiche's layout (peak memory grew with the number of fiches). Every
-        // `EVICT_EVERY` compilations, the entries unused since the last evictions go
-        // (evicting after each compilation cost 40 % of the fiches' time).
+        // `EVICT_EVERY` compilations, the entries unused since the last eviction go.
         static COMPILED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         if COMPILED.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % EVICT_EVERY == EVICT_EVERY - 1 {
             typst::comemo::evict(EVICT_AGE);
@@ -204,9 +203,11 @@ impl Typst {
 }
 
 /// typst's memoisation cache is pruned every `EVICT_EVERY` compilations, of the entries
-/// unused for `EVICT_AGE` prunings.
-const EVICT_EVERY: usize = 24;
-const EVICT_AGE: usize = 2;
+/// unused for `EVICT_AGE` prunings. Measured on the demo edition (BENCHMARKS.md): every 2
+/// compilations, age 1: peak 330 MiB; every 24, age 2: 660 MiB; no slower (the cache is
+/// of little use from one fiche to the next, whose data all differ).
+const EVICT_EVERY: usize = 2;
+const EVICT_AGE: usize = 1;
 
 /// Compiles a typst source once with `sys.inputs` to PDF bytes.
 pub fn compile(name: &str, source: &str, inputs: Dict, epoch: i64, ident: &str) -> Result<Vec<u8>> {
