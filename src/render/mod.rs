@@ -228,7 +228,7 @@ pub fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> Result<R> + Sync
     };
     let mut done: Vec<(usize, Result<R>)> = std::thread::scope(|s| {
         let handles: Vec<_> =
-            (0..threads).map(|_| std::thread::Builder::new().stack_size(STACK).spawn_scoped(s, &work)).collect();
+            (0..threads).map(|_| std::thread::Builder::new().stack_size(STACK).spawn_scoped(s, work)).collect();
         let mut all = Vec::with_capacity(items.len());
         for h in handles {
             match h {
