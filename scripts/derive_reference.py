@@ -22,6 +22,8 @@ PACKAGE = "@etalab/decoupage-administratif"
 # COG (boundary) year -> package version
 VERSIONS = {2022: "2.3.1", 2025: "5.3.0", 2026: "6.0.0"}
 CURRENT = "6.0.0"
+# Older package versions read only for the names of former communes (COG 2021, 2023, 2024).
+HISTORY = ["1.1.1", "3.1.1", "4.1.0"]
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "fixtures", "reference")
 
@@ -142,13 +144,30 @@ def main():
     )
     # Codes that are not current communes, and the commune they belong to: communes
     # déléguées and associées (former communes merged into a commune nouvelle, or
-    # associated with another) and the arrondissements of Paris, Lyon and Marseille.
+    # associated with another), the arrondissements of Paris, Lyon and Marseille, and the
+    # former communes merged without a commune déléguée.
     former = []
     for c in load(cur, "communes"):
         if c["type"] in ("commune-deleguee", "commune-associee") and c["code"] != c["chefLieu"]:
             former.append([c["code"], c["chefLieu"], c["type"].split("-")[1], c["nom"]])
         elif c["type"] == "arrondissement-municipal":
             former.append([c["code"], c["commune"], "arrondissement", c["nom"]])
+    # Former codes of merged communes that did not become communes déléguées (the COG's
+    # history, `anciensCodes` of the current commune), named after the last package that
+    # lists them as communes.
+    known = {r[0] for r in former} | {c["code"] for c in communes}
+    old_names = {}
+    for version in HISTORY + sorted(VERSIONS.values()):
+        for c in load(unpack(workdir, version), "communes"):
+            if c["type"] == "commune-actuelle":
+                old_names[c["code"]] = c["nom"]
+    for c in communes:
+        if c["departement"] not in codes:
+            continue
+        for old in c.get("anciensCodes", []):
+            if old not in known:
+                known.add(old)
+                former.append([old, c["code"], "ancienne", old_names.get(old, "")])
     write(
         "communes-codes.csv",
         ["code", "code_commune", "nature", "nom"],

@@ -1,7 +1,8 @@
 //! The level below the département: the communes of the reference geography (COG 2026),
 //! with their EPCI and legal municipal population, and the codes that are not current
 //! communes (communes déléguées and associées, arrondissements of Paris, Lyon and
-//! Marseille) with the commune they belong to. Loaded on first use: only the commands
+//! Marseille, former communes merged without a commune déléguée: the COG's history) with
+//! the commune they belong to. Loaded on first use: only the commands
 //! that need communes pay for the 34,875 rows.
 //!
 //! The populations are those of the communes (`communes.json` of the reference package);
@@ -32,7 +33,8 @@ pub struct Commune {
 pub struct FormerCode {
     pub code: String,
     pub commune: String,
-    /// « deleguee », « associee » or « arrondissement ».
+    /// « deleguee », « associee », « arrondissement » or « ancienne » (merged without a
+    /// commune déléguée; its name is empty when the reference packages predate it).
     pub nature: String,
     pub name: String,
 }
@@ -99,7 +101,8 @@ impl Communes {
     }
 
     /// The current commune of a code: the commune itself, or the one a commune déléguée
-    /// or associée, or an arrondissement municipal, belongs to; none for an unknown code.
+    /// or associée, an arrondissement municipal or a former commune belongs to; none for an
+    /// unknown code.
     pub fn current(&self, code: &str) -> Option<&Commune> {
         self.commune(code).or_else(|| self.former.get(code).and_then(|f| self.commune(&f.commune)))
     }

@@ -56,14 +56,13 @@ impl Drop for Timer {
         record(self.name, self.start.elapsed());
         if serial() {
             if let Some(kib) = peak_rss_kib() {
-                PEAKS.lock().unwrap_or_else(|e| e.into_inner()).push((self.name.to_string(), kib));
+                let mut peaks = PEAKS.lock().unwrap_or_else(|e| e.into_inner());
+                match peaks.iter_mut().find(|(n, _)| n == self.name) {
+                    Some((_, k)) => *k = (*k).max(kib),
+                    None => peaks.push((self.name.to_string(), kib)),
+                }
             }
             reset_peak_rss();
-            if std::env::var_os("XDEBUG").is_some() {
-                let st = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-                let l: Vec<&str> = st.lines().filter(|l| l.starts_with("Rss") || l.starts_with("VmRSS")).collect();
-                crate::console::note_raw(&format!("{} {}\n", self.name, l.join(" | ")));
-            }
         }
     }
 }

@@ -71,6 +71,11 @@ fn issue20_former_codes_and_arrondissements_lead_to_the_current_commune() {
     let beon = codes.iter().find(|r| r["code"] == "01039").expect("Béon");
     assert_eq!((beon["code_commune"].as_str(), beon["nature"].as_str()), ("01138", "deleguee"));
     assert_eq!(c.current("01039").map(|x| x.code.as_str()), Some("01138"));
+    // A commune merged without becoming a commune déléguée (the COG's history): Filain
+    // (02311) is now part of Pargny-et-Filain (02589).
+    let filain = codes.iter().find(|r| r["code"] == "02311").expect("Filain");
+    assert_eq!((filain["code_commune"].as_str(), filain["nature"].as_str()), ("02589", "ancienne"));
+    assert_eq!(c.current("02311").map(|x| x.name.as_str()), Some("Pargny-et-Filain"));
     // Every former code leads to a current commune; a current commune is itself.
     for r in &codes {
         assert_eq!(c.current(&r["code"]).map(|x| x.code.clone()), Some(r["code_commune"].clone()), "{}", r["code"]);

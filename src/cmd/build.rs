@@ -46,11 +46,21 @@ pub fn run(args: &BuildArgs) -> Result<()> {
         }
         None => MapGeometry::embedded().clone(),
     };
-    let mut files = render::render_all(&ed.model, &geometry, args.templates.as_deref(), opts.epoch)?;
-    files.push(("provenance.json".into(), ed.provenance_json.into_bytes()));
-    files.push(("checks.md".into(), ed.checks.markdown(args.edition.year).into_bytes()));
-    files.push(("checks.csv".into(), ed.checks.csv()?));
+    // Each renderer's files go to the staging directory as soon as they are rendered.
     let staging = Staging::new(&target)?;
+    render::render_each(&ed.model, &geometry, args.templates.as_deref(), opts.epoch, &|_, files| {
+        crate::timing::stage("write", || -> Result<()> {
+            for (rel, bytes) in &files {
+                render::write(staging.path(), rel, bytes)?;
+            }
+            Ok(())
+        })
+    })?;
+    let files: render::Files = vec![
+        ("provenance.json".into(), ed.provenance_json.into_bytes()),
+        ("checks.md".into(), ed.checks.markdown(args.edition.year).into_bytes()),
+        ("checks.csv".into(), ed.checks.csv()?),
+    ];
     crate::timing::stage("write", || -> Result<()> {
         for (rel, bytes) in &files {
             render::write(staging.path(), rel, bytes)?;

@@ -118,42 +118,45 @@ pub trait Renderer {
     fn render(&self, cx: &RenderContext) -> Result<Files>;
 }
 
-/// Draws the figures, then runs every renderer, and returns every file of the edition.
-/// The fiche PDFs, the longest stage, are compiled on all cores while the other
-/// renderers run one after the other beside them, so their stage times overlap.
-pub fn render_all(
+/// Draws the figures, then runs every renderer, handing each renderer's files to `sink`
+/// as soon as the renderer is done, so that they need not all be held in memory (`build`
+/// writes them to its staging directory). `sink` gets the group (0: figures, 1: fiche
+/// PDFs, 2: the rest) and the files, and is called from several threads: the fiche PDFs,
+/// the longest stage, are compiled on all cores while the other renderers run one after
+/// the other beside them, so their stage times overlap.
+pub fn render_each(
     model: &ReportModel,
     geometry: &maps::MapGeometry,
     templates: Option<&Path>,
     epoch: i64,
-) -> Result<Files> {
+    sink: &(dyn Fn(usize, Files) -> Result<()> + Sync),
+) -> Result<()> {
     let figures = Figures::draw(model, geometry)?;
     let cx = RenderContext { model, figures: &figures, templates, epoch, geometry };
     let groups: [&[&(dyn Renderer + Sync)]; 2] = [
         &[&fiches::FichePdfs, &epci::EpciFiches],
         &[&pdf::Pdf, &tables::Tables, &html::Html, &fiches::Fiches, &epci::EpciPages],
     ];
-    let run = |group: &[&(dyn Renderer + Sync)]| -> Result<Files> {
-        let mut out = Files::new();
-        for r in group {
-            out.extend(
-                crate::timing::stage(r.name(), || r.render(&cx))
-                    .with_context(|| format!("failed to render {}", r.name()))?,
-            );
+    let run = |group: usize, renderers: &[&(dyn Renderer + Sync)]| -> Result<()> {
+        for r in renderers {
+            let files = crate::timing::stage(r.name(), || r.render(&cx))
+                .with_context(|| format!("failed to render {}", r.name()))?;
+            sink(group, files)?;
         }
-        Ok(out)
+        Ok(())
     };
+    sink(0, figures.files()?)?;
     if crate::timing::serial() {
-        let mut files = figures.files()?;
-        for g in groups {
-            files.extend(run(g)?);
+        for (i, g) in groups.iter().enumerate() {
+            run(i + 1, g)?;
         }
-        return Ok(files);
+        return Ok(());
     }
     let results = std::thread::scope(|s| {
         let handles: Vec<_> = groups
             .iter()
-            .map(|g| std::thread::Builder::new().stack_size(STACK).spawn_scoped(s, move || run(g)))
+            .enumerate()
+            .map(|(i, g)| std::thread::Builder::new().stack_size(STACK).spawn_scoped(s, move || run(i + 1, g)))
             .collect();
         handles
             .into_iter()
@@ -163,11 +166,10 @@ pub fn render_all(
             })
             .collect::<Vec<_>>()
     });
-    let mut files = figures.files()?;
     for r in results {
-        files.extend(r?);
+        r?;
     }
-    Ok(files)
+    Ok(())
 }
 
 /// The stack of the threads that render (typst's layout recurses deeply): 16 MiB, as the

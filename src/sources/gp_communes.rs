@@ -3,7 +3,8 @@
 //! publisher's zip to this canonical table (one row per commune with at least one GP and
 //! per extraction year); the demo set ships a synthetic one in the same layout.
 //!
-//! Codes that are not current communes (communes déléguées or associées, arrondissements)
+//! Codes that are not current communes (communes déléguées or associées, arrondissements,
+//! communes merged without a déléguée)
 //! are summed into their commune of the COG 2026; unknown codes are errors.
 
 use std::collections::BTreeMap;

@@ -13,7 +13,8 @@
 //! volunteer, then any other; among equals, the lowest commune code. Activities without a
 //! commune are set aside; a doctor without any commune is counted apart (`sans_commune`).
 //!
-//! Codes that are not current communes (communes déléguées, arrondissements) are mapped to
+//! Codes that are not current communes (communes déléguées, arrondissements, communes
+//! merged without a déléguée, from the COG's history) are mapped to
 //! their commune ([`Communes::current`]); unknown codes, a file that is not UTF-8 or not
 //! `|`-separated, missing columns and repeated rows are errors naming the file, the line
 //! and the column.
