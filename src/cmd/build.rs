@@ -48,25 +48,17 @@ pub fn run(args: &BuildArgs) -> Result<()> {
     };
     // Each renderer's files go to the staging directory as soon as they are rendered.
     let staging = Staging::new(&target)?;
-    render::render_each(&ed.model, &geometry, args.templates.as_deref(), opts.epoch, &|_, files| {
-        crate::timing::stage("write", || -> Result<()> {
-            for (rel, bytes) in &files {
-                render::write(staging.path(), rel, bytes)?;
-            }
-            Ok(())
+    let write = |files: render::Files| {
+        crate::timing::stage("write", || {
+            files.iter().try_for_each(|(rel, bytes)| render::write(staging.path(), rel, bytes))
         })
-    })?;
-    let files: render::Files = vec![
+    };
+    render::render_each(&ed.model, &geometry, args.templates.as_deref(), opts.epoch, &|_, files| write(files))?;
+    write(vec![
         ("provenance.json".into(), ed.provenance_json.into_bytes()),
         ("checks.md".into(), ed.checks.markdown(args.edition.year).into_bytes()),
         ("checks.csv".into(), ed.checks.csv()?),
-    ];
-    crate::timing::stage("write", || -> Result<()> {
-        for (rel, bytes) in &files {
-            render::write(staging.path(), rel, bytes)?;
-        }
-        Ok(())
-    })?;
+    ])?;
     crate::timing::stage("commit", || staging.commit())?;
     crate::note!(
         "built edition {} in {} ({} in checks.md)",
