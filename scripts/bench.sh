@@ -7,6 +7,7 @@
 #    command (typst, the rasterisers and the readers optimised, polars and the rest not: a
 #    cold build stays under 10 minutes); BENCH_PROFILE=release (what `cargo install`
 #    gives) optimises every dependency (a cold build of about 20 minutes);
+#    BENCH_PROFILE=dist adds link-time optimisation (the binary to ship; 17 minutes cold);
 # 2. writes the full-size inputs into $BAROMETRE_BENCH_DATA (default target/bench-data)
 #    when absent;
 # 3. builds the demo edition RUNS times (BAROMETRE_TIMINGS=1): median wall time, median of
