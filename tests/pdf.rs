@@ -97,6 +97,11 @@ fn issue6_broken_template_names_the_template_and_line() {
     let err = stderr(&o);
     assert!(err.contains("tpl/barometre.typ:3: error"), "{err}");
     assert!(!w.path("output/2025").exists(), "no partial output");
+    // The files rendered before the failure went to a staging directory, removed with it.
+    let left: Vec<String> = std::fs::read_dir(w.path("output"))
+        .map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "nothing left in output/: {left:?}");
     // An unknown field is reported at its line too.
     std::fs::write(w.path("tpl/barometre.typ"), "#let m = json(bytes(sys.inputs.data))\n\n#m.nothing_here\n")
         .expect("write");
