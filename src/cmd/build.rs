@@ -53,7 +53,7 @@ pub fn run(args: &BuildArgs) -> Result<()> {
             files.iter().try_for_each(|(rel, bytes)| render::write(staging.path(), rel, bytes))
         })
     };
-    render::render_each(&ed.model, &geometry, args.templates.as_deref(), opts.epoch, &|_, files| write(files))?;
+    render::render_each(&ed.model, &geometry, args.templates.as_deref(), opts.epoch, &write)?;
     write(vec![
         ("provenance.json".into(), ed.provenance_json.into_bytes()),
         ("checks.md".into(), ed.checks.markdown(args.edition.year).into_bytes()),

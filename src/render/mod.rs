@@ -120,16 +120,15 @@ pub trait Renderer {
 
 /// Draws the figures, then runs every renderer, handing each renderer's files to `sink`
 /// as soon as the renderer is done, so that they need not all be held in memory (`build`
-/// writes them to its staging directory). `sink` gets the group (0: figures, 1: fiche
-/// PDFs, 2: the rest) and the files, and is called from several threads: the fiche PDFs,
-/// the longest stage, are compiled on all cores while the other renderers run one after
-/// the other beside them, so their stage times overlap.
+/// writes them to its staging directory). `sink` is called from several threads: the
+/// fiche PDFs, the longest stage, are compiled on all cores while the other renderers run
+/// one after the other beside them, so their stage times overlap.
 pub fn render_each(
     model: &ReportModel,
     geometry: &maps::MapGeometry,
     templates: Option<&Path>,
     epoch: i64,
-    sink: &(dyn Fn(usize, Files) -> Result<()> + Sync),
+    sink: &(dyn Fn(Files) -> Result<()> + Sync),
 ) -> Result<()> {
     let figures = Figures::draw(model, geometry)?;
     let cx = RenderContext { model, figures: &figures, templates, epoch, geometry };
@@ -137,26 +136,25 @@ pub fn render_each(
         &[&fiches::FichePdfs, &epci::EpciFiches],
         &[&pdf::Pdf, &tables::Tables, &html::Html, &fiches::Fiches, &epci::EpciPages],
     ];
-    let run = |group: usize, renderers: &[&(dyn Renderer + Sync)]| -> Result<()> {
+    let run = |renderers: &[&(dyn Renderer + Sync)]| -> Result<()> {
         for r in renderers {
             let files = crate::timing::stage(r.name(), || r.render(&cx))
                 .with_context(|| format!("failed to render {}", r.name()))?;
-            sink(group, files)?;
+            sink(files)?;
         }
         Ok(())
     };
-    sink(0, figures.files()?)?;
+    sink(figures.files()?)?;
     if crate::timing::serial() {
-        for (i, g) in groups.iter().enumerate() {
-            run(i + 1, g)?;
+        for g in groups {
+            run(g)?;
         }
         return Ok(());
     }
     let results = std::thread::scope(|s| {
         let handles: Vec<_> = groups
             .iter()
-            .enumerate()
-            .map(|(i, g)| std::thread::Builder::new().stack_size(STACK).spawn_scoped(s, move || run(i + 1, g)))
+            .map(|g| std::thread::Builder::new().stack_size(STACK).spawn_scoped(s, move || run(g)))
             .collect();
         handles
             .into_iter()
