@@ -384,7 +384,7 @@ fn issue9_bad_input_corpus_exits_4_with_located_messages_and_no_output() {
     assert!(failures.is_empty(), "{} case(s) failed:\n{}", failures.len(), failures.join("\n"));
 }
 
-const SOURCES: [(&str, barometre::sources::Format); 13] = {
+const SOURCES: [(&str, barometre::sources::Format); 14] = {
     use barometre::sources::Format::*;
     [
         ("generalistes", Canonical),
@@ -400,6 +400,7 @@ const SOURCES: [(&str, barometre::sources::Format); 13] = {
         ("sans-medecin-traitant", Canonical),
         ("missions-solidarite", Canonical),
         ("contours", GeoJson),
+        ("contours-epci", GeoJson),
     ]
 };
 

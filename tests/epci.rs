@@ -350,3 +350,157 @@ fn issue20_compare_and_fiche_find_communes_and_epci_by_name_or_code() {
     let o = w.run(&["fiche", "--epci", "haut allier", "--output", "out"]);
     assert!(!o.status.success() && stderr(&o).contains("200006930"), "{}", stderr(&o));
 }
+
+/// GeoJSON squares (0.11° × 0.10°) for every EPCI whose main département is `dept`, on a
+/// grid from (`lon`, `lat`) eastwards then southwards, and one EPCI of no reference list.
+/// Returns the file and the SIRENs in grid order with their number of columns.
+fn epci_squares(dept: &str, lon: f64, lat: f64) -> (Vec<u8>, Vec<String>, usize) {
+    let sirens: Vec<String> = csv_rows(&read("fixtures/reference/epci.csv"))
+        .into_iter()
+        .filter(|r| r["departements"].split('|').next() == Some(dept))
+        .map(|r| r["siren"].clone())
+        .collect();
+    let cols = (sirens.len() as f64).sqrt().ceil() as usize;
+    let mut features: Vec<Value> = sirens
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let (x, y) = (lon + (i % cols) as f64 * 0.12, lat - (i / cols) as f64 * 0.12);
+            let ring = serde_json::json!([[x, y], [x + 0.11, y], [x + 0.11, y + 0.1], [x, y + 0.1], [x, y]]);
+            // Every other EPCI as a MultiPolygon with an islet, with altitudes.
+            let geometry = if i % 2 == 0 {
+                serde_json::json!({"type": "Polygon", "coordinates": [ring]})
+            } else {
+                let islet = serde_json::json!([
+                    [x, y - 0.01, 0.0],
+                    [x + 0.02, y - 0.01, 0.0],
+                    [x, y - 0.005, 0.0],
+                    [x, y - 0.01, 0.0]
+                ]);
+                serde_json::json!({"type": "MultiPolygon", "coordinates": [[ring], [islet]]})
+            };
+            serde_json::json!({"type": "Feature", "properties": {"code": s, "nom": "?"}, "geometry": geometry})
+        })
+        .collect();
+    features.push(serde_json::json!({"type": "Feature", "properties": {"code": "200099999"},
+        "geometry": {"type": "Polygon", "coordinates": [[[0, 45], [0.1, 45], [0.1, 45.1], [0, 45]]]}}));
+    let fc = serde_json::json!({"type": "FeatureCollection", "features": features});
+    (serde_json::to_vec(&fc).expect("json"), sirens, cols)
+}
+
+/// A sources.toml of the demo's canonical tables (generalistes-communes included) and the
+/// EPCI contours at `url`.
+fn demo_sources_with_epci_contours(w: &Workdir, url: &str) {
+    let data = w.copy_demo("data");
+    let mut toml = String::new();
+    for id in [
+        "generalistes",
+        "population",
+        "pdsa",
+        "pdsa-national",
+        "sas",
+        "renoncement",
+        "zones-rouges",
+        "sans-medecin-traitant",
+        "missions-solidarite",
+        "generalistes-communes",
+    ] {
+        toml.push_str(&format!(
+            "[[source]]\nid = \"{id}\"\nformat = \"canonical\"\nurl = \"{}\"\nfile = \"{id}.csv\"\n\n",
+            data.join(format!("{id}.csv")).display()
+        ));
+    }
+    toml.push_str(&format!(
+        "[[source]]\nid = \"contours-epci\"\nformat = \"geojson\"\nurl = \"{url}\"\nfile = \"epci-100m.geojson\"\n"
+    ));
+    std::fs::write(w.path("sources.toml"), toml).expect("write");
+}
+
+#[test]
+fn issue20_departement_pages_map_their_epci_when_contours_are_fetched() {
+    let (geojson, grid, cols) = epci_squares("23", 1.9, 46.4);
+    let server = Server::start();
+    server.route("/epci-100m.geojson", vec![Reply::Ok(geojson)]);
+    let w = Workdir::new();
+    demo_sources_with_epci_contours(&w, &server.url("/epci-100m.geojson"));
+    let o = w.run(&["fetch", "--sources", "sources.toml", "--cache-dir", "cache", "--timeout", "5"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = w.run(&["build", "--draft", "--data", "cache", "--cache-dir", "cache"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    let rows = csv_rows(&w.read("output/2025/tables/epci-2025.csv"));
+    // Density classes of equal counts among every EPCI of France (ColorBrewer Blues),
+    // recomputed from the table's counts and populations.
+    let density = |r: &BTreeMap<String, String>| num(&r["generalistes_2025"]) / num(&r["population"]) * 1e5;
+    let mut all: Vec<f64> = rows.iter().filter(|r| num(&r["population"]) > 0.0).map(density).collect();
+    all.sort_by(f64::total_cmp);
+    let breaks: Vec<f64> = (1..5).map(|k| all[k * all.len() / 5].round()).collect();
+    let blues = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"];
+    let mine: Vec<&BTreeMap<String, String>> = rows.iter().filter(|r| r["code_departement"] == "23").collect();
+    assert_eq!(mine.iter().map(|r| r["siren"].clone()).collect::<BTreeSet<_>>(), grid.iter().cloned().collect());
+
+    let page = w.read("output/2025/departements/23.html");
+    let start = page.find("<figure class=\"carte-epci\">").expect("the map of the EPCI");
+    let svg = &page[start..];
+    let svg = &svg[svg.find("<svg").expect("svg")..svg.find("</svg>").expect("</svg>") + 6];
+    let doc = roxmltree::Document::parse(svg).expect("the map is valid SVG");
+    let shapes: BTreeMap<String, roxmltree::Node> =
+        doc.descendants().filter_map(|n| n.attribute("data-siren").map(|s| (s.to_string(), n))).collect();
+    assert_eq!(
+        shapes.keys().cloned().collect::<Vec<_>>(),
+        mine.iter().map(|r| r["siren"].clone()).collect::<BTreeSet<_>>().into_iter().collect::<Vec<_>>()
+    );
+    let min_x = |siren: &str| -> f64 {
+        let d = shapes[siren].attribute("d").expect("d");
+        d.split(['M', 'L', 'Z'])
+            .filter_map(|p| p.split_whitespace().next().and_then(|x| x.parse::<f64>().ok()))
+            .fold(f64::MAX, f64::min)
+    };
+    for r in &mine {
+        let node = shapes[&r["siren"]];
+        let link = node.parent().expect("a link");
+        assert_eq!(link.attribute("href"), Some(format!("../epci/{}.html", r["siren"]).as_str()));
+        let class = breaks.iter().filter(|b| density(r) >= **b).count();
+        assert_eq!(node.attribute("fill"), Some(blues[class]), "{}: density {}", r["nom"], density(r));
+        let label = link.attribute("aria-label").expect("label");
+        assert!(label.starts_with(r["nom"].as_str()) && label.contains("du département"), "{label}");
+    }
+    // West to east as on the grid: the first column left of the last.
+    assert!(min_x(&grid[0]) + 50.0 < min_x(&grid[cols - 1]), "Lambert-93 keeps west on the left");
+    // Zones rouges outlined: exactly the département's.
+    let outlined: BTreeSet<String> =
+        doc.descendants().filter_map(|n| n.attribute("data-zone-rouge")).map(str::to_string).collect();
+    let red: BTreeSet<String> = mine.iter().filter(|r| r["zone_rouge"] == "oui").map(|r| r["siren"].clone()).collect();
+    assert!(!red.is_empty());
+    assert_eq!(outlined, red);
+    // A département without contours keeps its ranked table only; checks.md says why.
+    let other = w.read("output/2025/departements/87.html");
+    assert!(!other.contains("carte-epci\"") && other.contains("id=\"intercommunalites\""));
+    let checks = w.read("output/2025/checks.md");
+    assert!(checks.contains("non dessinée") && checks.contains("87 ("), "{checks}");
+    assert!(checks.contains("200099999"), "the unknown SIREN is reported");
+
+    // Readable on a phone, and no serious accessibility violation.
+    let chrome = crate::site::chromium().expect("Chromium is required for the site tests (.ci/run installs it)");
+    let out =
+        crate::site::phone_desktop_axe(&chrome, &w.path("output/2025"), &crate::site::axe(), "departements/23.html");
+    let (sw, vw) = (out["phone"][0].as_u64().expect("sw"), out["phone"][1].as_u64().expect("vw"));
+    assert!(sw <= vw, "{sw} px wide in a {vw}-px phone");
+    assert_eq!(out["serious"], serde_json::json!([]), "axe-core");
+}
+
+#[test]
+fn issue20_bad_epci_contours_are_refused_by_fetch() {
+    let server = Server::start();
+    let bad = br#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"24002"},"geometry":{"type":"Polygon","coordinates":[[[1,45],[1.1,45],[1,45.1],[1,45]]]}}]}"#;
+    server.route("/epci-100m.geojson", vec![Reply::Ok(bad.to_vec())]);
+    let w = Workdir::new();
+    demo_sources_with_epci_contours(&w, &server.url("/epci-100m.geojson"));
+    let o = w.run(&["fetch", "--sources", "sources.toml", "--cache-dir", "cache", "--timeout", "5"]);
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("contours-epci") && e.contains("features[0]") && e.contains("24002") && e.contains("SIREN"),
+        "{e}"
+    );
+}

@@ -5,7 +5,6 @@ use anyhow::Result;
 
 use crate::cli::{BuildArgs, EditionArgs};
 use crate::edition::{self, Options};
-use crate::geo::Geography;
 use crate::output::Staging;
 use crate::render::{self, maps::MapGeometry};
 use crate::sources::DataSource;
@@ -30,7 +29,7 @@ pub fn run(args: &BuildArgs) -> Result<()> {
     // One build at a time per edition directory; cleans what an interrupted build left.
     let _lock = crate::output::Lock::acquire(&target)?;
     let started = std::time::Instant::now();
-    let ed = edition::prepare(&opts)?;
+    let mut ed = edition::prepare(&opts)?;
     // A final edition carries its editorial text; only a draft shows placeholders.
     let missing = ed.model.missing_editorial();
     if !args.draft && !missing.is_empty() {
@@ -40,12 +39,7 @@ pub fn run(args: &BuildArgs) -> Result<()> {
         }
         .into());
     }
-    let geometry = match &ed.contours {
-        Some(c) => {
-            MapGeometry::from_contours(c, Geography::get(), "Contours : IGN Admin Express via Etalab, Licence Ouverte")
-        }
-        None => MapGeometry::embedded().clone(),
-    };
+    let geometry = MapGeometry::for_edition(ed.contours.as_ref(), ed.epci_contours.take());
     // Each renderer's files go to the staging directory as soon as they are rendered.
     let staging = Staging::new(&target)?;
     let write = |files: render::Files| {

@@ -26,7 +26,6 @@ use anyhow::{Context, Result, bail};
 
 use crate::cli::ServeArgs;
 use crate::edition::{self, Options};
-use crate::geo::Geography;
 use crate::model::ReportModel;
 use crate::render::maps::MapGeometry;
 use crate::render::{self, Figures, RenderContext, Renderer};
@@ -95,15 +94,8 @@ fn renderers_of(template: &str) -> Vec<&'static (dyn Renderer + Sync)> {
 
 impl Site {
     fn build(opts: Options, templates: Option<PathBuf>) -> Result<Site> {
-        let ed = edition::prepare(&opts)?;
-        let geometry = match &ed.contours {
-            Some(c) => MapGeometry::from_contours(
-                c,
-                Geography::get(),
-                "Contours : IGN Admin Express via Etalab, Licence Ouverte",
-            ),
-            None => MapGeometry::embedded().clone(),
-        };
+        let mut ed = edition::prepare(&opts)?;
+        let geometry = MapGeometry::for_edition(ed.contours.as_ref(), ed.epci_contours.take());
         let figures = Figures::draw(&ed.model, &geometry)?;
         let mut site = Site { opts, templates, model: ed.model, geometry, figures, files: BTreeMap::new() };
         for (rel, bytes) in site.figures.files()? {

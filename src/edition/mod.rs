@@ -52,8 +52,52 @@ pub struct Edition {
     pub model: ReportModel,
     pub checks: Checks,
     pub contours: Option<sources::contours::Contours>,
+    /// The EPCI contours when the data has them (the département pages then map their EPCI).
+    pub epci_contours: Option<sources::contours_epci::EpciContours>,
     /// Where every input came from, as published in `provenance.json`.
     pub provenance_json: String,
+}
+
+/// What the EPCI contours lack for the département maps, for `checks.md`: contours of
+/// EPCI unknown to the reference geography (another year's), and départements drawn as a
+/// list only because one of their EPCI has no contour.
+fn epci_contour_checks(c: &sources::contours_epci::EpciContours, model: &ReportModel, checks: &mut Checks) {
+    let id = sources::contours_epci::ID;
+    if !c.unknown.is_empty() {
+        let shown: Vec<&str> = c.unknown.iter().take(10).map(String::as_str).collect();
+        checks.push(
+            Severity::Info,
+            id,
+            "",
+            format!(
+                "{} de la géographie de référence, ignoré{} (SIREN {}{})",
+                fmt::count(c.unknown.len(), "contour d'EPCI absent", "contours d'EPCI absents"),
+                if c.unknown.len() > 1 { "s" } else { "" },
+                shown.join(", "),
+                if c.unknown.len() > shown.len() { ", …" } else { "" }
+            ),
+        );
+    }
+    let Some(level) = &model.epci else { return };
+    let mut without = Vec::new();
+    for d in &Geography::get().departements {
+        let missing = level.of_departement(&d.code).iter().filter(|r| c.get(&r.siren).is_none()).count();
+        if missing > 0 {
+            without.push(format!("{} ({missing} sans contour)", d.code));
+        }
+    }
+    if !without.is_empty() {
+        checks.push(
+            Severity::Info,
+            id,
+            "",
+            format!(
+                "carte des intercommunalités non dessinée, liste seule, pour {} : {}",
+                fmt::count(without.len(), "département", "départements"),
+                without.join(", ")
+            ),
+        );
+    }
 }
 
 /// "3e édition" for the known editions.
@@ -143,10 +187,19 @@ pub fn prepare(opts: &Options) -> Result<Edition> {
     } else {
         None
     };
+    let epci_contours = if src.has(sources::contours_epci::ID) {
+        let id = sources::contours_epci::ID;
+        bad.take(src.attribute(id, src.locate(id).and_then(|l| sources::contours_epci::parse(l, Geography::get()))))?
+    } else {
+        None
+    };
     let built =
         bad.take(build_model(src, years, opts.epoch, opts.indicators.as_deref(), opts.previous_published.as_deref()))?;
     bad.finish()?;
-    let Some((mut model, checks)) = built else { bail!("the edition model was not built") };
+    let Some((mut model, mut checks)) = built else { bail!("the edition model was not built") };
+    if let Some(c) = &epci_contours {
+        epci_contour_checks(c, &model, &mut checks);
+    }
     // Nothing non-finite, no bound excluding its value, no p-value outside [0, 1].
     crate::gate::check(&model)?;
     let t = Timer::start("commentary");
@@ -156,7 +209,7 @@ pub fn prepare(opts: &Options) -> Result<Edition> {
     model.draft = opts.draft;
     t.stop();
     let provenance_json = provenance(src, &model)?;
-    Ok(Edition { model, checks, contours, provenance_json })
+    Ok(Edition { model, checks, contours, epci_contours, provenance_json })
 }
 
 /// The provenance of the inputs: the fetch manifest, or the data directory's provenance
@@ -284,7 +337,7 @@ pub fn build_model(
             Dataset::Generalistes | Dataset::Population => {}
             // The national PDSA series is read with the survey; the contours by `prepare`;
             // the communes below, once the zones rouges are known.
-            Dataset::PdsaNational | Dataset::Contours => {}
+            Dataset::PdsaNational | Dataset::Contours | Dataset::ContoursEpci => {}
             Dataset::GeneralistesCommunes => {}
             _ if !src.has(d.id()) => checks.push(
                 Severity::Info,
@@ -584,7 +637,7 @@ impl Loaded {
             }
             match d {
                 // Loaded by the caller (the base tables) or by `prepare` (the contours).
-                Dataset::Generalistes | Dataset::Population | Dataset::Contours => {}
+                Dataset::Generalistes | Dataset::Population | Dataset::Contours | Dataset::ContoursEpci => {}
                 Dataset::Pdsa => l.pdsa = bad.take(src.attribute(id, sources::pdsa::load(src, geo)))?,
                 Dataset::PdsaNational => {
                     l.pdsa_national = bad.take(src.attribute(id, sources::pdsa::load_national(src)))?;

@@ -19,6 +19,7 @@ use crate::model::{ReportModel, ZoneInfo};
 use crate::similar::{Neighbour, VARIABLES};
 use crate::views::{Cells, Line, cells, lines};
 
+use super::epci_map::EpciMaps;
 use super::locator::Locator;
 use super::pdf::Typst;
 use super::{Files, RenderContext, Renderer, html::environment, template};
@@ -52,6 +53,8 @@ pub struct Fiche<'a> {
     pub locator_alt: String,
     /// Its EPCI, densest first (when the edition has the EPCI level).
     pub epci: Vec<super::epci::DeptEpciLine>,
+    /// The map of its EPCI, when the data has their contours (HTML page only).
+    pub epci_map: Option<super::epci_map::EpciMap>,
 }
 
 pub fn fiche<'a>(m: &'a ReportModel, code: &str, locator: &Locator) -> Result<Fiche<'a>> {
@@ -99,6 +102,7 @@ pub fn fiche<'a>(m: &'a ReportModel, code: &str, locator: &Locator) -> Result<Fi
         density: density(code),
         position_chart: position,
         epci: m.epci.as_ref().map(|l| super::epci::departement_lines(l, code)).unwrap_or_default(),
+        epci_map: None,
     })
 }
 
@@ -388,7 +392,12 @@ impl Renderer for Fiches {
         let locator = Locator::new(cx.geometry);
         // The model is converted once, not once per page.
         let m = minijinja::Value::from(Serde(cx.published()));
-        for f in all_fiches(cx, &locator)? {
+        let maps = match (&cx.model.epci, &cx.geometry.epci) {
+            (Some(level), Some(contours)) => Some(EpciMaps::new(level, contours)),
+            _ => None,
+        };
+        for mut f in all_fiches(cx, &locator)? {
+            f.epci_map = maps.as_ref().and_then(|m| m.departement(&f.code));
             let html = tmpl
                 .render(context! {
                     m => m.clone(),

@@ -19,6 +19,7 @@ use serde::Deserialize;
 use crate::fmt;
 use crate::geo::{Geography, Zone};
 use crate::sources::contours::Contours;
+use crate::sources::contours_epci::EpciContours;
 
 use super::svg::{FONT, register_fonts};
 
@@ -33,6 +34,9 @@ pub struct MapGeometry {
     /// Overseas départements, each in its own plane; `None` draws a labelled tile.
     pub drom: Vec<(String, Option<Vec<Ring>>)>,
     pub attribution: String,
+    /// The EPCI outlines when the data has them (longitude, latitude), for the maps of
+    /// the département pages.
+    pub epci: Option<std::sync::Arc<EpciContours>>,
 }
 
 #[derive(Deserialize)]
@@ -49,6 +53,8 @@ struct EmbeddedDept {
 
 static EMBEDDED_MAP: &str = include_str!("../../fixtures/reference/carte-metropole.json");
 static EMBEDDED_DROM: &str = include_str!("../../fixtures/reference/carte-outre-mer.json");
+/// The attribution of the official contours (départements and EPCI).
+pub const CONTOURS_ATTRIBUTION: &str = "Contours : IGN Admin Express via Etalab, Licence Ouverte";
 pub const DROM: [&str; 5] = ["971", "972", "973", "974", "976"];
 
 impl MapGeometry {
@@ -74,6 +80,7 @@ impl MapGeometry {
                 metro: metro.departements.into_iter().map(rings).collect(),
                 drom: DROM.iter().map(|c| (c.to_string(), drom.remove(*c))).collect(),
                 attribution,
+                epci: None,
             }
         })
     }
@@ -107,7 +114,18 @@ impl MapGeometry {
                 ));
             }
         }
-        MapGeometry { metro, drom, attribution: attribution.to_string() }
+        MapGeometry { metro, drom, attribution: attribution.to_string(), epci: None }
+    }
+
+    /// The geometry of an edition: the official contours when the data has them, else
+    /// the embedded map; with the EPCI outlines when the data has them.
+    pub fn for_edition(contours: Option<&Contours>, epci: Option<EpciContours>) -> MapGeometry {
+        let mut g = match contours {
+            Some(c) => MapGeometry::from_contours(c, Geography::get(), CONTOURS_ATTRIBUTION),
+            None => MapGeometry::embedded().clone(),
+        };
+        g.epci = epci.map(std::sync::Arc::new);
+        g
     }
 }
 

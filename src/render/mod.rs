@@ -3,6 +3,7 @@
 
 pub mod charts;
 pub mod epci;
+pub mod epci_map;
 pub mod fiches;
 pub mod figures;
 pub mod html;

@@ -7,6 +7,7 @@
 
 pub mod ameli;
 pub mod contours;
+pub mod contours_epci;
 pub mod drees;
 pub mod embedded;
 pub mod gp;

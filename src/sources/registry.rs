@@ -10,7 +10,7 @@ use crate::geo::Geography;
 
 use super::provenance::Format;
 use super::{Located, Summary, Template};
-use super::{contours, gp, gp_communes, missions, pdsa, population, sans_mt, sas, survey, zones_rouges};
+use super::{contours, contours_epci, gp, gp_communes, missions, pdsa, population, sans_mt, sas, survey, zones_rouges};
 
 /// A dataset of the barometer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -26,11 +26,12 @@ pub enum Dataset {
     SansMedecinTraitant,
     Missions,
     Contours,
+    ContoursEpci,
 }
 
 impl Dataset {
     /// Every dataset, in the catalogue's order.
-    pub const ALL: [Dataset; 11] = [
+    pub const ALL: [Dataset; 12] = [
         Dataset::Generalistes,
         Dataset::GeneralistesCommunes,
         Dataset::Population,
@@ -42,6 +43,7 @@ impl Dataset {
         Dataset::SansMedecinTraitant,
         Dataset::Missions,
         Dataset::Contours,
+        Dataset::ContoursEpci,
     ];
 
     /// The id used in `sources.toml`, file names and indicator specs.
@@ -58,6 +60,7 @@ impl Dataset {
             Dataset::SansMedecinTraitant => sans_mt::ID,
             Dataset::Missions => missions::ID,
             Dataset::Contours => contours::ID,
+            Dataset::ContoursEpci => contours_epci::ID,
         }
     }
 
@@ -84,6 +87,7 @@ impl Dataset {
             Dataset::SansMedecinTraitant => "patients sans médecin traitant",
             Dataset::Missions => "missions de solidarité",
             Dataset::Contours => "contours",
+            Dataset::ContoursEpci => "contours des intercommunalités",
         }
     }
 
@@ -102,6 +106,7 @@ impl Dataset {
             Dataset::SansMedecinTraitant => "Patients sans médecin traitant (Assurance maladie)",
             Dataset::Missions => "Missions de solidarité territoriale dans les zones rouges",
             Dataset::Contours => "Contours des départements (IGN/Etalab)",
+            Dataset::ContoursEpci => "Contours des intercommunalités (EPCI, IGN/Etalab)",
         }
     }
 
@@ -111,7 +116,7 @@ impl Dataset {
             Dataset::Generalistes => gp::FORMATS,
             Dataset::GeneralistesCommunes => gp_communes::FORMATS,
             Dataset::Population => population::FORMATS,
-            Dataset::Contours => &[Format::GeoJson],
+            Dataset::Contours | Dataset::ContoursEpci => &[Format::GeoJson],
             _ => &[Format::Canonical],
         }
     }
@@ -129,7 +134,7 @@ impl Dataset {
             Dataset::ZonesRouges => &zones_rouges::TEMPLATE,
             Dataset::SansMedecinTraitant => &sans_mt::TEMPLATE,
             Dataset::Missions => &missions::TEMPLATE,
-            Dataset::Contours => return None,
+            Dataset::Contours | Dataset::ContoursEpci => return None,
         })
     }
 
@@ -148,7 +153,7 @@ impl Dataset {
                 &["medecins_inscrits", "medecins_mobilises", "jours_mission", "consultations", "consultations_par_mois"]
             }
             Dataset::Renoncement => &["renoncement"],
-            Dataset::PdsaNational | Dataset::Contours => &[],
+            Dataset::PdsaNational | Dataset::Contours | Dataset::ContoursEpci => &[],
         }
     }
 
@@ -207,6 +212,9 @@ impl Dataset {
                 missions::parse(located, geo).map(|r| years(r.len(), r.iter().map(|r| r.month.0).collect()))
             }
             Dataset::Contours => contours::parse(located, geo).map(|c| years(c.shapes.len(), Vec::new())),
+            Dataset::ContoursEpci => {
+                contours_epci::parse(located, geo).map(|c| years(c.shapes.len() + c.unknown.len(), Vec::new()))
+            }
         }
     }
 }
