@@ -151,7 +151,7 @@ impl<'a> EpciMaps<'a> {
                 rings.iter().map(|ring| area_centroid(ring)).max_by(|a, b| a.0.abs().total_cmp(&b.0.abs()))
             {
                 let (x, y) = tf((cx, cy));
-                let _ = write!(labels, "<text x=\"{x}\" y=\"{}\">{}</text>", y + 55, r.rank_dept);
+                let _ = write!(labels, "<text x=\"{x}\" y=\"{}\">{}</text>", y + 78, r.rank_dept);
             }
         }
         svg.push_str("</g>");
@@ -163,7 +163,7 @@ impl<'a> EpciMaps<'a> {
         }
         let _ = write!(
             svg,
-            "<g font-size=\"160\" font-weight=\"600\" text-anchor=\"middle\" fill=\"#1a1a1a\" stroke=\"#ffffff\" stroke-width=\"30\" paint-order=\"stroke\" pointer-events=\"none\" aria-hidden=\"true\">{labels}</g></svg>"
+            "<g font-size=\"220\" font-weight=\"600\" text-anchor=\"middle\" fill=\"#1a1a1a\" stroke=\"#ffffff\" stroke-width=\"40\" paint-order=\"stroke\" pointer-events=\"none\" aria-hidden=\"true\">{labels}</g></svg>"
         );
         let legend =
             self.classes.colors.iter().zip(&self.classes.labels).map(|(c, l)| (hex(*c), fmt::typo(l))).collect();
