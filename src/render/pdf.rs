@@ -158,7 +158,9 @@ impl Typst {
             .with_inputs(inputs)
             .build()
             .map_err(|e| anyhow!("{e}"))?;
+        let t = crate::timing::Timer::start("typst: compile");
         let warned = typst::compile::<PagedDocument>(&world);
+        drop(t);
         let report = |diags: &[SourceDiagnostic]| -> String {
             diags.iter().map(|d| format!("  {}", locate(&world, name, d))).collect::<Vec<_>>().join("\n")
         };
@@ -189,8 +191,10 @@ impl Typst {
             standards,
             ..Default::default()
         };
+        let t = crate::timing::Timer::start("typst: pdf export");
         let pdf = typst_pdf::pdf(&doc, &options)
             .map_err(|errors| anyhow!("typst template `{name}` failed to export:\n{}", report(&errors)));
+        drop(t);
         // typst memoises across compilations; without eviction its cache keeps every
         // fiche's layout (peak memory grew with the number of fiches). Every
         // `EVICT_EVERY` compilations, the entries unused since the last eviction go.
