@@ -187,6 +187,8 @@ fn parse_by_slices(bytes: &[u8], file: &str, slice_lines: usize) -> Result<GpByC
 
     let checks = crate::timing::Timer::start("rpps: checks (UTF-8, fields)");
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    // Blank lines at the end of the file are not rows.
+    let bytes = &bytes[..bytes.iter().rposition(|b| !matches!(b, b'\n' | b'\r')).map_or(0, |i| i + 1)];
     if let Err(e) = std::str::from_utf8(bytes) {
         let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
         let expected = "UTF-8 text (the publisher's encoding; an old extract in Latin-1 must be converted)";
@@ -233,6 +235,9 @@ fn parse_by_slices(bytes: &[u8], file: &str, slice_lines: usize) -> Result<GpByC
         if rows % slice_lines == 0 && start < bytes.len() {
             slices.push(start);
         }
+    }
+    if rows == 0 {
+        problems.push(at(file, 2, None, None, "at least one activity row after the header"));
     }
     if !problems.is_empty() {
         return Err(DataError::Invalid(problems).into());
@@ -389,6 +394,17 @@ mod tests {
         for size in [1, 2, 3, 5, 7] {
             assert_eq!(parse_by_slices(FIXTURE.as_bytes(), "x", size).expect("parse"), whole, "slices of {size}");
         }
+        // Blank lines at the end are not rows; a blank line inside is an error, on its line.
+        assert_eq!(parse_by_slices(format!("{FIXTURE}\n\r\n\n").as_bytes(), "x", 3).expect("parse"), whole);
+        let mut lines: Vec<&str> = FIXTURE.lines().collect();
+        lines.insert(4, "");
+        let e = parse_by_slices(lines.join("\n").as_bytes(), "x", 3).expect_err("blank line");
+        let DataError::Invalid(p) = e.downcast_ref::<DataError>().expect("a data error");
+        assert_eq!(p[0].row, Some(5), "{e}");
+        // A header without rows.
+        let header = FIXTURE.lines().next().expect("header");
+        let e = parse_by_slices(format!("{header}\n").as_bytes(), "x", 3).expect_err("no rows");
+        assert!(e.to_string().contains("at least one activity row"), "{e}");
         // An unknown commune on line 15, whatever the slice holding it.
         let bad = FIXTURE.replace("|97101|", "|97199|");
         for size in [1, 4, 6, usize::MAX] {
