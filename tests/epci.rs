@@ -392,24 +392,8 @@ fn epci_squares(dept: &str, lon: f64, lat: f64) -> (Vec<u8>, Vec<String>, usize)
 /// EPCI contours at `url`.
 fn demo_sources_with_epci_contours(w: &Workdir, url: &str) {
     let data = w.copy_demo("data");
-    let mut toml = String::new();
-    for id in [
-        "generalistes",
-        "population",
-        "pdsa",
-        "pdsa-national",
-        "sas",
-        "renoncement",
-        "zones-rouges",
-        "sans-medecin-traitant",
-        "missions-solidarite",
-        "generalistes-communes",
-    ] {
-        toml.push_str(&format!(
-            "[[source]]\nid = \"{id}\"\nformat = \"canonical\"\nurl = \"{}\"\nfile = \"{id}.csv\"\n\n",
-            data.join(format!("{id}.csv")).display()
-        ));
-    }
+    let mut toml = crate::common::canonical_sources(&data, &crate::common::DEMO_TABLES);
+    toml.push_str(&crate::common::canonical_sources(&data, &["generalistes-communes"]));
     toml.push_str(&format!(
         "[[source]]\nid = \"contours-epci\"\nformat = \"geojson\"\nurl = \"{url}\"\nfile = \"epci-100m.geojson\"\n"
     ));

@@ -129,23 +129,7 @@ fn issue5_official_contours_replace_the_tiles() {
         .expect("fixture");
     let server = crate::common::server::Server::start();
     server.route("/c.geojson", vec![crate::common::server::Reply::Ok(geojson)]);
-    let mut toml = String::new();
-    for id in [
-        "generalistes",
-        "population",
-        "pdsa",
-        "pdsa-national",
-        "sas",
-        "renoncement",
-        "zones-rouges",
-        "sans-medecin-traitant",
-        "missions-solidarite",
-    ] {
-        toml.push_str(&format!(
-            "[[source]]\nid = \"{id}\"\nformat = \"canonical\"\nurl = \"{}\"\nfile = \"{id}.csv\"\n\n",
-            data.join(format!("{id}.csv")).display()
-        ));
-    }
+    let mut toml = crate::common::canonical_sources(&data, &crate::common::DEMO_TABLES);
     toml.push_str(&format!(
         "[[source]]\nid = \"contours\"\nformat = \"geojson\"\nurl = \"{}\"\nfile = \"contours.geojson\"\n",
         server.url("/c.geojson")

@@ -3,8 +3,8 @@
 //! that colours compare between départements), numbered by its rank in the département
 //! (the ranked table below the map), linked to its page, zones rouges outlined in red.
 //!
-//! Drawn by hand as inline SVG (integer coordinates in tenths of a pixel, points closer
-//! than a pixel dropped), Lambert-93 for metropolitan France and a local equirectangular
+//! Drawn by hand as inline SVG with the locator's paths (integer coordinates in tenths
+//! of a pixel, points closer than a pixel dropped), Lambert-93 for metropolitan France and a local equirectangular
 //! projection overseas, like the maps of the edition.
 
 use std::fmt::Write as _;
@@ -17,6 +17,7 @@ use crate::geo::{Geography, Zone};
 use crate::sources::contours::Ring;
 use crate::sources::contours_epci::EpciContours;
 
+use super::locator::{escape, path};
 use super::maps::{BLUES, CONTOURS_ATTRIBUTION, Classes, MISSING, lambert93};
 
 pub const WIDTH: f64 = 640.0;
@@ -44,10 +45,6 @@ pub struct EpciMaps<'a> {
 
 fn hex(c: plotters::style::RGBColor) -> String {
     format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// Twice the signed area and the centroid of a ring (shoelace).
@@ -125,7 +122,7 @@ impl<'a> EpciMaps<'a> {
         let mut outlines = String::new();
         let mut labels = String::new();
         for ((r, _), rings) in shapes.iter().zip(&projected) {
-            let d = path(rings, &tf);
+            let (d, _) = path(rings, &tf);
             let fill = r.area.density.map(|v| self.classes.colors[self.classes.index(v)]).unwrap_or(MISSING);
             let density = r.area.density.map(|v| fmt::number(v, 0)).unwrap_or_else(|| "n.d.".into());
             let label = format!(
@@ -174,27 +171,4 @@ impl<'a> EpciMaps<'a> {
             attribution: CONTOURS_ATTRIBUTION.to_string(),
         })
     }
-}
-
-/// A path `d` attribute (tenths of a pixel), dropping points closer than a pixel to the
-/// last one kept.
-fn path(rings: &[Ring], tf: &dyn Fn((f64, f64)) -> (i64, i64)) -> String {
-    let mut d = String::new();
-    for ring in rings {
-        let mut last: Option<(i64, i64)> = None;
-        let mut n = 0;
-        for &p in ring {
-            let q = tf(p);
-            if last.is_some_and(|l| (l.0 - q.0).abs().max((l.1 - q.1).abs()) < 10) {
-                continue;
-            }
-            let _ = write!(d, "{}{} {}", if n == 0 { "M" } else { "L" }, q.0, q.1);
-            last = Some(q);
-            n += 1;
-        }
-        if n > 0 {
-            d.push('Z');
-        }
-    }
-    d
 }

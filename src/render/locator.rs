@@ -37,7 +37,7 @@ fn bounds<'a>(rings: impl Iterator<Item = &'a Ring>) -> (f64, f64, f64, f64) {
 /// A path `d` attribute for rings mapped by `tf` (tenths of a pixel), dropping points
 /// closer than a pixel to the last one kept: a locator needs no finer outline, and typst
 /// parses this SVG once per fiche.
-fn path(rings: &[Ring], tf: &dyn Fn((f64, f64)) -> (i64, i64)) -> (String, [i64; 4]) {
+pub(super) fn path(rings: &[Ring], tf: &dyn Fn((f64, f64)) -> (i64, i64)) -> (String, [i64; 4]) {
     let mut d = String::new();
     let mut bbox = [i64::MAX, i64::MAX, i64::MIN, i64::MIN];
     for ring in rings {
@@ -184,7 +184,7 @@ impl Locator {
     }
 }
 
-fn escape(s: &str) -> String {
+pub(super) fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 

@@ -69,6 +69,32 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// `[[source]]` entries of `sources.toml` for the demo's canonical tables `ids`, copied
+/// under `data`.
+pub fn canonical_sources(data: &Path, ids: &[&str]) -> String {
+    ids.iter()
+        .map(|id| {
+            format!(
+                "[[source]]\nid = \"{id}\"\nformat = \"canonical\"\nurl = \"{}\"\nfile = \"{id}.csv\"\n\n",
+                data.join(format!("{id}.csv")).display()
+            )
+        })
+        .collect()
+}
+
+/// The demo's nine canonical tables of the département level.
+pub const DEMO_TABLES: [&str; 9] = [
+    "generalistes",
+    "population",
+    "pdsa",
+    "pdsa-national",
+    "sas",
+    "renoncement",
+    "zones-rouges",
+    "sans-medecin-traitant",
+    "missions-solidarite",
+];
+
 pub fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
