@@ -15,17 +15,7 @@ use crate::common::server::{Reply, Server};
 use crate::common::{Workdir, csv_rows, repo, shared_demo, stderr};
 
 /// The demo's canonical files with their source ids.
-const DEMO: [&str; 9] = [
-    "generalistes",
-    "population",
-    "pdsa",
-    "pdsa-national",
-    "sas",
-    "renoncement",
-    "zones-rouges",
-    "sans-medecin-traitant",
-    "missions-solidarite",
-];
+const DEMO: [&str; 9] = crate::common::DEMO_TABLES;
 
 fn demo_file(id: &str) -> String {
     std::fs::read_to_string(repo().join(format!("fixtures/demo/{id}.csv"))).expect("demo file")
