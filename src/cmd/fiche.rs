@@ -11,6 +11,7 @@ use crate::communes::Communes;
 use super::compare_local::{self, Local};
 
 pub fn run(args: &FicheArgs) -> Result<()> {
+    let started = std::time::Instant::now();
     // Every name is resolved before the edition is prepared.
     let mut sirens = Vec::new();
     for name in &args.epci {
@@ -50,5 +51,6 @@ pub fn run(args: &FicheArgs) -> Result<()> {
         std::fs::rename(&tmp, &path).with_context(|| format!("failed to write `{}`", path.display()))?;
         crate::note!("fiche written: {}", path.display());
     }
+    crate::timing::print_report(started.elapsed());
     Ok(())
 }

@@ -9,7 +9,7 @@ use anyhow::{Context, Result, anyhow};
 use minijinja::context;
 use minijinja::value::Serde;
 use serde::Serialize;
-use typst::foundations::{Bytes, Dict, IntoValue};
+use typst::foundations::{Dict, IntoValue};
 
 use crate::communes::Communes;
 use crate::epci::{EpciLevel, EpciRow, THRESHOLD_PCT};
@@ -549,7 +549,7 @@ pub fn fiche_pdfs(
             max,
         };
         let mut inputs = Dict::new();
-        inputs.insert("data".into(), Bytes::new(serde_json::to_vec(&data)?).into_value());
+        inputs.insert("data".into(), super::pdf::typeset_json(&data)?.into_value());
         let ident = format!("barometre-{}-epci-{}", m.edition.year, v.siren);
         let pdf = typst.pdf(inputs, epoch, &ident).with_context(|| format!("fiche {} ({})", v.name, v.siren))?;
         Ok((format!("epci/{}.pdf", v.siren), pdf))

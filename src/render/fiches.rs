@@ -354,7 +354,7 @@ fn render_pdf(
 ) -> Result<(String, Vec<u8>)> {
     let data = pdf_fiche(cx.model, f);
     let mut inputs = Dict::new();
-    inputs.insert("data".into(), Bytes::new(serde_json::to_vec(&data)?).into_value());
+    inputs.insert("data".into(), super::pdf::typeset_json(&data)?.into_value());
     inputs.insert("locator".into(), Bytes::from_string(f.locator.clone()).into_value());
     inputs.insert("locator_map".into(), map.clone().into_value());
     inputs.insert("locator_highlight".into(), Bytes::from_string(locator.overlay(&f.code)).into_value());

@@ -124,6 +124,27 @@ fn annex(model: &crate::model::ReportModel) -> Annex {
     Annex { columns, rows }
 }
 
+/// A fiche's data for `sys.inputs.data`: JSON whose every string has French typography
+/// ([`crate::fmt::typo`]: typographic apostrophes, no-break spaces before « : ; ? ! »),
+/// so that the fiche templates need no regex show rule on every text.
+pub fn typeset_json<T: serde::Serialize>(data: &T) -> Result<Bytes> {
+    fn walk(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::String(s) => {
+                if s.contains(['\'', ' ', '«']) {
+                    *s = crate::fmt::typo(s);
+                }
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(walk),
+            serde_json::Value::Object(o) => o.values_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    let mut v = serde_json::to_value(data)?;
+    walk(&mut v);
+    Ok(Bytes::new(serde_json::to_vec(&v)?))
+}
+
 fn fonts() -> &'static [&'static [u8]] {
     static FONTS: OnceLock<Vec<&'static [u8]>> = OnceLock::new();
     FONTS.get_or_init(|| vec![INTER_REGULAR, INTER_BOLD, INTER_ITALIC, INTER_SEMIBOLD])
