@@ -40,7 +40,8 @@ pub enum Command {
     /// and reload the open page.
     Serve(ServeArgs),
     /// Write the one-page PDF fiche of an intercommunalité (EPCI), by name or SIREN (a
-    /// commune gives its EPCI), to `<output>/fiches/epci-<siren>.pdf`.
+    /// commune gives its EPCI), to `<output>/fiches/epci-<siren>.pdf`, or a département's
+    /// to `<output>/fiches/<code>.pdf`.
     Fiche(FicheArgs),
 }
 
@@ -63,17 +64,22 @@ pub struct ServeArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("territoire").required(true).multiple(true).args(["epci", "departement"])))]
 pub struct FicheArgs {
     /// The EPCI: its SIREN ("200066793"), its name ("CC du Haut Allier Margeride"), or a
     /// commune of it; repeat for several.
-    #[arg(long, required = true)]
+    #[arg(long)]
     pub epci: Vec<String>,
+    /// The département: its code ("23", "2A") or its name ("Creuse"); repeat for several.
+    /// Its fiche is the edition's, written without building the whole edition.
+    #[arg(long)]
+    pub departement: Vec<String>,
     #[command(flatten)]
     pub edition: EditionArgs,
     /// Output root; the fiches are written to `<output>/fiches/`.
     #[arg(long, default_value = "output")]
     pub output: PathBuf,
-    /// A directory of templates overriding the embedded ones (`fiche-epci.typ`).
+    /// A directory of templates overriding the embedded ones (`fiche-epci.typ`, `fiche.typ`).
     #[arg(long)]
     pub templates: Option<PathBuf>,
 }

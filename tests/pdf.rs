@@ -390,6 +390,34 @@ fn issue17_fiche_rows_grouped_by_theme_with_baseline_and_one_sentence_where_noth
 }
 
 #[test]
+fn issue20_fiche_on_demand_for_a_departement_by_code_or_name() {
+    let w = crate::common::Workdir::new();
+    let o =
+        w.run(&["fiche", "--departement", "creuse", "--departement", "2a", "--departement", "23", "--output", "out"]);
+    assert!(o.status.success(), "{}", crate::common::stderr(&o));
+    let files: Vec<String> = std::fs::read_dir(w.path("out/fiches"))
+        .expect("fiches")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(files, ["23.pdf", "2A.pdf"], "one fiche each, no temporary file left");
+    let creuse = crate::common::poppler_text(&w.path("out/fiches/23.pdf"));
+    assert!(creuse.contains("Creuse (23)") && creuse.contains("Indicateurs et évolution depuis"), "{creuse}");
+    // On demand, outside an edition: marked as a working draft.
+    assert!(creuse.contains("PROJET, version de travail"), "{creuse}");
+    // Typographic apostrophes everywhere, data and template text alike.
+    assert!(creuse.contains("l\u{2019}édition") && !creuse.contains('\''), "{creuse}");
+    let corse = crate::common::poppler_text(&w.path("out/fiches/2A.pdf"));
+    assert!(corse.contains("Corse-du-Sud (2A)"), "{corse}");
+    let o = w.run(&["fiche", "--departement", "Creuze", "--output", "out"]);
+    assert!(!o.status.success());
+    let err = crate::common::stderr(&o);
+    assert!(err.contains("vouliez-vous dire Creuse (23)"), "{err}");
+    assert_eq!(std::fs::read_dir(w.path("out/fiches")).expect("fiches").count(), 2, "nothing written on error");
+}
+
+#[test]
 fn issue17_a_change_is_rounded_once_the_same_way_everywhere() {
     // Patients without a médecin traitant, per 100 inhabitants (1 decimal): Creuse's change
     // since 2023 is 9,217 / 115,156 − 13,075 / 115,527 = −3.314 points

@@ -370,6 +370,14 @@ fn render_pdf(
 }
 
 /// Every département's fiche, in the order of the reference list.
+/// The PDF fiches of some départements (`barometre fiche --departement`), as the edition
+/// has them: `departements/<code>.pdf`.
+pub fn departement_pdfs(cx: &RenderContext, codes: &[String]) -> Result<Files> {
+    let locator = Locator::new(cx.geometry);
+    let fiches = codes.iter().map(|c| fiche(cx.model, c, &locator)).collect::<Result<Vec<_>>>()?;
+    render_pdfs(cx, &fiches, &locator)
+}
+
 fn all_fiches<'a>(cx: &RenderContext<'a>, locator: &Locator) -> Result<Vec<Fiche<'a>>> {
     Geography::get().departements.iter().map(|d| fiche(cx.model, &d.code, locator)).collect()
 }

@@ -130,11 +130,7 @@ fn annex(model: &crate::model::ReportModel) -> Annex {
 pub fn typeset_json<T: serde::Serialize>(data: &T) -> Result<Bytes> {
     fn walk(v: &mut serde_json::Value) {
         match v {
-            serde_json::Value::String(s) => {
-                if s.contains(['\'', ' ', '«']) {
-                    *s = crate::fmt::typo(s);
-                }
-            }
+            serde_json::Value::String(s) if s.contains(['\'', ' ', '«']) => *s = crate::fmt::typo(s),
             serde_json::Value::Array(a) => a.iter_mut().for_each(walk),
             serde_json::Value::Object(o) => o.values_mut().for_each(walk),
             _ => {}
@@ -250,4 +246,25 @@ fn locate(world: &dyn World, name: &str, d: &SourceDiagnostic) -> String {
     }
     let hints: String = d.hints.iter().map(|h| format!(" (hint: {})", h.v)).collect();
     format!("{at}: {level}: {}{hints}", d.message)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fiche_data_gets_french_typography_in_every_string_and_only_there() {
+        let data = serde_json::json!({
+            "l'accès": "L'accès : « stable » ; oui ? non !",
+            "rows": [["Rang : 3e", 12.5], {"note": "aucune"}],
+            "n": 3,
+        });
+        let bytes = super::typeset_json(&data).expect("json");
+        let back: serde_json::Value = serde_json::from_slice(bytes.as_slice()).expect("parses");
+        // Keys and numbers unchanged; strings as an editor sets them.
+        let want = serde_json::json!({
+            "l'accès": "L\u{2019}accès\u{a0}: «\u{a0}stable\u{a0}»\u{202f}; oui\u{202f}? non\u{202f}!",
+            "rows": [["Rang\u{a0}: 3e", 12.5], {"note": "aucune"}],
+            "n": 3,
+        });
+        assert_eq!(back, want);
+    }
 }
