@@ -445,8 +445,11 @@ impl Renderer for EpciPages {
     }
 
     fn render(&self, cx: &RenderContext) -> Result<Files> {
-        let Some(level) = &cx.model.epci else { return Ok(Files::new()) };
-        let mut out = Files::new();
+        super::collect(|sink| self.render_to(cx, sink))
+    }
+
+    fn render_to(&self, cx: &RenderContext, sink: super::Sink) -> Result<()> {
+        let Some(level) = &cx.model.epci else { return Ok(()) };
         let (base_name, base) = template(cx.templates, "base.html", super::html::BASE)?;
         let (name, source) = template(cx.templates, "epci.html", PAGE)?;
         let (iname, isource) = template(cx.templates, "epci-index.html", INDEX)?;
@@ -461,16 +464,18 @@ impl Renderer for EpciPages {
         };
         let page = env.get_template("epci.html").with_context(|| format!("invalid template `{name}`"))?;
         let views: Vec<EpciView> = level.rows.iter().map(|r| view(level, r)).collect();
-        let rendered = super::par_map(&views, |v| {
-            let html = page
-                .render(context! {
-                    m => m.clone(), e => Serde(v), root => "../", page => "epci", departements => departements.clone(),
-                })
-                .map_err(|e| err(&name, e))?;
-            // The file name is a SIREN of the reference geography, never input text.
-            Ok((format!("epci/{}.html", v.siren), fmt::typo_html(&html).into_bytes()))
-        })?;
-        out.extend(rendered);
+        // In parts of 10 × PART pages (a page is small, there are 1,255).
+        for part in views.chunks(10 * super::PART) {
+            sink(super::par_map(part, |v| {
+                let html = page
+                    .render(context! {
+                        m => m.clone(), e => Serde(v), root => "../", page => "epci", departements => departements.clone(),
+                    })
+                    .map_err(|e| err(&name, e))?;
+                // The file name is a SIREN of the reference geography, never input text.
+                Ok((format!("epci/{}.html", v.siren), fmt::typo_html(&html).into_bytes()))
+            })?)?;
+        }
         let index = env.get_template("epci-index.html").with_context(|| format!("invalid template `{iname}`"))?;
         let geo = Geography::get();
         let mut rows: Vec<&EpciView> = views.iter().collect();
@@ -484,8 +489,7 @@ impl Renderer for EpciPages {
                 departements => departements,
             })
             .map_err(|e| err(&iname, e))?;
-        out.push(("epci/index.html".into(), fmt::typo_html(&html).into_bytes()));
-        Ok(out)
+        sink(vec![("epci/index.html".into(), fmt::typo_html(&html).into_bytes())])
     }
 }
 
@@ -533,11 +537,29 @@ pub fn fiche_pdfs(
     epoch: i64,
     sirens: &[String],
 ) -> Result<Files> {
-    let Some(level) = &m.epci else { return Ok(Files::new()) };
+    super::collect(|sink| fiche_pdfs_to(m, templates, epoch, sirens, sink))
+}
+
+/// [`fiche_pdfs`], handed to `sink` in parts of [`super::PART`] fiches.
+fn fiche_pdfs_to(
+    m: &ReportModel,
+    templates: Option<&std::path::Path>,
+    epoch: i64,
+    sirens: &[String],
+    sink: super::Sink,
+) -> Result<()> {
+    let Some(level) = &m.epci else { return Ok(()) };
     let (name, source) = template(templates, "fiche-epci.typ", FICHE_TYP)?;
     let typst = Typst::new(&name, &source);
     let views: Vec<EpciView> = sirens.iter().filter_map(|s| level.get(s)).map(|r| view(level, r)).collect();
-    super::par_map(&views, |v| {
+    for part in views.chunks(super::PART) {
+        sink(fiche_part(m, &typst, epoch, part)?)?;
+    }
+    Ok(())
+}
+
+fn fiche_part(m: &ReportModel, typst: &Typst, epoch: i64, views: &[EpciView]) -> Result<Files> {
+    super::par_map(views, |v| {
         let max = v.areas.iter().map(|a| a.value).fold(0.0, f64::max);
         let data = PdfEpci {
             v,
@@ -565,8 +587,12 @@ impl Renderer for EpciFiches {
     }
 
     fn render(&self, cx: &RenderContext) -> Result<Files> {
-        let Some(level) = &cx.model.epci else { return Ok(Files::new()) };
+        super::collect(|sink| self.render_to(cx, sink))
+    }
+
+    fn render_to(&self, cx: &RenderContext, sink: super::Sink) -> Result<()> {
+        let Some(level) = &cx.model.epci else { return Ok(()) };
         let red: Vec<String> = level.rows.iter().filter(|r| r.zone_rouge).map(|r| r.siren.clone()).collect();
-        fiche_pdfs(cx.model, cx.templates, cx.epoch, &red)
+        fiche_pdfs_to(cx.model, cx.templates, cx.epoch, &red, sink)
     }
 }

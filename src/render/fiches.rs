@@ -336,13 +336,16 @@ fn pdf_fiche<'a>(m: &'a ReportModel, f: &'a Fiche) -> PdfFiche<'a> {
 /// as one map shared by every fiche (the same bytes: typst decodes it once) and a small
 /// overlay with the département highlighted; `locator` has both in one SVG for templates
 /// that want it.
-fn render_pdfs(cx: &RenderContext, fiches: &[Fiche], locator: &Locator) -> Result<Files> {
+fn render_pdfs(cx: &RenderContext, fiches: &[Fiche], locator: &Locator, sink: super::Sink) -> Result<()> {
     let (name, source) = template(cx.templates, "fiche.typ", FICHE_TYP)?;
     let typst = Typst::new(&name, &source);
     let map = Bytes::from_string(locator.svg("", "Carte de France"));
-    super::par_map(fiches, |f| {
-        render_pdf(cx, &typst, f, &map, locator).with_context(|| format!("fiche {} ({})", f.name, f.code))
-    })
+    for part in fiches.chunks(super::PART) {
+        sink(super::par_map(part, |f| {
+            render_pdf(cx, &typst, f, &map, locator).with_context(|| format!("fiche {} ({})", f.name, f.code))
+        })?)?;
+    }
+    Ok(())
 }
 
 fn render_pdf(
@@ -375,7 +378,7 @@ fn render_pdf(
 pub fn departement_pdfs(cx: &RenderContext, codes: &[String]) -> Result<Files> {
     let locator = Locator::new(cx.geometry);
     let fiches = codes.iter().map(|c| fiche(cx.model, c, &locator)).collect::<Result<Vec<_>>>()?;
-    render_pdfs(cx, &fiches, &locator)
+    super::collect(|sink| render_pdfs(cx, &fiches, &locator, sink))
 }
 
 fn all_fiches<'a>(cx: &RenderContext<'a>, locator: &Locator) -> Result<Vec<Fiche<'a>>> {
@@ -433,7 +436,11 @@ impl Renderer for FichePdfs {
     }
 
     fn render(&self, cx: &RenderContext) -> Result<Files> {
+        super::collect(|sink| self.render_to(cx, sink))
+    }
+
+    fn render_to(&self, cx: &RenderContext, sink: super::Sink) -> Result<()> {
         let locator = Locator::new(cx.geometry);
-        render_pdfs(cx, &all_fiches(cx, &locator)?, &locator)
+        render_pdfs(cx, &all_fiches(cx, &locator)?, &locator, sink)
     }
 }

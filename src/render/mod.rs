@@ -113,10 +113,34 @@ impl RenderContext<'_> {
     }
 }
 
+/// Where a renderer's files go as they are rendered (`build` writes them to its staging
+/// directory); called from several threads.
+pub type Sink<'s> = &'s (dyn Fn(Files) -> Result<()> + Sync);
+
 /// A renderer returns its files; it never writes to disk.
 pub trait Renderer {
     fn name(&self) -> &'static str;
     fn render(&self, cx: &RenderContext) -> Result<Files>;
+    /// Hands the files to `sink`: all at once, or, for the renderers of many large files
+    /// (fiche PDFs, EPCI pages), in parts of [`PART`] items, so that an edition's files
+    /// are not all held in memory at once.
+    fn render_to(&self, cx: &RenderContext, sink: Sink) -> Result<()> {
+        sink(self.render(cx)?)
+    }
+}
+
+/// Items per part handed to the sink by the renderers of many files (a third of the
+/// départements).
+pub const PART: usize = 34;
+
+/// The files a `render_to` hands to its sink, collected.
+pub fn collect(render_to: impl FnOnce(Sink) -> Result<()>) -> Result<Files> {
+    let all = std::sync::Mutex::new(Files::new());
+    render_to(&|files: Files| {
+        all.lock().map_err(|_| anyhow::anyhow!("a renderer panicked"))?.extend(files);
+        Ok(())
+    })?;
+    all.into_inner().map_err(|_| anyhow::anyhow!("a renderer panicked"))
 }
 
 /// Draws the figures, then runs every renderer, handing each renderer's files to `sink`
@@ -139,9 +163,8 @@ pub fn render_each(
     ];
     let run = |renderers: &[&(dyn Renderer + Sync)]| -> Result<()> {
         for r in renderers {
-            let files = crate::timing::stage(r.name(), || r.render(&cx))
+            crate::timing::stage(r.name(), || r.render_to(&cx, sink))
                 .with_context(|| format!("failed to render {}", r.name()))?;
-            sink(files)?;
         }
         Ok(())
     };
