@@ -372,7 +372,6 @@ fn render_pdf(
     Ok((format!("departements/{}.pdf", f.code), pdf))
 }
 
-/// Every département's fiche, in the order of the reference list.
 /// The PDF fiches of some départements (`barometre fiche --departement`), as the edition
 /// has them: `departements/<code>.pdf`.
 pub fn departement_pdfs(cx: &RenderContext, codes: &[String]) -> Result<Files> {
@@ -381,6 +380,7 @@ pub fn departement_pdfs(cx: &RenderContext, codes: &[String]) -> Result<Files> {
     super::collect(|sink| render_pdfs(cx, &fiches, &locator, sink))
 }
 
+/// Every département's fiche, in the order of the reference list.
 fn all_fiches<'a>(cx: &RenderContext<'a>, locator: &Locator) -> Result<Vec<Fiche<'a>>> {
     Geography::get().departements.iter().map(|d| fiche(cx.model, &d.code, locator)).collect()
 }

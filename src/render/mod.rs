@@ -143,8 +143,8 @@ pub fn collect(render_to: impl FnOnce(Sink) -> Result<()>) -> Result<Files> {
     all.into_inner().map_err(|_| anyhow::anyhow!("a renderer panicked"))
 }
 
-/// Draws the figures, then runs every renderer, handing each renderer's files to `sink`
-/// as soon as the renderer is done, so that they need not all be held in memory (`build`
+/// Draws the figures, then runs every renderer, handing its files to `sink` as soon as
+/// they are rendered ([`Renderer::render_to`]), so that they need not all be held in memory (`build`
 /// writes them to its staging directory). `sink` is called from several threads: the
 /// fiche PDFs, the longest stage, are compiled on all cores while the other renderers run
 /// one after the other beside them, so their stage times overlap.
