@@ -235,19 +235,26 @@ pub fn compute(
         }
     }
     // Similar EPCI: the same kind, the closest populations (on a log scale).
+    // Ordered by distance, then SIREN (a total order: the `SIMILAR` first are selected in
+    // linear time, then only they are sorted).
     let logs: Vec<f64> = rows.iter().map(|r| (r.area.population.max(1) as f64).ln()).collect();
+    let mut of_kind: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (j, o) in rows.iter().enumerate().filter(|(_, o)| o.area.population > 0) {
+        of_kind.entry(o.kind.as_str()).or_default().push(j);
+    }
+    let closer = |a: &(f64, usize), b: &(f64, usize)| a.0.total_cmp(&b.0).then(rows[a.1].siren.cmp(&rows[b.1].siren));
     let sims: Vec<(Vec<String>, Option<f64>)> = rows
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            let mut cand: Vec<(f64, usize)> = rows
-                .iter()
-                .enumerate()
-                .filter(|(j, o)| *j != i && o.kind == r.kind && o.area.population > 0)
-                .map(|(j, _)| ((logs[j] - logs[i]).abs(), j))
-                .collect();
-            cand.sort_by(|a, b| a.0.total_cmp(&b.0).then(rows[a.1].siren.cmp(&rows[b.1].siren)));
-            cand.truncate(SIMILAR);
+            let same = of_kind.get(r.kind.as_str()).map_or(&[][..], Vec::as_slice);
+            let mut cand: Vec<(f64, usize)> =
+                same.iter().filter(|&&j| j != i).map(|&j| ((logs[j] - logs[i]).abs(), j)).collect();
+            if cand.len() > SIMILAR {
+                cand.select_nth_unstable_by(SIMILAR - 1, closer);
+                cand.truncate(SIMILAR);
+            }
+            cand.sort_by(closer);
             let mut d: Vec<f64> = cand.iter().filter_map(|&(_, j)| rows[j].area.density).collect();
             d.sort_by(f64::total_cmp);
             let median = match d.len() {
