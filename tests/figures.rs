@@ -208,3 +208,18 @@ fn issue17_every_map_draws_the_overseas_departements_as_their_outlines() {
         assert!(h972 > 1.1 * w972, "{}: Martinique {w972}×{h972}", m["id"]);
     }
 }
+
+#[test]
+fn issue20_position_pngs_drawn_in_layers_are_the_whole_svg_rasterised() {
+    // The 101 position PNGs are drawn as a shared layer rasterised once with each
+    // département's own layer over it: the same bytes as its published SVG rasterised whole.
+    let w = crate::common::shared_demo();
+    for code in ["01", "23", "2A", "75", "976"] {
+        let stem = format!("output/2025/charts/positions/position-densite-generalistes-{code}-2025");
+        let svg = w.read(&format!("{stem}.svg"));
+        let png = std::fs::read(w.path(&format!("{stem}.png"))).expect("png");
+        let whole = barometre::render::svg::svg_to_png(&svg, 1.5).expect("rasterised");
+        assert_eq!(png_size(&png), png_size(&whole), "{code}");
+        assert!(png == whole, "{code}: the layered PNG differs from the SVG rasterised whole");
+    }
+}

@@ -38,6 +38,21 @@ fn figure(
 ) -> Result<Figure> {
     let svg = fmt::publish_svg(&svg);
     let png = svg_to_png(&svg, 1.5)?;
+    Ok(figure_with_png(id, title, svg, png, csv, alt, source_line, size))
+}
+
+/// A figure from its published SVG and its PNG.
+#[allow(clippy::too_many_arguments)]
+fn figure_with_png(
+    id: String,
+    title: String,
+    svg: String,
+    png: Vec<u8>,
+    csv: String,
+    alt: String,
+    source_line: &str,
+    size: (u32, u32),
+) -> Figure {
     let reference = ChartRef {
         id: id.clone(),
         kind: "graphique".into(),
@@ -50,14 +65,14 @@ fn figure(
         alt,
         source_line: source_line.to_string(),
     };
-    Ok(Figure {
+    Figure {
         files: vec![
             (reference.svg.clone(), svg.into_bytes()),
             (reference.png.clone(), png),
             (reference.csv.clone(), csv.into_bytes()),
         ],
         reference,
-    })
+    }
 }
 
 /// Gives the marks of a chart a `<title>` (shown on hover, read by screen readers): the
@@ -95,13 +110,28 @@ fn frame<'a>(
     source_line: &str,
 ) -> Result<DrawingArea<SVGBackend<'a>, plotters::coord::Shift>> {
     root.fill(&WHITE).map_err(e)?;
-    let (w, h) = root.dim_in_pixel();
-    root.draw_text(title, &(FONT, 20).into_font().style(FontStyle::Bold).color(&RGBColor(0x22, 0x22, 0x22)), (14, 10))
-        .map_err(e)?;
+    let (_, h) = root.dim_in_pixel();
+    if !title.is_empty() {
+        title_text(root, title)?;
+    }
     root.draw_text(subtitle, &(FONT, 13).into_font().color(&GREY), (14, 38)).map_err(e)?;
     root.draw_text(&format!("Source : {source_line}"), &(FONT, 11).into_font().color(&GREY), (14, h as i32 - 20))
         .map_err(e)?;
-    Ok(root.margin(62, 28, 8, 14).shrink((0, 0), (w - 22, h - 90)))
+    Ok(plot_area(root))
+}
+
+/// A figure's title, where [`frame`] writes it.
+fn title_text(root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>, title: &str) -> Result<()> {
+    root.draw_text(title, &(FONT, 20).into_font().style(FontStyle::Bold).color(&RGBColor(0x22, 0x22, 0x22)), (14, 10))
+        .map_err(e)
+}
+
+/// The plotting area inside [`frame`].
+fn plot_area<'a>(
+    root: &DrawingArea<SVGBackend<'a>, plotters::coord::Shift>,
+) -> DrawingArea<SVGBackend<'a>, plotters::coord::Shift> {
+    let (w, h) = root.dim_in_pixel();
+    root.margin(62, 28, 8, 14).shrink((0, 0), (w - 22, h - 90))
 }
 
 /// The data of a figure as CSV (the `csv` crate quotes what needs quoting).
@@ -575,112 +605,201 @@ pub fn survey_regions(ind: &IndicatorResult, source_line: &str) -> Result<Figure
     figure(format!("{}-{year}-regions", ind.id), title, svg, csv, alt, source_line, size)
 }
 
-/// A département among all the others (a strip of dots), with France and its région.
-pub fn position(ind: &IndicatorResult, code: &str, source_line: &str) -> Result<Figure> {
-    register_fonts();
-    let Some(me) = ind.departements().find(|r| r.code == code) else {
-        bail!("no département `{code}` in `{}`", ind.id)
-    };
-    let year = ind.years[0];
-    let vals = values(ind);
-    let fr = ind.france().and_then(|r| r.cur.as_ref()).map(|v| v.value);
-    let reg = me
-        .region
-        .as_ref()
-        .and_then(|c| ind.rows.iter().find(|r| r.level == crate::model::LevelName::Region && &r.code == c));
-    let regv = reg.and_then(|r| r.cur.as_ref()).map(|v| v.value);
-    let (lo, hi) = vals.iter().fold((f64::MAX, f64::MIN), |(a, b), r| (a.min(r.1), b.max(r.1)));
-    let pad = (hi - lo) * 0.05;
-    // Narrow: it is printed at about 10 cm on the fiche, and its labels must stay legible.
-    let size = (620, 190);
-    // A short title: the chart is narrow; the indicator is the subtitle.
-    let title = format!("{} parmi les départements, {year}", me.name);
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        let area = frame(&root, &title, &ind.short_label, source_line)?;
-        let mut chart = ChartBuilder::on(&area)
-            .x_label_area_size(22)
-            .y_label_area_size(10)
-            .build_cartesian_2d(lo - pad..hi + pad, 0f64..1f64)
-            .map_err(e)?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .disable_y_axis()
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(GRID)
-            .x_label_formatter(&|x| fmt::number(*x, 0))
-            .label_style((FONT, 11))
-            .draw()
-            .map_err(e)?;
-        chart
-            .draw_series(vals.iter().map(|(_, v)| Circle::new((*v, 0.45), 4, LIGHT_BLUE.mix(0.7).filled())))
-            .map_err(e)?;
-        let mut marks: Vec<(f64, String, RGBColor)> = Vec::new();
-        if let Some(v) = fr {
-            marks.push((v, format!("France {}", fmt_value(ind, v)), GREY));
+/// Each département among all the others (a strip of dots), with France and its région.
+/// The PNGs are drawn as the part the charts share
+/// (frame, axis, the 101 points, France), rasterised once, with each département's own
+/// part (title, its région, itself) laid over a copy: the same pixels as the whole SVG
+/// rasterised (the title lies apart from the rest, and the own part is drawn last in both),
+/// at a third of the cost.
+pub fn positions(ind: &IndicatorResult, source_line: &str) -> Result<Vec<Figure>> {
+    let p = Positions::new(ind, source_line)?;
+    let common = super::svg::Raster::new(&fmt::publish_svg(&p.svg(None, Layer::Common)?), 1.5)?;
+    let codes: Vec<&str> = ind.departements().map(|r| r.code.as_str()).collect();
+    super::par_map(&codes, |code| p.figure(code, &common))
+}
+
+/// Which part of a position chart is drawn.
+#[derive(Clone, Copy, PartialEq)]
+enum Layer {
+    /// The whole chart.
+    Whole,
+    /// What every département's chart shares, without a title.
+    Common,
+    /// A département's own part, on a transparent background.
+    Own,
+}
+
+/// What the position charts of an indicator share.
+struct Positions<'a> {
+    ind: &'a IndicatorResult,
+    source_line: &'a str,
+    vals: Vec<(&'a Row, f64)>,
+    france: Option<f64>,
+    lo: f64,
+    hi: f64,
+}
+
+impl<'a> Positions<'a> {
+    /// Narrow: it is printed at about 10 cm on the fiche, and its labels must stay legible.
+    const SIZE: (u32, u32) = (620, 190);
+
+    fn new(ind: &'a IndicatorResult, source_line: &'a str) -> Result<Positions<'a>> {
+        register_fonts();
+        let vals = values(ind);
+        let france = ind.france().and_then(|r| r.cur.as_ref()).map(|v| v.value);
+        let (lo, hi) = vals.iter().fold((f64::MAX, f64::MIN), |(a, b), r| (a.min(r.1), b.max(r.1)));
+        Ok(Positions { ind, source_line, vals, france, lo, hi })
+    }
+
+    fn me(&self, code: &str) -> Result<&'a Row> {
+        match self.ind.departements().find(|r| r.code == code) {
+            Some(me) => Ok(me),
+            None => bail!("no département `{code}` in `{}`", self.ind.id),
         }
-        // A région of one département (the overseas ones) is the département itself:
-        // one label, not two.
-        if let (Some(v), Some(r)) = (regv, reg.filter(|r| r.name != me.name)) {
-            marks.push((v, format!("{} {}", r.name, fmt_value(ind, v)), ORANGE));
-        }
-        // Labels anchored inside the plot: left of a value near the right edge, right of
-        // one near the left edge, centred elsewhere; never clipped.
-        let anchor = |v: f64| {
-            let f = (v - lo) / (hi - lo).max(f64::EPSILON);
-            let h = if f > 0.7 {
-                HPos::Right
-            } else if f < 0.3 {
-                HPos::Left
-            } else {
-                HPos::Center
+    }
+
+    fn region(&self, me: &Row) -> Option<&'a Row> {
+        me.region
+            .as_ref()
+            .and_then(|c| self.ind.rows.iter().find(|r| r.level == crate::model::LevelName::Region && &r.code == c))
+    }
+
+    fn title(&self, me: &Row) -> String {
+        // A short title: the chart is narrow; the indicator is the subtitle.
+        format!("{} parmi les départements, {}", me.name, self.ind.years[0])
+    }
+
+    /// The SVG of a layer of `code`'s chart (`None`: the common layer).
+    fn svg(&self, me: Option<&Row>, layer: Layer) -> Result<String> {
+        let (ind, lo, hi) = (self.ind, self.lo, self.hi);
+        let pad = (hi - lo) * 0.05;
+        let title = me.map(|m| self.title(m)).unwrap_or_default();
+        let reg = me.and_then(|m| self.region(m));
+        let regv = reg.and_then(|r| r.cur.as_ref()).map(|v| v.value);
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, Self::SIZE).into_drawing_area();
+            let area = match layer {
+                Layer::Whole => frame(&root, &title, &ind.short_label, self.source_line)?,
+                Layer::Common => frame(&root, "", &ind.short_label, self.source_line)?,
+                Layer::Own => {
+                    // The title where `frame` writes it, and the plotting area it returns.
+                    title_text(&root, &title)?;
+                    plot_area(&root)
+                }
             };
-            Pos::new(h, VPos::Top)
-        };
-        for (i, (v, label, color)) in marks.iter().enumerate() {
-            chart.draw_series(LineSeries::new([(*v, 0.36), (*v, 0.78)], color.stroke_width(2))).map_err(e)?;
-            let style = TextStyle::from((FONT, 11).into_font()).color(color).pos(anchor(*v));
-            chart.draw_series([Text::new(label.clone(), (*v, if i == 0 { 0.98 } else { 0.88 }), style)]).map_err(e)?;
+            let mut chart = ChartBuilder::on(&area)
+                .x_label_area_size(22)
+                .y_label_area_size(10)
+                .build_cartesian_2d(lo - pad..hi + pad, 0f64..1f64)
+                .map_err(e)?;
+            if layer != Layer::Own {
+                chart
+                    .configure_mesh()
+                    .disable_y_mesh()
+                    .disable_y_axis()
+                    .light_line_style(TRANSPARENT)
+                    .bold_line_style(GRID)
+                    .x_label_formatter(&|x| fmt::number(*x, 0))
+                    .label_style((FONT, 11))
+                    .draw()
+                    .map_err(e)?;
+                chart
+                    .draw_series(
+                        self.vals.iter().map(|(_, v)| Circle::new((*v, 0.45), 4, LIGHT_BLUE.mix(0.7).filled())),
+                    )
+                    .map_err(e)?;
+            }
+            let mut marks: Vec<(f64, String, RGBColor, bool)> = Vec::new();
+            if let Some(v) = self.france {
+                marks.push((v, format!("France {}", fmt_value(ind, v)), GREY, layer != Layer::Own));
+            }
+            // A région of one département (the overseas ones) is the département itself:
+            // one label, not two.
+            if let (Some(v), Some(r)) = (regv, reg.filter(|r| Some(r.name.as_str()) != me.map(|m| m.name.as_str()))) {
+                marks.push((v, format!("{} {}", r.name, fmt_value(ind, v)), ORANGE, layer != Layer::Common));
+            }
+            // Labels anchored inside the plot: left of a value near the right edge, right of
+            // one near the left edge, centred elsewhere; never clipped.
+            let anchor = |v: f64| {
+                let f = (v - lo) / (hi - lo).max(f64::EPSILON);
+                let h = if f > 0.7 {
+                    HPos::Right
+                } else if f < 0.3 {
+                    HPos::Left
+                } else {
+                    HPos::Center
+                };
+                Pos::new(h, VPos::Top)
+            };
+            for (i, (v, label, color, drawn)) in marks.iter().enumerate() {
+                if !drawn {
+                    continue;
+                }
+                chart.draw_series(LineSeries::new([(*v, 0.36), (*v, 0.78)], color.stroke_width(2))).map_err(e)?;
+                let style = TextStyle::from((FONT, 11).into_font()).color(color).pos(anchor(*v));
+                chart
+                    .draw_series([Text::new(label.clone(), (*v, if i == 0 { 0.98 } else { 0.88 }), style)])
+                    .map_err(e)?;
+            }
+            if let (Some(me), true) = (me, layer != Layer::Common)
+                && let Some(v) = me.cur.as_ref().map(|v| v.value)
+            {
+                chart.draw_series([Circle::new((v, 0.45), 7, BLUE.filled())]).map_err(e)?;
+                let style = TextStyle::from((FONT, 12).into_font().style(FontStyle::Bold)).color(&BLUE).pos(anchor(v));
+                chart
+                    .draw_series([Text::new(format!("{} {}", me.name, fmt_value(ind, v)), (v, 0.3), style)])
+                    .map_err(e)?;
+            }
+            root.present().map_err(e)?;
         }
-        if let Some(v) = me.cur.as_ref().map(|v| v.value) {
-            chart.draw_series([Circle::new((v, 0.45), 7, BLUE.filled())]).map_err(e)?;
-            let style = TextStyle::from((FONT, 12).into_font().style(FontStyle::Bold)).color(&BLUE).pos(anchor(v));
-            chart.draw_series([Text::new(format!("{} {}", me.name, fmt_value(ind, v)), (v, 0.3), style)]).map_err(e)?;
+        Ok(svg)
+    }
+
+    /// `code`'s chart: its SVG drawn whole, its PNG from its own layer laid over a copy
+    /// of the common layer rasterised.
+    fn figure(&self, code: &str, common: &super::svg::Raster) -> Result<Figure> {
+        let ind = self.ind;
+        let me = self.me(code)?;
+        let year = ind.years[0];
+        let reg = self.region(me);
+        let regv = reg.and_then(|r| r.cur.as_ref()).map(|v| v.value);
+        let svg = self.svg(Some(me), Layer::Whole)?;
+        let mut alt = format!(
+            "Position {} : {}",
+            crate::geo::Geography::get().departement(&me.code).map_or_else(|| format!("de {}", me.name), |d| d.de()),
+            me.cur.as_ref().map_or_else(|| "non disponible".into(), |v| fmt_value(ind, v.value))
+        );
+        if let Some(rank) = me.rank {
+            alt.push_str(&format!(", {} sur {} départements", crate::fmt::ordinal(rank), self.vals.len()));
         }
-        root.present().map_err(e)?;
+        if let Some(v) = self.france {
+            alt.push_str(&format!(" ; France : {}", fmt_value(ind, v)));
+        }
+        if let (Some(v), Some(r)) = (regv, reg) {
+            alt.push_str(&format!(" ; {} : {}", r.name, fmt_value(ind, v)));
+        }
+        alt.push('.');
+        let mut data: Vec<Vec<String>> = self
+            .vals
+            .iter()
+            .map(|(r, v)| {
+                let role = if r.code == code { "departement" } else { "autre" };
+                vec![r.code.clone(), r.name.clone(), format!("{v:.2}"), role.to_string()]
+            })
+            .collect();
+        if let Some(v) = self.france {
+            data.push(vec!["FR".into(), "France".into(), format!("{v:.2}"), "france".into()]);
+        }
+        if let (Some(v), Some(r)) = (regv, reg) {
+            data.push(vec![r.code.clone(), r.name.clone(), format!("{v:.2}"), "region".into()]);
+        }
+        let csv = data_csv(&["code", "territoire", "valeur", "role"], data)?;
+        let id = format!("position-{}-{code}-{year}", ind.id);
+        let title = self.title(me);
+        let png = common.over(&fmt::publish_svg(&self.svg(Some(me), Layer::Own)?))?;
+        Ok(figure_with_png(id, title, fmt::publish_svg(&svg), png, csv, alt, self.source_line, Self::SIZE))
     }
-    let mut alt = format!(
-        "Position {} : {}",
-        crate::geo::Geography::get().departement(&me.code).map_or_else(|| format!("de {}", me.name), |d| d.de()),
-        me.cur.as_ref().map_or_else(|| "non disponible".into(), |v| fmt_value(ind, v.value))
-    );
-    if let Some(rank) = me.rank {
-        alt.push_str(&format!(", {} sur {} départements", crate::fmt::ordinal(rank), vals.len()));
-    }
-    if let Some(v) = fr {
-        alt.push_str(&format!(" ; France : {}", fmt_value(ind, v)));
-    }
-    if let (Some(v), Some(r)) = (regv, reg) {
-        alt.push_str(&format!(" ; {} : {}", r.name, fmt_value(ind, v)));
-    }
-    alt.push('.');
-    let mut data: Vec<Vec<String>> = vals
-        .iter()
-        .map(|(r, v)| {
-            let role = if r.code == code { "departement" } else { "autre" };
-            vec![r.code.clone(), r.name.clone(), format!("{v:.2}"), role.to_string()]
-        })
-        .collect();
-    if let Some(v) = fr {
-        data.push(vec!["FR".into(), "France".into(), format!("{v:.2}"), "france".into()]);
-    }
-    if let (Some(v), Some(r)) = (regv, reg) {
-        data.push(vec![r.code.clone(), r.name.clone(), format!("{v:.2}"), "region".into()]);
-    }
-    let csv = data_csv(&["code", "territoire", "valeur", "role"], data)?;
-    figure(format!("position-{}-{code}-{year}", ind.id), title, svg, csv, alt, source_line, size)
 }
 
 /// A funnel plot: each département's value against its size (population, or Kish's

@@ -224,8 +224,7 @@ pub fn positions(model: &ReportModel) -> Result<Vec<Figure>> {
         return Ok(Vec::new());
     };
     let line = format!("{}, {}{}", ind.source, ind.years[0], Nature::of(model, ind, &[0]).note());
-    let rows: Vec<_> = ind.departements().collect();
-    super::par_map(&rows, |r| charts::position(ind, &r.code, &line))
+    charts::positions(ind, &line)
 }
 
 /// Whether the values a figure shows (the départements' values of some of the indicator's

@@ -32,7 +32,40 @@ pub fn register_fonts() {
 /// font is read), so that the image is identical on every machine. `scale` 2 gives a
 /// sharp image for slides.
 pub fn svg_to_png(svg: &str, scale: f32) -> Result<Vec<u8>> {
-    use resvg::{tiny_skia, usvg};
+    let raster = Raster::new(svg, scale)?;
+    encode_png(&raster.pixmap).map_err(|e| anyhow!("failed to encode PNG: {e}"))
+}
+
+/// An SVG rasterised on white, on which other SVGs of the same size can be laid.
+pub struct Raster {
+    pixmap: resvg::tiny_skia::Pixmap,
+    scale: f32,
+}
+
+impl Raster {
+    pub fn new(svg: &str, scale: f32) -> Result<Raster> {
+        use resvg::tiny_skia;
+        let tree = parse(svg)?;
+        let size = tree.size().to_int_size().scale_by(scale).ok_or_else(|| anyhow!("empty chart"))?;
+        let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height()).ok_or_else(|| anyhow!("empty chart"))?;
+        pixmap.fill(tiny_skia::Color::WHITE);
+        resvg::render(&tree, tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
+        Ok(Raster { pixmap, scale })
+    }
+
+    /// The PNG of this raster with `svg` (same size, transparent background) drawn over
+    /// it: the same pixels as one SVG holding both, this one's elements first, where
+    /// what `svg` draws covers only elements drawn before it.
+    pub fn over(&self, svg: &str) -> Result<Vec<u8>> {
+        let tree = parse(svg)?;
+        let mut pixmap = self.pixmap.clone();
+        resvg::render(&tree, resvg::tiny_skia::Transform::from_scale(self.scale, self.scale), &mut pixmap.as_mut());
+        encode_png(&pixmap).map_err(|e| anyhow!("failed to encode PNG: {e}"))
+    }
+}
+
+fn parse(svg: &str) -> Result<resvg::usvg::Tree> {
+    use resvg::usvg;
     static FONTDB: OnceLock<std::sync::Arc<usvg::fontdb::Database>> = OnceLock::new();
     let db = FONTDB.get_or_init(|| {
         let mut db = usvg::fontdb::Database::new();
@@ -43,12 +76,7 @@ pub fn svg_to_png(svg: &str, scale: f32) -> Result<Vec<u8>> {
         std::sync::Arc::new(db)
     });
     let opt = usvg::Options { font_family: FONT.to_string(), fontdb: db.clone(), ..Default::default() };
-    let tree = usvg::Tree::from_str(svg, &opt).map_err(|e| anyhow!("invalid chart SVG: {e}"))?;
-    let size = tree.size().to_int_size().scale_by(scale).ok_or_else(|| anyhow!("empty chart"))?;
-    let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height()).ok_or_else(|| anyhow!("empty chart"))?;
-    pixmap.fill(tiny_skia::Color::WHITE);
-    resvg::render(&tree, tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
-    encode_png(&pixmap).map_err(|e| anyhow!("failed to encode PNG: {e}"))
+    usvg::Tree::from_str(svg, &opt).map_err(|e| anyhow!("invalid chart SVG: {e}"))
 }
 
 /// Encodes an opaque pixmap (drawn on white, so its premultiplied pixels are its colours)
