@@ -161,7 +161,7 @@ pub fn typo(s: &str) -> String {
 /// édition », « 1<sup>er</sup> » (not in `<title>`, which holds no markup, nor in an inline
 /// SVG, whose text [`publish_svg`] has set).
 pub fn typo_html(doc: &str) -> String {
-    map_text(&typo_markup(doc), &["script", "style", "title", "svg"], raise_ordinals, no_digit)
+    map_text(&typo_markup(doc), &["script", "style", "title", "svg"], raise_ordinals, no_ordinal)
 }
 
 /// Applies `f` to the text of an HTML or SVG document: tags (with their attributes) and
@@ -238,9 +238,9 @@ fn typo_unchanged(s: &str) -> bool {
     })
 }
 
-/// Text without a digit holds no ordinal for [`raise_ordinals`].
-fn no_digit(s: &str) -> bool {
-    !s.bytes().any(|c| c.is_ascii_digit())
+/// Text without a digit followed by « e » holds no ordinal for [`raise_ordinals`].
+fn no_ordinal(s: &str) -> bool {
+    !s.as_bytes().windows(2).any(|w| w[0].is_ascii_digit() && w[1] == b'e')
 }
 
 /// « 3e » → « 3<sup>e</sup> », « 1er » → « 1<sup>er</sup> » (whole words only).
@@ -355,6 +355,9 @@ mod tests {
             "5 %",
             "3e",
             "1er",
+            "12 e",
+            "3 200 habitants",
+            "x2 ex",
             "x\u{a0}: y",
             "«x",
             "a !",
@@ -366,11 +369,12 @@ mod tests {
             if typo_unchanged(t) {
                 assert_eq!(typo(t), t, "{t:?}");
             }
-            if no_digit(t) {
+            if no_ordinal(t) {
                 assert_eq!(raise_ordinals(t), t, "{t:?}");
             }
         }
         assert!(!typo_unchanged("a : b") && !typo_unchanged("« x") && !typo_unchanged("l'Ain"));
+        assert!(!no_ordinal("3e") && !no_ordinal("le 21e siècle") && !no_ordinal("1er") && no_ordinal("12 e"));
         assert_eq!(
             typo_html("<p>l'Ain : 3e</p><SCRIPT>a : 'b' 3e</Script><p>1er ; x</p>"),
             "<p>l\u{2019}Ain\u{a0}: 3<sup>e</sup></p><SCRIPT>a : 'b' 3e</Script><p>1<sup>er</sup>\u{202f}; x</p>"

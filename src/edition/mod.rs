@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
 
 use crate::checks::{Checks, Severity};
 use crate::error::Gathered;
@@ -252,9 +252,18 @@ pub fn build_model(
     // Only the edition year is required; a comparison year the data do not hold gives
     // « n.d. » and an alert.
     let needed = [years.current];
-    let gp = bad.take(src.attribute(sources::gp::ID, sources::gp::load(src, geo, &needed)))?;
-    let pop = bad.take(src.attribute(sources::population::ID, sources::population::load(src, geo, &needed)))?;
-    let mut loaded = Loaded::read(src, geo, &mut bad)?;
+    let (gp, pop, mut loaded) = std::thread::scope(|s| -> Result<_> {
+        // The directory's counts by commune, the largest input, are read beside the others
+        // (their problems still come in the registry's order).
+        let id = Dataset::GeneralistesCommunes.id();
+        let communes = src.has(id).then(|| {
+            std::thread::Builder::new().spawn_scoped(s, move || src.attribute(id, sources::gp_communes::load(src)))
+        });
+        let gp = bad.take(src.attribute(sources::gp::ID, sources::gp::load(src, geo, &needed)))?;
+        let pop = bad.take(src.attribute(sources::population::ID, sources::population::load(src, geo, &needed)))?;
+        let loaded = Loaded::read(src, geo, &mut bad, communes)?;
+        Ok((gp, pop, loaded))
+    })?;
     let published = match previous_published {
         Some(p) => bad.take(read_published(p))?,
         None => Some(Vec::new()),
@@ -435,7 +444,21 @@ pub fn build_model(
         }
     }
 
-    let epci = loaded.gp_communes.take().and_then(|counts| epci_level(&counts, years, &zones, &gp, &prov, &mut checks));
+    // The EPCI level is computed beside the indicators; its checks keep their place, before
+    // the indicators' ones.
+    let epci_checks_at = checks.items.len();
+    let epci_job = match loaded.gp_communes.take() {
+        Some(counts) => {
+            let (zones, gp, prov) = (zones.clone(), gp.clone(), prov.clone());
+            let job = std::thread::Builder::new().spawn(move || {
+                let mut checks = Checks::default();
+                let level = epci_level(&counts, years, &zones, &gp, &prov, &mut checks);
+                (level, checks)
+            });
+            Some(job.context("failed to start a thread")?)
+        }
+        None => None,
+    };
 
     t.stop();
     let t = Timer::start("indicators+model");
@@ -493,6 +516,14 @@ pub fn build_model(
             (Some(n), t)
         }
         false => (None, Vec::new()),
+    };
+    let epci = match epci_job {
+        Some(job) => {
+            let (level, epci_checks) = job.join().map_err(|_| anyhow!("computing the EPCI level panicked"))?;
+            checks.items.splice(epci_checks_at..epci_checks_at, epci_checks.items);
+            level
+        }
+        None => None,
     };
     let model = ReportModel {
         edition: EditionInfo {
@@ -627,8 +658,15 @@ struct Loaded {
 }
 
 impl Loaded {
-    /// Reads every dataset present; the problems of invalid ones go to `bad`.
-    fn read(src: &DataSource, geo: &Geography, bad: &mut Gathered) -> Result<Loaded> {
+    /// Reads every dataset present; the problems of invalid ones go to `bad`. The counts by
+    /// commune come from `communes` when it is being read on another thread.
+    fn read(
+        src: &DataSource,
+        geo: &Geography,
+        bad: &mut Gathered,
+        communes: Option<std::io::Result<std::thread::ScopedJoinHandle<'_, Result<sources::gp_communes::GpCommunes>>>>,
+    ) -> Result<Loaded> {
+        let mut communes = communes;
         let mut l = Loaded::default();
         for d in Dataset::ALL {
             let id = d.id();
@@ -650,7 +688,14 @@ impl Loaded {
                 Dataset::Missions => l.missions = bad.take(src.attribute(id, sources::missions::load(src, geo)))?,
                 Dataset::Renoncement => l.survey = bad.take(src.attribute(id, sources::survey::load(src, geo)))?,
                 Dataset::GeneralistesCommunes => {
-                    l.gp_communes = bad.take(src.attribute(id, sources::gp_communes::load(src)))?;
+                    let read = match communes.take() {
+                        Some(Ok(thread)) => {
+                            thread.join().unwrap_or_else(|_| Err(anyhow!("reading the counts by commune panicked")))
+                        }
+                        Some(Err(e)) => Err(anyhow!("failed to start a thread: {e}")),
+                        None => src.attribute(id, sources::gp_communes::load(src)),
+                    };
+                    l.gp_communes = bad.take(read)?;
                 }
             }
         }
