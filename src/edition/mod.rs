@@ -664,9 +664,10 @@ impl Loaded {
         src: &DataSource,
         geo: &Geography,
         bad: &mut Gathered,
-        communes: Option<std::io::Result<std::thread::ScopedJoinHandle<'_, Result<sources::gp_communes::GpCommunes>>>>,
+        mut communes: Option<
+            std::io::Result<std::thread::ScopedJoinHandle<'_, Result<sources::gp_communes::GpCommunes>>>,
+        >,
     ) -> Result<Loaded> {
-        let mut communes = communes;
         let mut l = Loaded::default();
         for d in Dataset::ALL {
             let id = d.id();

@@ -606,16 +606,15 @@ pub fn survey_regions(ind: &IndicatorResult, source_line: &str) -> Result<Figure
 }
 
 /// Each département among all the others (a strip of dots), with France and its région.
-/// The PNGs are drawn as the part the charts share
-/// (frame, axis, the 101 points, France), rasterised once, with each département's own
-/// part (title, its région, itself) laid over a copy: the same pixels as the whole SVG
-/// rasterised (the title lies apart from the rest, and the own part is drawn last in both),
-/// at a third of the cost.
+/// The PNGs are drawn in two layers: what the charts share (frame, axis, the 101 points,
+/// France) is rasterised once, and each département's own part (title, its région, itself)
+/// is laid over a copy. The pixels are those of the whole SVG rasterised (the title lies
+/// apart from the rest, and the own part is drawn last in both), at a third of the cost.
 pub fn positions(ind: &IndicatorResult, source_line: &str) -> Result<Vec<Figure>> {
-    let p = Positions::new(ind, source_line)?;
+    let p = Positions::new(ind, source_line);
     let common = super::svg::Raster::new(&fmt::publish_svg(&p.svg(None, Layer::Common)?), 1.5)?;
-    let codes: Vec<&str> = ind.departements().map(|r| r.code.as_str()).collect();
-    super::par_map(&codes, |code| p.figure(code, &common))
+    let rows: Vec<&Row> = ind.departements().collect();
+    super::par_map(&rows, |me| p.figure(me, &common))
 }
 
 /// Which part of a position chart is drawn.
@@ -643,19 +642,12 @@ impl<'a> Positions<'a> {
     /// Narrow: it is printed at about 10 cm on the fiche, and its labels must stay legible.
     const SIZE: (u32, u32) = (620, 190);
 
-    fn new(ind: &'a IndicatorResult, source_line: &'a str) -> Result<Positions<'a>> {
+    fn new(ind: &'a IndicatorResult, source_line: &'a str) -> Positions<'a> {
         register_fonts();
         let vals = values(ind);
         let france = ind.france().and_then(|r| r.cur.as_ref()).map(|v| v.value);
         let (lo, hi) = vals.iter().fold((f64::MAX, f64::MIN), |(a, b), r| (a.min(r.1), b.max(r.1)));
-        Ok(Positions { ind, source_line, vals, france, lo, hi })
-    }
-
-    fn me(&self, code: &str) -> Result<&'a Row> {
-        match self.ind.departements().find(|r| r.code == code) {
-            Some(me) => Ok(me),
-            None => bail!("no département `{code}` in `{}`", self.ind.id),
-        }
+        Positions { ind, source_line, vals, france, lo, hi }
     }
 
     fn region(&self, me: &Row) -> Option<&'a Row> {
@@ -756,11 +748,11 @@ impl<'a> Positions<'a> {
         Ok(svg)
     }
 
-    /// `code`'s chart: its SVG drawn whole, its PNG from its own layer laid over a copy
+    /// A département's chart: its SVG drawn whole, its PNG from its own layer laid over a copy
     /// of the common layer rasterised.
-    fn figure(&self, code: &str, common: &super::svg::Raster) -> Result<Figure> {
+    fn figure(&self, me: &Row, common: &super::svg::Raster) -> Result<Figure> {
         let ind = self.ind;
-        let me = self.me(code)?;
+        let code = me.code.as_str();
         let year = ind.years[0];
         let reg = self.region(me);
         let regv = reg.and_then(|r| r.cur.as_ref()).map(|v| v.value);
