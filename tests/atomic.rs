@@ -113,7 +113,16 @@ fn issue9_build_killed_mid_way_keeps_the_previous_edition_and_the_next_build_rec
     let o = w.run(&["build"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(w.read("output/2025/index.html").contains("<html"), "new edition in place");
-    assert_eq!(entries(&w, "output"), ["2025"], "no staging directory, old edition or lock file left");
+    // The replaced edition is kept as the next build's spare, and nothing else is left.
+    assert_eq!(entries(&w, "output"), [".2025.spare", "2025"], "no staging directory, old edition or lock file left");
+    assert_eq!(w.read("output/.2025.spare/index.html"), "previous edition");
+    // The next build writes over the spare's files: the same edition again.
+    let before = w.read("output/2025/index.html");
+    let o = w.run(&["build"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(w.read("output/2025/index.html"), before);
+    assert_eq!(w.read("output/.2025.spare/index.html"), before);
+    assert_eq!(entries(&w, "output"), [".2025.spare", "2025"]);
 }
 
 #[test]

@@ -41,11 +41,9 @@ pub fn run(args: &BuildArgs) -> Result<()> {
     }
     let geometry = MapGeometry::for_edition(ed.contours.as_ref(), ed.epci_contours.take());
     // Each renderer's files go to the staging directory as soon as they are rendered.
-    let staging = Staging::new(&target)?;
+    let staging = Staging::reusing(&target)?;
     let write = |files: render::Files| {
-        crate::timing::stage("write", || {
-            files.iter().try_for_each(|(rel, bytes)| render::write(staging.path(), rel, bytes))
-        })
+        crate::timing::stage("write", || files.iter().try_for_each(|(rel, bytes)| staging.write(rel, bytes)))
     };
     render::render_each(&ed.model, &geometry, args.templates.as_deref(), opts.epoch, &write)?;
     write(vec![

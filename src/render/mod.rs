@@ -198,15 +198,6 @@ pub fn render_each(
 /// main thread's default on Linux is 8 MiB and a debug build needs more.
 pub const STACK: usize = 16 << 20;
 
-/// Writes a file inside the output directory, creating its parent.
-pub fn write(out: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
-    let path = out.join(rel);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).with_context(|| format!("failed to create `{}`", parent.display()))?;
-    }
-    std::fs::write(&path, bytes).with_context(|| format!("failed to write `{}`", path.display()))
-}
-
 /// Reads a template: from the override directory when it has the file, else embedded.
 pub fn template(templates: Option<&Path>, name: &str, embedded: &'static str) -> Result<(String, String)> {
     if let Some(dir) = templates {
