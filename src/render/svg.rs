@@ -84,9 +84,9 @@ fn parse(svg: &str) -> Result<resvg::usvg::Tree> {
 /// edition's PNGs are 13 % smaller (3.9 MB instead of 4.4 MB) than with the default
 /// adaptive filters at level 6, for no more time.
 fn encode_png(pixmap: &resvg::tiny_skia::Pixmap) -> Result<Vec<u8>, png::EncodingError> {
-    let mut rgb = Vec::with_capacity(pixmap.data().len() / 4 * 3);
-    for p in pixmap.data().chunks_exact(4) {
-        rgb.extend_from_slice(&p[..3]);
+    let mut rgb = vec![0; pixmap.data().len() / 4 * 3];
+    for (to, from) in rgb.chunks_exact_mut(3).zip(pixmap.data().chunks_exact(4)) {
+        to.copy_from_slice(&from[..3]);
     }
     let mut out = Vec::new();
     let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
